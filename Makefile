@@ -1,0 +1,39 @@
+# ordermill: the two commands a newcomer needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-dev
+DB     ?= sqlite:///ordermill.db
+
+.PHONY: demo test lint format pytest bench bench-query bench-full screenshots clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+## demo: install, create ordermill.db with sample orders and show them
+demo: $(STAMP)
+	$(BIN)/ordermill demo --database-url $(DB)
+
+## test: install with dev extras and run the whole suite (PostgreSQL too when
+## ORDERMILL_TEST_DATABASE_URL is set, as .ci/run does)
+test: $(STAMP)
+	$(BIN)/pytest
+
+## lint: ruff, mypy --strict and the import layers
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis dist build

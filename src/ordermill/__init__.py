@@ -1,0 +1,83 @@
+"""ordermill: an order management system for Python.
+
+    >>> import ordermill
+    >>> oms = ordermill.connect("sqlite:///ordermill.db")
+    >>> oms.migrate()
+    >>> order = oms.place_order([{"sku": "A-1", "qty": 2, "price": "9.90"}],
+    ...                         customer_email="ada@example.com")
+
+Every use case is a method of ``oms`` and a function of ``ordermill.services``.
+"""
+
+from __future__ import annotations
+
+from ordermill.config import Config, load_config
+from ordermill.errors import (
+    ConfigError,
+    Conflict,
+    InsufficientStock,
+    InvalidInput,
+    InvalidOrder,
+    InvalidShipmentItems,
+    InvalidStatus,
+    NotFound,
+    OmsError,
+    OrderNotCancelable,
+    OrderNotFound,
+    QueryError,
+    ShipmentAlreadyExists,
+    ShipmentNotFound,
+    ShipmentTransitionError,
+    StatusTransitionError,
+    StockNotFound,
+)
+from ordermill.records import (
+    Activity,
+    Address,
+    Customer,
+    Order,
+    OrderItem,
+    Shipment,
+    ShipmentItem,
+    StatusChange,
+    StockLevel,
+)
+from ordermill.services import configure, connect, resolve_order_status
+from ordermill.services.oms import Oms
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Activity",
+    "Address",
+    "Config",
+    "ConfigError",
+    "Conflict",
+    "Customer",
+    "InsufficientStock",
+    "InvalidInput",
+    "InvalidOrder",
+    "InvalidShipmentItems",
+    "InvalidStatus",
+    "NotFound",
+    "Oms",
+    "OmsError",
+    "Order",
+    "OrderItem",
+    "OrderNotCancelable",
+    "OrderNotFound",
+    "QueryError",
+    "Shipment",
+    "ShipmentAlreadyExists",
+    "ShipmentItem",
+    "ShipmentNotFound",
+    "ShipmentTransitionError",
+    "StatusChange",
+    "StatusTransitionError",
+    "StockLevel",
+    "StockNotFound",
+    "configure",
+    "connect",
+    "load_config",
+    "resolve_order_status",
+]

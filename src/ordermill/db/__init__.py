@@ -1,0 +1,1 @@
+"""Database layer: Core tables, engine set-up, transactions, locks, migrations."""

@@ -1,0 +1,77 @@
+"""Engines for the two supported databases, set up the way ordermill needs them.
+
+- ``postgresql://`` URLs are accepted as given and use psycopg 3.
+- SQLite (the embedded default) gets WAL, foreign keys, a busy timeout, and
+  ``BEGIN IMMEDIATE`` for every transaction: a writer takes the database lock
+  when it begins, so two writers queue instead of failing at commit, and a
+  service's reads inside its transaction are as good as locked. Read-only
+  paths ask for ``BEGIN DEFERRED`` (``READ_ONLY``) so they never wait for writers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+
+__all__ = ["DEFAULT_URL", "READ_ONLY", "create_engine", "normalize_url"]
+
+DEFAULT_URL = "sqlite:///ordermill.db"
+
+# Execution options for a connection that only reads (no write lock on SQLite).
+READ_ONLY: dict[str, Any] = {"ordermill_read_only": True}
+
+_SQLITE_BEGIN = {False: "BEGIN IMMEDIATE", True: "BEGIN DEFERRED"}
+
+
+def normalize_url(url: str | URL) -> URL:
+    """Map plain ``postgresql://`` (and ``postgres://``) URLs to the psycopg 3 driver."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def create_engine(url: str | URL, *, pool_size: int = 10, max_overflow: int = 20) -> Engine:
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed)
+    if parsed.get_backend_name() != "postgresql":
+        raise ValueError(
+            f"unsupported database URL {parsed.render_as_string(hide_password=True)!r}:"
+            " ordermill runs on postgresql:// and sqlite:///"
+        )
+    return sa.create_engine(
+        parsed,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_pre_ping=False,
+    )
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    engine = sa.create_engine(
+        url,
+        # One connection per thread is the sqlite3 rule; the pool hands them out.
+        connect_args={"check_same_thread": False, "timeout": 30},
+    )
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event, not the driver, decide how transactions start.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        if url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        read_only = bool(conn.get_execution_options().get("ordermill_read_only", False))
+        conn.exec_driver_sql(_SQLITE_BEGIN[read_only])
+
+    return engine

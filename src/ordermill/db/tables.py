@@ -1,0 +1,315 @@
+"""The ordermill schema, declared once as SQLAlchemy Core tables.
+
+Alembic migrations (``db/migrations``) are the only way this schema reaches a
+database; ``tests/db/test_migrations.py`` proves the migrated schema equals
+this metadata. Change both together.
+
+Conventions: every child row references its order by ``order_id`` (foreign
+keys everywhere, ``ON DELETE CASCADE`` from the order); money is
+``NUMERIC(12, 4)`` read as ``Decimal``; timestamps are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Dialect
+
+__all__ = [
+    "Money",
+    "UtcDateTime",
+    "activity",
+    "address",
+    "api_token",
+    "customer",
+    "event",
+    "idempotency_key",
+    "inventory",
+    "metadata",
+    "order",
+    "order_item",
+    "order_number_seq",
+    "shipment",
+    "shipment_item",
+    "status_history",
+    "utcnow",
+]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UtcDateTime(sa.TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every database.
+
+    PostgreSQL stores ``timestamptz``; SQLite has no time zones, so values are
+    stored as naive UTC and given their zone back when read. Naive values
+    passed in are taken to be UTC.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def Money() -> sa.Numeric[Any]:
+    return sa.Numeric(12, 4, asdecimal=True)
+
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets bigint identities.
+Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+Code = sa.String(32)  # a status code
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _order_fk(*, index: bool = True) -> sa.Column[int]:
+    return sa.Column(
+        "order_id",
+        Id,
+        sa.ForeignKey("order.order_id", ondelete="CASCADE"),
+        nullable=False,
+        index=index,
+    )
+
+
+customer = sa.Table(
+    "customer",
+    metadata,
+    # The calling shop's own customer identifier, not one we allocate.
+    sa.Column("customer_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("email", sa.String(255), nullable=False),
+    sa.Column("full_name", sa.String(255)),
+    sa.Column("created_at", UtcDateTime, nullable=False, default=utcnow),
+)
+
+# Order numbers on PostgreSQL: a sequence is the only allocator that never
+# hands the same number to two concurrent transactions without serialising them.
+order_number_seq = sa.Sequence("order_number_seq", start=10001, metadata=metadata)
+
+order = sa.Table(
+    "order",
+    metadata,
+    sa.Column("order_id", Id, primary_key=True, autoincrement=True),
+    sa.Column("uuid", sa.Uuid(as_uuid=False), nullable=False, unique=True),
+    sa.Column("order_number", sa.String(32), nullable=False, unique=True),
+    # An importing shop's own order id: re-importing the same file creates no duplicates.
+    sa.Column("external_reference", sa.String(255), unique=True),
+    sa.Column("customer_id", sa.BigInteger, sa.ForeignKey("customer.customer_id")),
+    sa.Column("customer_email", sa.String(255), nullable=False),
+    sa.Column("customer_full_name", sa.String(255)),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("sub_total", Money(), nullable=False),
+    sa.Column("tax_amount", Money(), nullable=False),
+    sa.Column("shipping_fee", Money(), nullable=False),
+    sa.Column("discount_amount", Money(), nullable=False),
+    sa.Column("grand_total", Money(), nullable=False),
+    sa.Column("payment_method", sa.String(64)),
+    sa.Column("shipping_method", sa.String(64)),
+    sa.Column("payment_status", Code, nullable=False),
+    sa.Column("shipment_status", Code, nullable=False),
+    sa.Column("status", Code, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False, default=utcnow),
+    sa.Column("updated_at", UtcDateTime, nullable=False, default=utcnow, onupdate=utcnow),
+    sa.CheckConstraint(
+        "sub_total >= 0 AND tax_amount >= 0 AND shipping_fee >= 0"
+        " AND discount_amount >= 0 AND grand_total >= 0",
+        name="amounts_not_negative",
+    ),
+    # The listing's filters and sorts; order_id last so keyset pages are index scans.
+    sa.Index("ix_order_created_at", "created_at", "order_id"),
+    sa.Index(
+        "ix_order_payment_shipment_created",
+        "payment_status",
+        "shipment_status",
+        "created_at",
+        "order_id",
+    ),
+    sa.Index("ix_order_status_created", "status", "created_at", "order_id"),
+    sa.Index("ix_order_customer_created", "customer_id", "created_at", "order_id"),
+    sa.Index("ix_order_customer_email", "customer_email"),
+)
+
+order_item = sa.Table(
+    "order_item",
+    metadata,
+    sa.Column("order_item_id", Id, primary_key=True, autoincrement=True),
+    _order_fk(),
+    sa.Column("sku", sa.String(64), nullable=False),
+    sa.Column("name", sa.String(255)),
+    sa.Column("product_id", sa.String(64)),
+    sa.Column("qty", sa.Integer, nullable=False),
+    sa.Column("unit_price", Money(), nullable=False),
+    sa.Column("line_total", Money(), nullable=False),
+    sa.Column("requires_shipping", sa.Boolean, nullable=False, default=True),
+    # Units put back into stock by a cancellation: makes "restocked once" auditable.
+    sa.Column("qty_restocked", sa.Integer, nullable=False, default=0),
+    sa.CheckConstraint("qty > 0", name="qty_positive"),
+    sa.CheckConstraint("unit_price >= 0", name="unit_price_not_negative"),
+    sa.CheckConstraint("qty_restocked >= 0 AND qty_restocked <= qty", name="restock_bounded"),
+)
+
+address = sa.Table(
+    "order_address",
+    metadata,
+    sa.Column("address_id", Id, primary_key=True, autoincrement=True),
+    _order_fk(index=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("full_name", sa.String(255)),
+    sa.Column("address_1", sa.String(255)),
+    sa.Column("address_2", sa.String(255)),
+    sa.Column("city", sa.String(128)),
+    sa.Column("province", sa.String(128)),
+    sa.Column("country", sa.String(64)),
+    sa.Column("postcode", sa.String(32)),
+    sa.Column("telephone", sa.String(64)),
+    sa.CheckConstraint("kind IN ('shipping', 'billing')", name="kind"),
+    sa.UniqueConstraint("order_id", "kind"),
+)
+
+shipment = sa.Table(
+    "shipment",
+    metadata,
+    sa.Column("shipment_id", Id, primary_key=True, autoincrement=True),
+    sa.Column("uuid", sa.Uuid(as_uuid=False), nullable=False, unique=True),
+    _order_fk(),
+    sa.Column("carrier", sa.String(64)),
+    sa.Column("tracking_number", sa.String(128)),
+    sa.Column("status", Code, nullable=False),
+    sa.Column("shipped_at", UtcDateTime),
+    sa.Column("delivered_at", UtcDateTime),
+    sa.Column("canceled_at", UtcDateTime),
+    sa.Column("created_at", UtcDateTime, nullable=False, default=utcnow),
+    sa.Column("updated_at", UtcDateTime, nullable=False, default=utcnow, onupdate=utcnow),
+)
+
+shipment_item = sa.Table(
+    "shipment_item",
+    metadata,
+    sa.Column("shipment_item_id", Id, primary_key=True, autoincrement=True),
+    sa.Column(
+        "shipment_id",
+        Id,
+        sa.ForeignKey("shipment.shipment_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column(
+        "order_item_id",
+        Id,
+        sa.ForeignKey("order_item.order_item_id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("qty", sa.Integer, nullable=False),
+    sa.CheckConstraint("qty > 0", name="qty_positive"),
+    sa.UniqueConstraint("shipment_id", "order_item_id"),
+)
+
+activity = sa.Table(
+    "order_activity",
+    metadata,
+    sa.Column("activity_id", Id, primary_key=True, autoincrement=True),
+    _order_fk(),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("customer_notified", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", UtcDateTime, nullable=False, default=utcnow),
+)
+
+status_history = sa.Table(
+    "order_status_history",
+    metadata,
+    sa.Column("history_id", Id, primary_key=True, autoincrement=True),
+    _order_fk(),
+    sa.Column("field", sa.String(16), nullable=False),
+    sa.Column("from_status", Code),
+    sa.Column("to_status", Code, nullable=False),
+    sa.Column("reason", sa.String(255)),
+    sa.Column("changed_at", UtcDateTime, nullable=False, default=utcnow),
+    sa.CheckConstraint("field IN ('payment', 'shipment', 'order')", name="field"),
+)
+
+inventory = sa.Table(
+    "inventory",
+    metadata,
+    sa.Column("sku", sa.String(64), primary_key=True),
+    sa.Column("qty", sa.Integer, nullable=False),
+    sa.Column("manage_stock", sa.Boolean, nullable=False, default=True),
+    sa.Column("updated_at", UtcDateTime, nullable=False, default=utcnow, onupdate=utcnow),
+    sa.CheckConstraint("qty >= 0", name="qty_not_negative"),
+)
+
+# The transactional outbox: written in the transaction of the change it reports,
+# read and marked dispatched by a relay that feeds a real broker.
+event = sa.Table(
+    "event",
+    metadata,
+    sa.Column("event_id", Id, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("payload", sa.JSON().with_variant(postgresql.JSONB(), "postgresql")),
+    sa.Column("order_id", Id, sa.ForeignKey("order.order_id", ondelete="CASCADE"), index=True),
+    sa.Column("created_at", UtcDateTime, nullable=False, default=utcnow),
+    sa.Column("dispatched_at", UtcDateTime),
+    sa.Index(
+        "ix_event_pending",
+        "event_id",
+        postgresql_where=sa.text("dispatched_at IS NULL"),
+        sqlite_where=sa.text("dispatched_at IS NULL"),
+    ),
+)
+
+api_token = sa.Table(
+    "api_token",
+    metadata,
+    sa.Column("token_id", Id, primary_key=True, autoincrement=True),
+    # SHA-256 of the secret; the secret itself is shown once and never stored.
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    # No foreign key: a customer token may be issued before the customer orders.
+    sa.Column("customer_id", sa.BigInteger),
+    sa.Column("label", sa.String(255)),
+    sa.Column("created_at", UtcDateTime, nullable=False, default=utcnow),
+    sa.Column("revoked_at", UtcDateTime),
+    sa.CheckConstraint("role IN ('admin', 'customer')", name="role"),
+    sa.CheckConstraint(
+        "(role = 'customer') = (customer_id IS NOT NULL)", name="customer_role_has_customer"
+    ),
+)
+
+idempotency_key = sa.Table(
+    "idempotency_key",
+    metadata,
+    sa.Column("idempotency_id", Id, primary_key=True, autoincrement=True),
+    sa.Column("principal", sa.String(64), nullable=False),
+    sa.Column("key", sa.String(255), nullable=False),
+    sa.Column("request_hash", sa.String(64), nullable=False),
+    sa.Column("response_status", sa.Integer, nullable=False),
+    sa.Column("response_body", sa.Text, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False, default=utcnow, index=True),
+    sa.UniqueConstraint("principal", "key"),
+)

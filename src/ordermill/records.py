@@ -1,0 +1,163 @@
+"""What services and queries return: frozen, typed, free of the database.
+
+Records are plain frozen dataclasses (no validation cost per row when a page of
+orders is read, no dependency of the domain on Pydantic). Relations of an
+``Order`` are ``None`` when they were not loaded and a tuple when they were, so
+"not loaded" is never mistaken for "has none".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+__all__ = [
+    "Activity",
+    "Address",
+    "Customer",
+    "Order",
+    "OrderItem",
+    "Shipment",
+    "ShipmentItem",
+    "StatusChange",
+    "StockLevel",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Customer:
+    customer_id: int
+    email: str
+    full_name: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Address:
+    address_id: int
+    order_id: int
+    kind: str  # "shipping" or "billing"
+    full_name: str | None
+    address_1: str | None
+    address_2: str | None
+    city: str | None
+    province: str | None
+    country: str | None
+    postcode: str | None
+    telephone: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderItem:
+    order_item_id: int
+    order_id: int
+    sku: str
+    name: str | None
+    product_id: str | None
+    qty: int
+    unit_price: Decimal
+    line_total: Decimal
+    requires_shipping: bool
+    qty_restocked: int = 0
+    # Filled by the order detail read: units in live (shipped) and delivered shipments.
+    qty_shipped: int | None = None
+    qty_delivered: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ShipmentItem:
+    shipment_item_id: int
+    shipment_id: int
+    order_item_id: int
+    qty: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Shipment:
+    shipment_id: int
+    uuid: str
+    shipment_order_id: int
+    carrier: str | None
+    tracking_number: str | None
+    status: str
+    shipped_at: datetime | None
+    delivered_at: datetime | None
+    canceled_at: datetime | None
+    created_at: datetime
+    items: tuple[ShipmentItem, ...] = ()
+
+    @property
+    def order_id(self) -> int:
+        return self.shipment_order_id
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Activity:
+    activity_id: int
+    order_id: int
+    message: str
+    customer_notified: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatusChange:
+    history_id: int
+    order_id: int
+    field: str  # "payment", "shipment" or "order"
+    from_status: str | None
+    to_status: str
+    reason: str | None
+    changed_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StockLevel:
+    sku: str
+    qty: int
+    manage_stock: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Order:
+    order_id: int
+    uuid: str
+    order_number: str
+    external_reference: str | None
+    customer_id: int | None
+    customer_email: str
+    customer_full_name: str | None
+    currency: str
+    sub_total: Decimal
+    tax_amount: Decimal
+    shipping_fee: Decimal
+    discount_amount: Decimal
+    grand_total: Decimal
+    payment_method: str | None
+    shipping_method: str | None
+    payment_status: str
+    shipment_status: str
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    items: tuple[OrderItem, ...] | None = None
+    customer: Customer | None = None
+    shipping_address: Address | None = None
+    billing_address: Address | None = None
+    shipments: tuple[Shipment, ...] | None = None
+    activities: tuple[Activity, ...] | None = None
+    history: tuple[StatusChange, ...] | None = None
+
+    @property
+    def id(self) -> int:
+        return self.order_id
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping of the order and its loaded relations (money as strings)."""
+        from ordermill._serialize import to_jsonable
+
+        result = to_jsonable(self)
+        assert isinstance(result, dict)
+        return result

@@ -1,0 +1,31 @@
+"""What every use case runs against: the database engine and the status configuration."""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Connection, Engine
+
+from ordermill.config import Config
+from ordermill.db import transaction as _tx
+
+__all__ = ["Context"]
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    engine: Engine
+    config: Config
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def transaction(self, conn: Connection | None = None) -> AbstractContextManager[Connection]:
+        """The use case's own transaction, or a SAVEPOINT inside the caller's ``conn``."""
+        return _tx.transaction(self.engine, conn)
+
+    def reading(self, conn: Connection | None = None) -> AbstractContextManager[Connection]:
+        """A connection for reads that never waits for writers."""
+        return _tx.read_connection(self.engine, conn)

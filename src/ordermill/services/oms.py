@@ -1,0 +1,163 @@
+"""The ``Oms`` object: one database and one status configuration, every use case a method.
+
+``ordermill.connect(...)`` builds one. The module-level functions of
+``ordermill.services`` call the same use cases on a default instance, so the
+reference document's examples translate line for line.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from os import PathLike
+from typing import Any
+
+from sqlalchemy.engine import Connection, Engine
+
+from ordermill.config import Config, load_config
+from ordermill.db.engine import DEFAULT_URL, create_engine
+from ordermill.db.migrate import migrate as _migrate
+from ordermill.records import Order, StockLevel
+from ordermill.services import orders as _orders
+from ordermill.services import placement as _placement
+from ordermill.services import stock as _stock
+from ordermill.services.context import Context
+from ordermill.status import resolve_order_status as _resolve
+
+__all__ = ["ConfigSource", "Oms", "configure", "connect", "default_oms"]
+
+ConfigSource = str | PathLike[str] | Mapping[str, Any] | Config | None
+
+
+class Oms:
+    """An order management system over one database.
+
+    Every mutation runs in one transaction: its own, or the caller's when
+    ``conn`` is passed (see ``transaction()``).
+    """
+
+    def __init__(self, engine: Engine, config: Config) -> None:
+        self.engine = engine
+        self.config = config
+        self.ctx = Context(engine=engine, config=config)
+
+    def __repr__(self) -> str:
+        return f"<Oms {self.engine.url.render_as_string(hide_password=True)}>"
+
+    # -- set-up ---------------------------------------------------------------
+
+    def migrate(self) -> None:
+        """Create or upgrade the schema to the newest migration."""
+        _migrate(self.engine)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A connection whose work commits when the block ends and rolls back on an exception.
+
+        Pass it as ``conn=`` to any service to make several calls one transaction.
+        """
+        with self.engine.begin() as conn:
+            yield conn
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- status rules ---------------------------------------------------------
+
+    def resolve_order_status(self, payment_status: str, shipment_status: str) -> str:
+        return _resolve(self.config, payment_status, shipment_status)
+
+    # -- orders ---------------------------------------------------------------
+
+    def place_order(
+        self,
+        items: Sequence[Mapping[str, Any]],
+        *,
+        customer_email: str,
+        customer_id: int | None = None,
+        customer_full_name: str | None = None,
+        shipping_address: Mapping[str, Any] | None = None,
+        billing_address: Mapping[str, Any] | None = None,
+        shipping_fee: object = 0,
+        tax_amount: object = 0,
+        discount_amount: object = 0,
+        currency: str = "USD",
+        payment_method: str | None = None,
+        shipping_method: str | None = None,
+        external_reference: str | None = None,
+        conn: Connection | None = None,
+    ) -> Order:
+        """Place an order: validate, take stock, write it with its default statuses."""
+        return _placement.place_order(
+            self.ctx,
+            items=items,
+            customer_email=customer_email,
+            customer_id=customer_id,
+            customer_full_name=customer_full_name,
+            shipping_address=shipping_address,
+            billing_address=billing_address,
+            shipping_fee=shipping_fee,
+            tax_amount=tax_amount,
+            discount_amount=discount_amount,
+            currency=currency,
+            payment_method=payment_method,
+            shipping_method=shipping_method,
+            external_reference=external_reference,
+            conn=conn,
+        )
+
+    def get_order(
+        self,
+        order_id_or_uuid: int | str,
+        *,
+        customer_visible_only: bool = False,
+        conn: Connection | None = None,
+    ) -> Order:
+        """One order by id, uuid or order number, with every relation loaded."""
+        return _orders.get_order(
+            self.ctx, order_id_or_uuid, customer_visible_only=customer_visible_only, conn=conn
+        )
+
+    # -- stock ----------------------------------------------------------------
+
+    def set_stock(
+        self, sku: str, qty: int, manage_stock: bool = True, *, conn: Connection | None = None
+    ) -> StockLevel:
+        return _stock.set_stock(self.ctx, sku, qty, manage_stock=manage_stock, conn=conn)
+
+    def get_stock(self, sku: str, *, conn: Connection | None = None) -> StockLevel:
+        return _stock.get_stock(self.ctx, sku, conn=conn)
+
+
+def connect(url: str | None = None, config: ConfigSource = None, **engine_options: Any) -> Oms:
+    """An ``Oms`` over ``url`` (default: ``$ORDERMILL_DATABASE_URL``, else ``sqlite:///ordermill.db``).
+
+    ``config`` is a status configuration: a JSON or TOML path, a dict, or a ``Config``.
+    """
+    resolved = url or os.environ.get("ORDERMILL_DATABASE_URL") or DEFAULT_URL
+    return Oms(create_engine(resolved, **engine_options), load_config(config))
+
+
+_default: Oms | None = None
+_default_lock = threading.Lock()
+
+
+def configure(url: str | None = None, config: ConfigSource = None) -> Oms:
+    """Set the instance that the module-level service functions use."""
+    global _default
+    with _default_lock:
+        previous, _default = _default, connect(url, config)
+    if previous is not None:
+        previous.close()
+    return _default
+
+
+def default_oms() -> Oms:
+    """The instance set by ``configure()``, or one from ``$ORDERMILL_DATABASE_URL`` on first use."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = connect()
+        return _default

@@ -1,0 +1,56 @@
+"""Reading one order with everything an operator needs to act on it."""
+
+from __future__ import annotations
+
+import uuid as uuid_lib
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ordermill.db import rows
+from ordermill.db.relations import RELATIONS, load_relations
+from ordermill.db.tables import order
+from ordermill.errors import OrderNotFound
+from ordermill.records import Order
+from ordermill.services.context import Context
+
+__all__ = ["get_order", "order_key_condition"]
+
+
+def order_key_condition(order_id_or_uuid: int | str) -> sa.ColumnElement[bool]:
+    """The WHERE condition for an order named by its id, its uuid or its order number.
+
+    Anything that names no order raises ``OrderNotFound`` with the value.
+    """
+    if isinstance(order_id_or_uuid, bool):
+        raise OrderNotFound(f"Order not found: {order_id_or_uuid!r}", order=repr(order_id_or_uuid))
+    if isinstance(order_id_or_uuid, int):
+        return order.c.order_id == order_id_or_uuid
+    if isinstance(order_id_or_uuid, str):
+        text = order_id_or_uuid.strip()
+        try:
+            return order.c.uuid == str(uuid_lib.UUID(text))
+        except ValueError:
+            pass
+        if text and len(text) <= 32:
+            return order.c.order_number == text
+    raise OrderNotFound(f"Order not found: {order_id_or_uuid!r}", order=str(order_id_or_uuid))
+
+
+def get_order(
+    ctx: Context,
+    order_id_or_uuid: int | str,
+    *,
+    customer_visible_only: bool = False,
+    conn: Connection | None = None,
+) -> Order:
+    """The order with its items, addresses, customer, shipments, activities and status history."""
+    condition = order_key_condition(order_id_or_uuid)
+    with ctx.reading(conn) as c:
+        found = c.execute(sa.select(order).where(condition)).first()
+        if found is None:
+            raise OrderNotFound(f"Order not found: {order_id_or_uuid}", order=str(order_id_or_uuid))
+        [loaded] = load_relations(
+            c, [rows.order_from_row(found)], RELATIONS, customer_visible_only=customer_visible_only
+        )
+    return loaded
