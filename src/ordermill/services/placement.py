@@ -103,7 +103,7 @@ class NewOrder:
 
 def to_money(value: object, field: str) -> Decimal:
     """A money amount from str, int or Decimal; floats are refused (they are not exact)."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, float):
         raise InvalidOrder(
             f"{field}: {value!r} is a float; pass money as a string, int or Decimal"
             " (floats cannot hold cents exactly)",
@@ -112,7 +112,7 @@ def to_money(value: object, field: str) -> Decimal:
         )
     if isinstance(value, Decimal):
         amount = value
-    elif isinstance(value, (int, str)):
+    elif isinstance(value, (int, str)) and not isinstance(value, bool):
         try:
             amount = Decimal(str(value).strip())
         except InvalidOperation:
