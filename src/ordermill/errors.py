@@ -3,7 +3,7 @@
 Every error a user can meet is an ``OmsError``. Each class carries a stable
 ``code`` (what API clients and scripts match on; never reworded) besides its
 message (what a person reads; it names the value and the reason). Adapters map
-the four families below to HTTP statuses and exit codes in one table each.
+the families below to HTTP statuses and exit codes in one table each.
 
 ::
 
@@ -11,18 +11,25 @@ the four families below to HTTP statuses and exit codes in one table each.
     ├── NotFound                      404 / exit 1
     │   ├── OrderNotFound
     │   ├── ShipmentNotFound
-    │   └── StockNotFound
+    │   ├── StockNotFound
+    │   └── TokenNotFound
     ├── InvalidInput (ValueError)     422 / exit 2
     │   ├── InvalidStatus
     │   ├── InvalidOrder
     │   ├── InvalidShipmentItems
-    │   └── QueryError
+    │   ├── QueryError
+    │   ├── InvalidIdempotencyKey     400 (a malformed Idempotency-Key header)
+    │   └── IdempotencyKeyReused
     ├── Conflict                      409 / exit 1
     │   ├── StatusTransitionError
     │   ├── InsufficientStock
     │   ├── OrderNotCancelable
     │   ├── ShipmentAlreadyExists
-    │   └── ShipmentTransitionError
+    │   ├── ShipmentTransitionError
+    │   └── IdempotencyKeyInFlight
+    ├── AccessDenied
+    │   ├── NotAuthenticated          401 (no token, or a bad or revoked one)
+    │   └── PermissionDenied          403 (the role may not do this)
     └── ConfigError (ValueError)      a broken status configuration
 """
 
@@ -31,23 +38,30 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 __all__ = [
+    "AccessDenied",
     "ConfigError",
     "Conflict",
+    "IdempotencyKeyInFlight",
+    "IdempotencyKeyReused",
     "InsufficientStock",
+    "InvalidIdempotencyKey",
     "InvalidInput",
     "InvalidOrder",
     "InvalidShipmentItems",
     "InvalidStatus",
+    "NotAuthenticated",
     "NotFound",
     "OmsError",
     "OrderNotCancelable",
     "OrderNotFound",
+    "PermissionDenied",
     "QueryError",
     "ShipmentAlreadyExists",
     "ShipmentNotFound",
     "ShipmentTransitionError",
     "StatusTransitionError",
     "StockNotFound",
+    "TokenNotFound",
 ]
 
 
@@ -153,3 +167,43 @@ class ShipmentAlreadyExists(Conflict):
 
 class ShipmentTransitionError(Conflict):
     code = "shipment_transition_refused"
+
+
+class TokenNotFound(NotFound):
+    code = "token_not_found"
+
+
+class InvalidIdempotencyKey(InvalidInput):
+    """An ``Idempotency-Key`` that is empty, longer than 255 characters or not printable."""
+
+    code = "invalid_idempotency_key"
+
+
+class IdempotencyKeyReused(InvalidInput):
+    """The idempotency key was already used by this caller for a different request."""
+
+    code = "idempotency_key_reused"
+
+
+class IdempotencyKeyInFlight(Conflict):
+    """A request with this idempotency key is still running; retry once it has finished."""
+
+    code = "idempotency_key_in_flight"
+
+
+class AccessDenied(OmsError):
+    """The caller may not make this request."""
+
+    code = "access_denied"
+
+
+class NotAuthenticated(AccessDenied):
+    """No credentials, or credentials that name no active token."""
+
+    code = "not_authenticated"
+
+
+class PermissionDenied(AccessDenied):
+    """The caller is known but its role does not allow this operation."""
+
+    code = "permission_denied"

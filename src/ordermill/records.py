@@ -11,14 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 __all__ = [
     "Activity",
     "Address",
+    "ApiToken",
     "Customer",
     "Order",
     "OrderItem",
+    "Principal",
     "Shipment",
     "ShipmentItem",
     "StatusChange",
@@ -161,3 +163,35 @@ class Order:
         result = to_jsonable(self)
         assert isinstance(result, dict)
         return result
+
+
+Role = Literal["admin", "customer"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApiToken:
+    """An API token as stored: its secret is never kept, only a hash of it."""
+
+    token_id: int
+    role: Role
+    customer_id: int | None
+    label: str | None
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Principal:
+    """Who is calling: the token that authenticated, its role and (customers) whose orders."""
+
+    token_id: int
+    role: Role
+    customer_id: int | None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
