@@ -310,6 +310,8 @@ idempotency_key = sa.Table(
     sa.Column("request_hash", sa.String(64), nullable=False),
     sa.Column("response_status", sa.Integer, nullable=False),
     sa.Column("response_body", sa.Text, nullable=False),
+    # The headers a replay must repeat (Location of a created resource); added in 0002.
+    sa.Column("response_headers", sa.JSON),
     sa.Column("created_at", UtcDateTime, nullable=False, default=utcnow, index=True),
     sa.UniqueConstraint("principal", "key"),
 )

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import timedelta
 from os import PathLike
 from typing import Any
 
@@ -19,11 +20,14 @@ from sqlalchemy.engine import Connection, Engine
 from ordermill.config import Config, load_config
 from ordermill.db.engine import DEFAULT_URL, create_engine
 from ordermill.db.migrate import migrate as _migrate
-from ordermill.records import Order, StockLevel
+from ordermill.records import ApiToken, Order, Principal, StockLevel
+from ordermill.services import idempotency as _idempotency
 from ordermill.services import orders as _orders
 from ordermill.services import placement as _placement
 from ordermill.services import stock as _stock
+from ordermill.services import tokens as _tokens
 from ordermill.services.context import Context
+from ordermill.services.idempotency import StoredResponse
 from ordermill.status import resolve_order_status as _resolve
 
 __all__ = ["ConfigSource", "Oms", "configure", "connect", "default_oms"]
@@ -129,6 +133,51 @@ class Oms:
 
     def get_stock(self, sku: str, *, conn: Connection | None = None) -> StockLevel:
         return _stock.get_stock(self.ctx, sku, conn=conn)
+
+    # -- API tokens and idempotency keys (the REST service's own records) ------
+
+    def create_token(
+        self,
+        *,
+        role: str,
+        customer_id: int | None = None,
+        label: str | None = None,
+        conn: Connection | None = None,
+    ) -> tuple[ApiToken, str]:
+        """Create an API token; returns (record, secret). The secret is shown only here."""
+        return _tokens.create_token(
+            self.ctx, role=role, customer_id=customer_id, label=label, conn=conn
+        )
+
+    def list_tokens(self, *, conn: Connection | None = None) -> list[ApiToken]:
+        return _tokens.list_tokens(self.ctx, conn=conn)
+
+    def revoke_token(self, token_id: int, *, conn: Connection | None = None) -> ApiToken:
+        return _tokens.revoke_token(self.ctx, token_id, conn=conn)
+
+    def authenticate(self, secret: str, *, conn: Connection | None = None) -> Principal | None:
+        """The principal of an active token with this secret, or None."""
+        return _tokens.authenticate(self.ctx, secret, conn=conn)
+
+    def run_idempotent(
+        self,
+        *,
+        principal: Principal,
+        key: str | None,
+        request_hash: str,
+        execute: Callable[[Connection], StoredResponse],
+    ) -> tuple[StoredResponse, bool]:
+        """Run ``execute(conn)`` in one transaction at most once per (principal, key).
+
+        Returns (response, replayed); see ``ordermill.services.idempotency``.
+        """
+        return _idempotency.run_idempotent(
+            self.ctx, principal=principal, key=key, request_hash=request_hash, execute=execute
+        )
+
+    def prune_idempotency_keys(self, *, older_than: timedelta = _idempotency.RETENTION) -> int:
+        """Delete idempotency records older than ``older_than`` (24 hours); returns the count."""
+        return _idempotency.prune(self.ctx, older_than=older_than)
 
 
 def connect(url: str | None = None, config: ConfigSource = None, **engine_options: Any) -> Oms:
