@@ -19,7 +19,8 @@ the families below to HTTP statuses and exit codes in one table each.
     │   ├── InvalidShipmentItems
     │   ├── QueryError
     │   ├── InvalidIdempotencyKey     400 (a malformed Idempotency-Key header)
-    │   └── IdempotencyKeyReused
+    │   ├── IdempotencyKeyReused
+    │   └── InvalidImport             an import file with bad rows, or unreadable
     ├── Conflict                      409 / exit 1
     │   ├── StatusTransitionError
     │   ├── InsufficientStock
@@ -45,6 +46,7 @@ __all__ = [
     "IdempotencyKeyReused",
     "InsufficientStock",
     "InvalidIdempotencyKey",
+    "InvalidImport",
     "InvalidInput",
     "InvalidOrder",
     "InvalidShipmentItems",
@@ -139,6 +141,19 @@ class InvalidOrder(InvalidInput):
 
 class InvalidShipmentItems(InvalidInput):
     code = "invalid_shipment_items"
+
+
+class InvalidImport(InvalidInput):
+    """An import file that cannot be read, or whose bad rows refused the whole import.
+
+    ``problems`` lists the first bad rows as ``"line N: reason"``; ``invalid`` counts them all.
+    """
+
+    code = "invalid_import"
+
+    def __init__(self, message: str, *, problems: list[str] | None = None, **details: Any) -> None:
+        super().__init__(message, problems=problems or [], **details)
+        self.problems: list[str] = problems or []
 
 
 class QueryError(InvalidInput):

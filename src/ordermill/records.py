@@ -9,7 +9,7 @@ orders is read, no dependency of the domain on Pydantic). Relations of an
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -18,9 +18,11 @@ __all__ = [
     "Address",
     "ApiToken",
     "Customer",
+    "DaySales",
     "Order",
     "OrderItem",
     "Principal",
+    "SalesReport",
     "Shipment",
     "ShipmentItem",
     "StatusChange",
@@ -195,3 +197,40 @@ class Principal:
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DaySales:
+    """One day of a sales report (UTC days).
+
+    ``orders`` counts every order created that day, canceled ones included.
+    ``sales`` sums the grand totals of the day's orders that are not canceled, in the
+    report's ``currency`` only (amounts are never converted); ``sales_by_currency`` has
+    every currency.
+    """
+
+    day: date
+    orders: int
+    sales: Decimal
+    sales_by_currency: dict[str, Decimal]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SalesReport:
+    """Orders created from ``date_from`` to ``date_to`` (inclusive, UTC days).
+
+    Canceled orders count in ``orders`` and in the status counts but not in any sales
+    figure. ``currency`` is the currency of most of the period's orders (ties: the first
+    code alphabetically; ``None`` when there are no orders) and is the currency of every
+    ``DaySales.sales``; ``sales_by_currency`` totals each currency separately.
+    """
+
+    date_from: date
+    date_to: date
+    orders: int
+    currency: str | None
+    sales_by_currency: dict[str, Decimal]
+    counts_by_status: dict[str, int]
+    counts_by_payment_status: dict[str, int]
+    counts_by_shipment_status: dict[str, int]
+    days: list[DaySales]
