@@ -1,6 +1,7 @@
 """Row locks, and the one global order in which every service takes them.
 
-    1. the order row                      (lock_order)
+    1. the order row                      (lock_order, lock_order_where,
+                                           lock_shipment_order)
     2. its items and shipments, by id     (taken implicitly: they are only
                                            written under the order's lock)
     3. inventory rows, by SKU ascending   (lock_inventory)
@@ -18,14 +19,21 @@ UPDATE`` is left out by SQLAlchemy.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from ordermill.db.tables import inventory, order
+from ordermill.db.tables import inventory, order, shipment
 
-__all__ = ["lock_inventory", "lock_order", "locks_disabled"]
+__all__ = [
+    "lock_inventory",
+    "lock_order",
+    "lock_order_where",
+    "lock_shipment_order",
+    "locks_disabled",
+]
 
 
 def locks_disabled() -> bool:
@@ -40,6 +48,19 @@ def locks_disabled() -> bool:
     )
 
 
+def _pause_after_lock() -> None:
+    """The test-only pause that widens race windows (``ORDERMILL_TEST_PAUSE_AFTER_LOCK`` seconds).
+
+    Like the switch above it is read only when ``ORDERMILL_ENV=test``: with locks
+    disabled it lets every racing transaction read the same state before any writes.
+    """
+    if os.environ.get("ORDERMILL_ENV") != "test":
+        return
+    pause = os.environ.get("ORDERMILL_TEST_PAUSE_AFTER_LOCK")
+    if pause:
+        time.sleep(float(pause))
+
+
 def lock_order(
     conn: Connection, *, order_id: int | None = None, uuid: str | None = None
 ) -> Row[tuple[object, ...]] | None:
@@ -47,10 +68,30 @@ def lock_order(
     if (order_id is None) == (uuid is None):
         raise TypeError("lock_order takes exactly one of order_id and uuid")
     condition = order.c.order_id == order_id if uuid is None else order.c.uuid == uuid
+    return lock_order_where(conn, condition)
+
+
+def lock_order_where(
+    conn: Connection, condition: sa.ColumnElement[bool]
+) -> Row[tuple[object, ...]] | None:
+    """Lock and return the order row matching ``condition`` (a unique key), or None."""
     stmt = sa.select(order).where(condition)
     if not locks_disabled():
         stmt = stmt.with_for_update()
-    return conn.execute(stmt).first()
+    row = conn.execute(stmt).first()
+    _pause_after_lock()
+    return row
+
+
+def lock_shipment_order(conn: Connection, shipment_uuid: str) -> Row[tuple[object, ...]] | None:
+    """Lock and return the order row of the shipment with this uuid, or None.
+
+    Only the order row is locked: shipments are written under their order's lock,
+    so the caller re-reads the shipment after this returns (a value joined into
+    this statement could predate a transaction this one waited for).
+    """
+    owner = sa.select(shipment.c.order_id).where(shipment.c.uuid == shipment_uuid)
+    return lock_order_where(conn, order.c.order_id == owner.scalar_subquery())
 
 
 def lock_inventory(conn: Connection, skus: Iterable[str]) -> dict[str, Row[tuple[object, ...]]]:

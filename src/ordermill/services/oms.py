@@ -20,10 +20,16 @@ from sqlalchemy.engine import Connection, Engine
 from ordermill.config import Config, load_config
 from ordermill.db.engine import DEFAULT_URL, create_engine
 from ordermill.db.migrate import migrate as _migrate
-from ordermill.records import ApiToken, Order, Principal, StockLevel
+from ordermill.query import OrderQuery
+from ordermill.records import Activity, ApiToken, Order, Principal, Shipment, StockLevel
+from ordermill.services import activities as _activities
+from ordermill.services import cancel as _cancel
 from ordermill.services import idempotency as _idempotency
 from ordermill.services import orders as _orders
+from ordermill.services import payments as _payments
 from ordermill.services import placement as _placement
+from ordermill.services import shipment_status as _shipment_status
+from ordermill.services import shipments as _shipments
 from ordermill.services import stock as _stock
 from ordermill.services import tokens as _tokens
 from ordermill.services.context import Context
@@ -123,6 +129,99 @@ class Oms:
         return _orders.get_order(
             self.ctx, order_id_or_uuid, customer_visible_only=customer_visible_only, conn=conn
         )
+
+    def get_orders_base_query(self) -> OrderQuery:
+        """A fresh orders query builder (see ``ordermill.query``): filter, sort, page, load."""
+        return OrderQuery(self.engine)
+
+    # -- payment and shipment status, cancellation, activity -------------------
+    # Orders are named by id, uuid or order number; every method locks the order
+    # first and runs in one transaction (``conn``: the caller's).
+
+    def update_payment_status(
+        self, order_id: int | str, status: str, conn: Connection | None = None
+    ) -> Order:
+        """Set the payment status; the order status follows (forward only).
+
+        The same status again changes nothing. A change that resolves the order
+        to canceled is a cancellation (cancelable check, shipments, restock).
+        """
+        return _payments.update_payment_status(self.ctx, order_id, status, conn=conn)
+
+    def update_shipment_status(
+        self, order_id: int | str, status: str, conn: Connection | None = None
+    ) -> Order:
+        """Set the order's shipment status: pending/processing while it has no shipment;
+        shipped/delivered/canceled act on its shipments (see ``services.shipment_status``)."""
+        return _shipment_status.update_shipment_status(self.ctx, order_id, status, conn=conn)
+
+    def cancel_order(
+        self, uuid: int | str, reason: str | None = None, conn: Connection | None = None
+    ) -> Order:
+        """Cancel the order: payment and open shipments canceled, activity, restock once."""
+        return _cancel.cancel_order(self.ctx, uuid, reason, conn=conn)
+
+    def add_order_activity_log(
+        self,
+        order_id: int | str,
+        message: str,
+        customer_notified: bool = False,
+        conn: Connection | None = None,
+    ) -> Activity:
+        """Add a note (1 to 2,000 characters) to the order's activity log."""
+        return _activities.add_order_activity_log(
+            self.ctx, order_id, message, customer_notified, conn=conn
+        )
+
+    # -- shipments --------------------------------------------------------------
+
+    def create_shipment(
+        self,
+        order_uuid: int | str,
+        carrier: str | None = None,
+        tracking_number: str | None = None,
+        conn: Connection | None = None,
+        items: Sequence[Mapping[str, Any]] | None = None,
+    ) -> Shipment:
+        """Ship ``items`` (``[{"order_item_id": ..., "qty": ...}]``), by default every
+        remaining unit of the lines that require shipping."""
+        return _shipments.create_shipment(
+            self.ctx, order_uuid, carrier, tracking_number, items=items, conn=conn
+        )
+
+    def mark_delivered(self, shipment_uuid: str, conn: Connection | None = None) -> Shipment:
+        """Mark a shipment delivered; a delivered one is returned unchanged, with no event."""
+        return _shipment_status.mark_delivered(self.ctx, shipment_uuid, conn=conn)
+
+    def cancel_shipment(self, shipment_uuid: str, conn: Connection | None = None) -> Shipment:
+        """Cancel a shipped shipment (its units may be shipped again)."""
+        return _shipment_status.cancel_shipment(self.ctx, shipment_uuid, conn=conn)
+
+    def update_shipment(
+        self,
+        shipment_uuid: str,
+        *,
+        carrier: str | _shipments.Unset | None = _shipments.UNSET,
+        tracking_number: str | _shipments.Unset | None = _shipments.UNSET,
+        conn: Connection | None = None,
+    ) -> Shipment:
+        """Correct the carrier and/or tracking number; an argument not given is left as is."""
+        return _shipments.update_shipment(
+            self.ctx,
+            shipment_uuid,
+            carrier=carrier,
+            tracking_number=tracking_number,
+            conn=conn,
+        )
+
+    def get_shipment(self, shipment_uuid: str, conn: Connection | None = None) -> Shipment:
+        return _shipments.get_shipment(self.ctx, shipment_uuid, conn=conn)
+
+    def list_shipments(
+        self, order_id_or_uuid: int | str, conn: Connection | None = None
+    ) -> list[Shipment]:
+        """The order's shipments with their items, oldest first."""
+        return _shipments.list_shipments(self.ctx, order_id_or_uuid, conn=conn)
 
     # -- stock ----------------------------------------------------------------
 
