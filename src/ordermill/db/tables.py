@@ -154,6 +154,20 @@ order = sa.Table(
     sa.Index("ix_order_status_created", "status", "created_at", "order_id"),
     sa.Index("ix_order_customer_created", "customer_id", "created_at", "order_id"),
     sa.Index("ix_order_customer_email", "customer_email"),
+    # OrderQuery.search (ILIKE '%text%'): a trigram GIN index on PostgreSQL (pg_trgm,
+    # migration 0003). SQLite has no such index; there it is an empty partial index,
+    # so that this one declaration matches the migrated schema of both databases.
+    sa.Index(
+        "ix_order_search_trgm",
+        "order_number",
+        "customer_email",
+        "customer_full_name",
+        postgresql_using="gin",
+        postgresql_ops=dict.fromkeys(
+            ("order_number", "customer_email", "customer_full_name"), "gin_trgm_ops"
+        ),
+        sqlite_where=sa.false(),
+    ),
 )
 
 order_item = sa.Table(
