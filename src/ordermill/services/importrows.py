@@ -1,0 +1,324 @@
+"""Checking one order read from an import file: ``place_order``'s rules plus the rules for
+what an export carries (uuid, order number, statuses, timestamps, totals, shipments)."""
+
+from __future__ import annotations
+
+import uuid as uuid_lib
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ordermill.config import ROLLUP_WORDS, Config
+from ordermill.errors import InvalidOrder, InvalidStatus
+from ordermill.services.lifecycle import CANCELED, DELIVERED, SHIPPED
+from ordermill.services.placement import NewOrder, to_money, validate_new_order
+from ordermill.status import LineShipping, resolve_order_status, rollup_shipment_status
+
+__all__ = ["ImportRow", "NewShipment", "validate_record"]
+
+_PLACE_ORDER_KEYS = frozenset(
+    {
+        "items",
+        "customer_email",
+        "customer_id",
+        "customer_full_name",
+        "shipping_address",
+        "billing_address",
+        "shipping_fee",
+        "tax_amount",
+        "discount_amount",
+        "currency",
+        "payment_method",
+        "shipping_method",
+        "external_reference",
+    }
+)
+_EXTRA_KEYS = frozenset(
+    {
+        "uuid",
+        "order_number",
+        "created_at",
+        "updated_at",
+        "payment_status",
+        "shipment_status",
+        "status",
+        "sub_total",
+        "grand_total",
+        "shipments",
+    }
+)
+_SHIPMENT_KEYS = frozenset(
+    {
+        "uuid",
+        "carrier",
+        "tracking_number",
+        "status",
+        "created_at",
+        "shipped_at",
+        "delivered_at",
+        "canceled_at",
+        "items",
+    }
+)
+_SHIPMENT_STATUSES = (SHIPPED, DELIVERED, CANCELED)
+
+
+@dataclass(frozen=True, slots=True)
+class NewShipment:
+    uuid: str | None
+    carrier: str | None
+    tracking_number: str | None
+    status: str
+    created_at: datetime | None
+    shipped_at: datetime | None
+    delivered_at: datetime | None
+    canceled_at: datetime | None
+    items: tuple[tuple[int, int], ...]  # (index into the order's lines, qty)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRow:
+    """An order that passed validation, with what the file carried beyond place_order."""
+
+    line: int
+    new: NewOrder
+    uuid: str | None
+    order_number: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
+    payment_status: str
+    shipment_status: str
+    status: str
+    restocked: tuple[int, ...]
+    shipments: tuple[NewShipment, ...]
+
+    @property
+    def key(self) -> str:
+        return self.new.external_reference or self.uuid or ""
+
+    def stock_needed(self) -> Counter[str]:
+        needed: Counter[str] = Counter()
+        for line, restocked in zip(self.new.lines, self.restocked, strict=True):
+            if line.qty > restocked:
+                needed[line.sku] += line.qty - restocked
+        return needed
+
+
+def _timestamp(value: object, field_name: str) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidOrder(
+            f"{field_name}: {value!r} is not an ISO 8601 timestamp", field=field_name
+        )
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidOrder(
+            f"{field_name}: {value!r} is not an ISO 8601 timestamp", field=field_name
+        ) from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _short_text(value: object, field_name: str, max_len: int) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise InvalidOrder(f"{field_name}: {value!r} is not a string", field=field_name)
+    text = value.strip()
+    if len(text) > max_len or "\x00" in text:
+        raise InvalidOrder(
+            f"{field_name}: {text[:40]!r} is longer than {max_len} characters or has a NUL",
+            field=field_name,
+        )
+    return text or None
+
+
+def _uuid(value: object, field_name: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return str(uuid_lib.UUID(str(value).strip()))
+    except ValueError:
+        raise InvalidOrder(f"{field_name}: {value!r} is not a UUID", field=field_name) from None
+
+
+def _positive_int(value: object, field_name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise InvalidOrder(f"{field_name}: {value!r} is not a positive integer", field=field_name)
+    return value
+
+
+def _allowed(kind: str, value: str, allowed: list[str]) -> InvalidStatus:
+    return InvalidStatus(
+        f"Invalid {kind} {value!r}; allowed: {', '.join(allowed)}",
+        kind=kind,
+        value=value,
+        allowed=allowed,
+    )
+
+
+def _shipments(raw: object, new: NewOrder) -> tuple[NewShipment, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise InvalidOrder("shipments: expected a list", field="shipments")
+    parsed = []
+    live: Counter[int] = Counter()
+    for i, item in enumerate(raw):
+        where = f"shipments[{i}]"
+        if not isinstance(item, Mapping):
+            raise InvalidOrder(f"{where}: expected an object", field=where)
+        unknown = set(item) - _SHIPMENT_KEYS
+        if unknown:
+            raise InvalidOrder(f"{where}: unknown keys {sorted(unknown)}", field=where)
+        status = item.get("status")
+        if status not in _SHIPMENT_STATUSES:
+            raise _allowed(f"{where}.status", str(status), list(_SHIPMENT_STATUSES))
+        lines = item.get("items")
+        if not isinstance(lines, list) or not lines:
+            raise InvalidOrder(f"{where}.items: a shipment needs at least one item", field=where)
+        quantities: dict[int, int] = {}
+        for j, entry in enumerate(lines):
+            at = f"{where}.items[{j}]"
+            if not isinstance(entry, Mapping) or set(entry) - {"line", "qty"}:
+                raise InvalidOrder(f"{at}: expected an object with line and qty", field=at)
+            number = _positive_int(entry.get("line"), f"{at}.line")
+            if number > len(new.lines):
+                raise InvalidOrder(
+                    f"{at}.line: {number} but the order has {len(new.lines)} items", field=at
+                )
+            if not new.lines[number - 1].requires_shipping:
+                raise InvalidOrder(
+                    f"{at}.line: item {number} ({new.lines[number - 1].sku}) is not shipped",
+                    field=at,
+                )
+            if number - 1 in quantities:
+                raise InvalidOrder(f"{at}.line: item {number} is repeated", field=at)
+            quantities[number - 1] = _positive_int(entry.get("qty"), f"{at}.qty")
+        if status != CANCELED:
+            live.update(quantities)
+        parsed.append(
+            NewShipment(
+                uuid=_uuid(item.get("uuid"), f"{where}.uuid"),
+                carrier=_short_text(item.get("carrier"), f"{where}.carrier", 64),
+                tracking_number=_short_text(
+                    item.get("tracking_number"), f"{where}.tracking_number", 128
+                ),
+                status=status,
+                created_at=_timestamp(item.get("created_at"), f"{where}.created_at"),
+                shipped_at=_timestamp(item.get("shipped_at"), f"{where}.shipped_at"),
+                delivered_at=_timestamp(item.get("delivered_at"), f"{where}.delivered_at"),
+                canceled_at=_timestamp(item.get("canceled_at"), f"{where}.canceled_at"),
+                items=tuple(quantities.items()),
+            )
+        )
+    for index, qty in live.items():
+        ordered = new.lines[index].qty
+        if qty > ordered:
+            raise InvalidOrder(
+                f"shipments: {qty} units of item {index + 1} ({new.lines[index].sku}) are"
+                f" shipped but {ordered} were ordered",
+                field="shipments",
+            )
+    return tuple(parsed)
+
+
+def _rolled_up(new: NewOrder, shipments: tuple[NewShipment, ...], canceled: bool) -> str | None:
+    buckets = {s: Counter[int]() for s in _SHIPMENT_STATUSES}
+    for s in shipments:
+        buckets[s.status].update(dict(s.items))
+    lines = [
+        LineShipping(
+            ordered=line.qty,
+            shipped=buckets[SHIPPED][i],
+            delivered=buckets[DELIVERED][i],
+            canceled=buckets[CANCELED][i],
+        )
+        for i, line in enumerate(new.lines)
+        if line.requires_shipping
+    ]
+    return rollup_shipment_status(lines, order_canceled=canceled)
+
+
+def validate_record(config: Config, data: Mapping[str, Any]) -> ImportRow:
+    """Check one order read from a file; raise an ``InvalidInput`` naming the first problem."""
+    unknown = set(data) - _PLACE_ORDER_KEYS - _EXTRA_KEYS
+    if unknown:
+        raise InvalidOrder(f"unknown keys {sorted(unknown)}", field="(order)")
+    items = data.get("items")
+    restocked: list[int] = []
+    if isinstance(items, list):
+        stripped = []
+        for i, item in enumerate(items):
+            if isinstance(item, Mapping) and "qty_restocked" in item:
+                item = dict(item)
+                value = item.pop("qty_restocked")
+                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                    raise InvalidOrder(
+                        f"items[{i}].qty_restocked: {value!r} is not a whole number >= 0",
+                        field=f"items[{i}].qty_restocked",
+                    )
+                restocked.append(value)
+            else:
+                restocked.append(0)
+            stripped.append(item)
+        items = stripped
+    new = validate_new_order(
+        items=items,  # type: ignore[arg-type]
+        **{k: v for k, v in data.items() if k in _PLACE_ORDER_KEYS and k != "items"},
+    )
+    for i, (line, value) in enumerate(zip(new.lines, restocked, strict=True)):
+        if value > line.qty:
+            raise InvalidOrder(
+                f"items[{i}].qty_restocked: {value} exceeds the qty {line.qty}",
+                field=f"items[{i}].qty_restocked",
+            )
+    uuid = _uuid(data.get("uuid"), "uuid")
+    if new.external_reference is None and uuid is None:
+        raise InvalidOrder(
+            "external_reference is required (or uuid): it is what makes importing the same"
+            " file twice safe",
+            field="external_reference",
+        )
+    for name, computed in (("sub_total", new.sub_total), ("grand_total", new.grand_total)):
+        if data.get(name) is not None and to_money(data[name], name) != computed:
+            raise InvalidOrder(
+                f"{name}: {data[name]} does not match the {computed} computed from the items"
+                " and amounts",
+                field=name,
+            )
+    payment_status = data.get("payment_status") or config.default_payment_status
+    if payment_status not in config.payment_statuses:
+        raise _allowed("payment status", str(payment_status), list(config.payment_statuses))
+    status = data.get("status")
+    if status is not None and status not in config.order_statuses:
+        raise _allowed("order status", str(status), list(config.order_status_flow))
+    shipments = _shipments(data.get("shipments"), new)
+    shipment_status = data.get("shipment_status")
+    if shipment_status is None:
+        shipment_status = (
+            _rolled_up(new, shipments, canceled=status == CANCELED) if shipments else None
+        ) or config.default_shipment_status
+    if shipment_status not in config.shipment_statuses and shipment_status not in ROLLUP_WORDS:
+        allowed = [*config.shipment_statuses, *ROLLUP_WORDS]
+        raise _allowed("shipment status", str(shipment_status), allowed)
+    if status is None:
+        status = resolve_order_status(config, payment_status, shipment_status)
+    return ImportRow(
+        line=0,
+        new=new,
+        uuid=uuid,
+        order_number=_short_text(data.get("order_number"), "order_number", 32),
+        created_at=_timestamp(data.get("created_at"), "created_at"),
+        updated_at=_timestamp(data.get("updated_at"), "updated_at"),
+        payment_status=payment_status,
+        shipment_status=shipment_status,
+        status=status,
+        restocked=tuple(restocked),
+        shipments=shipments,
+    )
