@@ -1,0 +1,326 @@
+"""The order page and every action on it.
+
+Each action is a POST that calls one service. On success a plain form submission is
+redirected back to the page (so a reload does not repeat it) and an htmx one gets the
+page again; on a refused action the page comes back with the service's message next to
+that action and the values the person typed, with 404, 409 or 422.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.datastructures import FormData
+
+from ordermill.admin.formatting import Badge, badge
+from ordermill.admin.web import (
+    AdminUser,
+    Form,
+    admin_of,
+    error_status,
+    field,
+    is_htmx,
+    redirect,
+    render,
+)
+from ordermill.errors import InvalidInput, OmsError, ShipmentNotFound, StatusTransitionError
+from ordermill.records import Order, OrderItem, Shipment
+from ordermill.services.oms import Oms
+from ordermill.status import check_order_transition, is_cancelable, resolve_order_status
+
+__all__ = ["LineView", "ShipmentView", "router"]
+
+router = APIRouter()
+
+NOTICES = {
+    "payment": "Payment status updated.",
+    "shipment": "Shipment created.",
+    "tracking": "Tracking details saved.",
+    "delivered": "Shipment marked as delivered.",
+    "shipment_canceled": "Shipment canceled; its items can be shipped again.",
+    "canceled": "Order canceled.",
+    "note": "Note added.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LineView:
+    item: OrderItem
+    shipped: int
+    delivered: int
+    to_ship: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentView:
+    shipment: Shipment
+    number: int
+    badge: Badge
+    lines: tuple[tuple[OrderItem | None, int], ...]
+    can_deliver: bool
+    can_cancel: bool
+    can_edit: bool
+
+
+def _lines(order: Order) -> list[LineView]:
+    canceled = order.status == "canceled"
+    views = []
+    for item in order.items or ():
+        shipped = item.qty_shipped or 0
+        delivered = item.qty_delivered or 0
+        open_qty = item.qty - shipped - delivered
+        to_ship = 0 if canceled or not item.requires_shipping else max(open_qty, 0)
+        views.append(LineView(item=item, shipped=shipped, delivered=delivered, to_ship=to_ship))
+    return views
+
+
+def _shipments(oms: Oms, order: Order) -> list[ShipmentView]:
+    items = {item.order_item_id: item for item in order.items or ()}
+    statuses = oms.config.shipment_statuses
+    views = []
+    for number, shipment in enumerate(order.shipments or (), start=1):
+        definition = statuses.get(shipment.status)
+        phase = definition.phase if definition else None
+        closed = phase in ("delivered", "canceled") or shipment.status in ("delivered", "canceled")
+        views.append(
+            ShipmentView(
+                shipment=shipment,
+                number=number,
+                badge=badge(oms.config, "shipment", shipment.status),
+                lines=tuple((items.get(si.order_item_id), si.qty) for si in shipment.items),
+                can_deliver=not closed,
+                can_cancel=not closed,
+                can_edit=shipment.status != "canceled" and phase != "canceled",
+            )
+        )
+    return views
+
+
+def _payment_choices(oms: Oms, order: Order) -> list[Badge]:
+    """The payment statuses the order may move to: those whose resolved order status is
+    a move forward (or no move) in the order-status flow."""
+    config = oms.config
+    choices = []
+    for code in config.payment_statuses:
+        if code == order.payment_status:
+            continue
+        try:
+            resolved = resolve_order_status(config, code, order.shipment_status)
+            check_order_transition(config, order.status, resolved)
+        except (StatusTransitionError, InvalidInput):
+            continue
+        choices.append(badge(config, "payment", code))
+    return choices
+
+
+def page_context(oms: Oms, order: Order) -> dict[str, Any]:
+    lines = _lines(order)
+    return {
+        "title": f"Order #{order.order_number}",
+        "nav": "orders",
+        "order": order,
+        "lines": lines,
+        "can_ship": any(line.to_ship for line in lines),
+        "shipments": _shipments(oms, order),
+        "payment_choices": _payment_choices(oms, order),
+        "cancelable": order.status != "canceled"
+        and is_cancelable(oms.config, order.payment_status, order.shipment_status),
+        "activities": sorted(
+            order.activities or (), key=lambda a: (a.created_at, a.activity_id), reverse=True
+        ),
+        "history": sorted(order.history or (), key=lambda h: (h.changed_at, h.history_id)),
+    }
+
+
+def show(
+    request: Request,
+    key: str,
+    *,
+    notice: str | None = None,
+    errors: Mapping[str, str] | None = None,
+    values: Mapping[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    oms = admin_of(request).oms
+    order = oms.get_order(key)
+    context = page_context(oms, order)
+    context.update({"notice": notice, "errors": dict(errors or {}), "values": dict(values or {})})
+    return render(request, "order.html", context, status_code=status_code)
+
+
+@router.get("/orders/{key}", name="order")
+def order_page(request: Request, key: str, _: AdminUser, done: str | None = None) -> Response:
+    return show(request, key, notice=NOTICES.get(done or ""))
+
+
+def _act(
+    request: Request,
+    key: str,
+    form: FormData,
+    action: str,
+    done: str,
+    call: Callable[[Order], object],
+) -> Response:
+    """Run one service call for the order named ``key`` and answer as the module says."""
+    oms = admin_of(request).oms
+    order = oms.get_order(key)
+    try:
+        call(order)
+    except OmsError as error:
+        values = {name: value for name, value in form.items() if isinstance(value, str)}
+        return show(
+            request,
+            order.order_number,
+            errors={action: str(error)},
+            values=values,
+            status_code=error_status(error),
+        )
+    if is_htmx(request):
+        return show(request, order.order_number, notice=NOTICES[done])
+    return redirect(request, f"/orders/{order.order_number}?done={done}")
+
+
+def _own_shipment(order: Order, shipment_uuid: str) -> Shipment:
+    """The shipment, if it belongs to this order: an action posted under one order must
+    never touch another order's shipment."""
+    for shipment in order.shipments or ():
+        if shipment.uuid == shipment_uuid:
+            return shipment
+    raise ShipmentNotFound(
+        f"Shipment {shipment_uuid} is not a shipment of order #{order.order_number}",
+        shipment=shipment_uuid,
+        order=order.order_number,
+    )
+
+
+def _required(form: FormData, name: str, message: str) -> str:
+    value = field(form, name)
+    if not value:
+        raise InvalidInput(message, field=name)
+    return value
+
+
+@router.post("/orders/{key}/payment-status")
+def set_payment_status(request: Request, key: str, _: AdminUser, form: Form) -> Response:
+    oms = admin_of(request).oms
+
+    def call(order: Order) -> object:
+        status = _required(form, "payment_status", "Choose the new payment status.")
+        return oms.update_payment_status(order.uuid, status)
+
+    return _act(request, key, form, "payment", "payment", call)
+
+
+def _shipment_items(order: Order, form: FormData) -> list[dict[str, int]]:
+    items = []
+    for item in order.items or ():
+        raw = field(form, f"qty_{item.order_item_id}")
+        if not raw:
+            continue
+        try:
+            qty = int(raw)
+        except ValueError:
+            raise InvalidInput(
+                f"The quantity to ship of {item.sku} must be a whole number, not {raw!r}.",
+                field=f"qty_{item.order_item_id}",
+            ) from None
+        if qty < 0:
+            raise InvalidInput(
+                f"The quantity to ship of {item.sku} cannot be negative.",
+                field=f"qty_{item.order_item_id}",
+            )
+        if qty:
+            items.append({"order_item_id": item.order_item_id, "qty": qty})
+    if not items:
+        raise InvalidInput("Choose at least one item to ship.", field="items")
+    return items
+
+
+@router.post("/orders/{key}/shipments")
+def create_shipment(request: Request, key: str, _: AdminUser, form: Form) -> Response:
+    oms = admin_of(request).oms
+
+    def call(order: Order) -> object:
+        items = _shipment_items(order, form)
+        carrier = _required(form, "carrier", "Enter the carrier.")
+        return oms.create_shipment(
+            order.uuid, carrier, field(form, "tracking_number") or None, items=items
+        )
+
+    return _act(request, key, form, "shipment", "shipment", call)
+
+
+@router.post("/orders/{key}/shipments/{shipment_uuid}/tracking")
+def edit_tracking(
+    request: Request, key: str, shipment_uuid: str, _: AdminUser, form: Form
+) -> Response:
+    oms = admin_of(request).oms
+
+    def call(order: Order) -> object:
+        shipment = _own_shipment(order, shipment_uuid)
+        carrier = _required(form, "carrier", "The carrier cannot be empty.")
+        return oms.update_shipment(
+            shipment.uuid, carrier=carrier, tracking_number=field(form, "tracking_number") or None
+        )
+
+    return _act(request, key, form, f"shipment:{shipment_uuid}", "tracking", call)
+
+
+@router.post("/orders/{key}/shipments/{shipment_uuid}/deliver")
+def mark_delivered(
+    request: Request, key: str, shipment_uuid: str, _: AdminUser, form: Form
+) -> Response:
+    oms = admin_of(request).oms
+    return _act(
+        request,
+        key,
+        form,
+        f"shipment:{shipment_uuid}",
+        "delivered",
+        lambda order: oms.mark_delivered(_own_shipment(order, shipment_uuid).uuid),
+    )
+
+
+@router.post("/orders/{key}/shipments/{shipment_uuid}/cancel")
+def cancel_shipment(
+    request: Request, key: str, shipment_uuid: str, _: AdminUser, form: Form
+) -> Response:
+    oms = admin_of(request).oms
+    return _act(
+        request,
+        key,
+        form,
+        f"shipment:{shipment_uuid}",
+        "shipment_canceled",
+        lambda order: oms.cancel_shipment(_own_shipment(order, shipment_uuid).uuid),
+    )
+
+
+@router.post("/orders/{key}/cancel")
+def cancel_order(request: Request, key: str, _: AdminUser, form: Form) -> Response:
+    oms = admin_of(request).oms
+
+    def call(order: Order) -> object:
+        reason = _required(form, "reason", "Give the reason for the cancellation.")
+        if field(form, "confirm") != "yes":
+            raise InvalidInput("Tick the box to confirm the cancellation.", field="confirm")
+        return oms.cancel_order(order.uuid, reason=reason)
+
+    return _act(request, key, form, "cancel", "canceled", call)
+
+
+@router.post("/orders/{key}/notes")
+def add_note(request: Request, key: str, _: AdminUser, form: Form) -> Response:
+    oms = admin_of(request).oms
+
+    def call(order: Order) -> object:
+        message = _required(form, "message", "Write the note first.")
+        return oms.add_order_activity_log(
+            order.uuid, message, customer_notified=field(form, "customer_notified") == "yes"
+        )
+
+    return _act(request, key, form, "note", "note", call)
