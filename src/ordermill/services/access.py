@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 
 from ordermill.db.tables import order, shipment
 from ordermill.errors import OrderNotFound, PermissionDenied, ShipmentNotFound
+from ordermill.query import OrderQuery
 from ordermill.records import Order, Principal
 from ordermill.services.context import Context
 from ordermill.services.orders import get_order, order_key_condition
@@ -34,6 +35,7 @@ __all__ = [
     "customer_scope",
     "get_order_for",
     "order_not_found",
+    "scope_orders",
 ]
 
 Action = Literal[
@@ -51,6 +53,18 @@ Action = Literal[
 ACTIONS: frozenset[Action] = frozenset(get_args(Action))
 # Reading statuses is harmless (names and badges); stock levels are operational data.
 CUSTOMER_ACTIONS: frozenset[Action] = frozenset({"orders:read", "orders:cancel", "statuses:read"})
+_DOING: dict[Action, str] = {
+    "orders:read": "read orders",
+    "orders:place": "place orders",
+    "orders:cancel": "cancel orders",
+    "orders:update_payment": "change payment statuses",
+    "orders:update_shipment": "change shipment statuses",
+    "activities:add": "add activities",
+    "shipments:manage": "create or change shipments",
+    "statuses:read": "read statuses",
+    "stock:read": "read stock levels",
+    "stock:write": "set stock levels",
+}
 
 
 def authorize(principal: Principal, action: Action) -> None:
@@ -58,8 +72,8 @@ def authorize(principal: Principal, action: Action) -> None:
     if principal.is_admin or action in CUSTOMER_ACTIONS:
         return
     raise PermissionDenied(
-        f"A customer token may not {action.replace(':', ' ').replace('_', ' ')};"
-        " this needs an admin token",
+        f"Only an admin token may {_DOING[action]}; a customer token may read its own"
+        " orders and cancel them",
         action=action,
     )
 
@@ -67,6 +81,13 @@ def authorize(principal: Principal, action: Action) -> None:
 def customer_scope(principal: Principal) -> int | None:
     """The customer whose orders alone the principal sees, or None for an admin (all orders)."""
     return None if principal.is_admin else principal.customer_id
+
+
+def scope_orders(query: OrderQuery, principal: Principal) -> OrderQuery:
+    """``query`` limited to what the principal may list: a customer's own orders (and only
+    their customer-visible activities); everything for an admin."""
+    scope = customer_scope(principal)
+    return query if scope is None else query.for_customer(scope)
 
 
 def order_not_found(order_key: int | str) -> OrderNotFound:

@@ -1,0 +1,114 @@
+"""The OpenAPI document: every error response declared, as problem+json.
+
+``docs/openapi.json`` is the committed copy of ``/openapi.json``; regenerate it
+with ``make openapi`` (``python -m ordermill.api.openapi docs/openapi.json``).
+A test fails when the committed copy differs from what the code produces.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+
+from ordermill.api.problems import PROBLEM_MEDIA_TYPE, Problem
+
+__all__ = ["MUTATION", "READ", "build_openapi", "main", "openapi_json", "problems"]
+
+_DESCRIPTIONS = {
+    400: "Malformed `Idempotency-Key` header",
+    401: "Missing, invalid or revoked API token",
+    403: "The token's role does not allow this operation",
+    404: "No such resource, or one the caller may not see (the same answer for both)",
+    409: "The current state refuses the request (not cancelable, already shipped, transition"
+    " refused, insufficient stock), or the same `Idempotency-Key` is still in flight",
+    413: "The request body is too large",
+    422: "Invalid input: a malformed request, an unknown status, a bad query, or an"
+    " `Idempotency-Key` reused for a different request",
+    500: "Unexpected error; `problem_id` is also in the server log",
+    503: "The database is unavailable or busy; retry",
+}
+READ = (401, 403, 422, 500, 503)
+MUTATION = (400, 401, 403, 409, 413, 422, 500, 503)
+
+_REPLAYED = {
+    "Idempotent-Replayed": {
+        "description": "`true` when this response is the stored reply to an earlier request"
+        " with the same Idempotency-Key",
+        "schema": {"type": "string", "enum": ["true"]},
+    }
+}
+_LOCATION = {
+    "Location": {"description": "The URL of the created resource", "schema": {"type": "string"}}
+}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` entries declaring these error statuses as problem+json."""
+    return {
+        status: {
+            "description": _DESCRIPTIONS[status],
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in sorted(set(statuses))
+    }
+
+
+def success_headers(status: int, *, created: bool = False) -> dict[int | str, dict[str, Any]]:
+    """Headers of a mutation's success response: replay marker, and Location when created."""
+    headers = {**_REPLAYED, **(_LOCATION if created else {})}
+    return {status: {"headers": headers}}
+
+
+def operation_id(route: APIRoute) -> str:
+    """Stable operation ids: the route function's name, which the code review keeps unique."""
+    return route.name
+
+
+def build_openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+        tags=app.openapi_tags,
+    )
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    app.openapi_schema = schema
+    return schema
+
+
+def openapi_json(app: FastAPI) -> str:
+    """The document as committed: sorted keys, two-space indent, final newline."""
+    return json.dumps(app.openapi(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write the OpenAPI document of the app to the path given (or stdout)."""
+    from ordermill.api.app import create_app
+    from ordermill.services.oms import connect
+
+    args = sys.argv[1:] if argv is None else argv
+    # The document does not depend on the database: an in-memory one is never opened.
+    oms = connect("sqlite://")
+    try:
+        text = openapi_json(create_app(oms))
+    finally:
+        oms.close()
+    if args:
+        Path(args[0]).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

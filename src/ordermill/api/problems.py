@@ -1,0 +1,284 @@
+"""Errors as RFC 9457 problem details (``application/problem+json``).
+
+``PROBLEMS`` is the one table from error class to HTTP status and title; the
+most specific class in an error's MRO wins. Every problem has a stable
+``type`` (``urn:ordermill:problem:<code>``, from the error class's ``code``),
+the message as ``detail``, the request path as ``instance``, the ``code``
+itself, and the error's structured ``details`` when it has any.
+
+An error nobody planned for is a 500 problem with a fresh ``problem_id``;
+the traceback goes to the server log under the same id and never to the client.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from ordermill._serialize import to_jsonable
+from ordermill.errors import (
+    AccessDenied,
+    ConfigError,
+    Conflict,
+    IdempotencyKeyInFlight,
+    IdempotencyKeyReused,
+    InvalidIdempotencyKey,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    OmsError,
+    PermissionDenied,
+)
+
+__all__ = [
+    "PROBLEMS",
+    "PROBLEM_MEDIA_TYPE",
+    "Problem",
+    "ProblemResponse",
+    "ProblemRoute",
+    "RequestTooLarge",
+    "handle_http_exception",
+    "handle_oms_error",
+    "handle_unexpected",
+    "handle_validation_error",
+    "problem_type",
+    "unexpected_problem",
+]
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+logger = logging.getLogger("ordermill.api")
+
+
+class RequestTooLarge(StarletteHTTPException):
+    """The request body is over the service's size limit (an HTTPException, so that
+    FastAPI's body reader lets it through instead of calling it a parse error)."""
+
+    code = "request_too_large"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"The request body is larger than {limit} bytes")
+        self.limit = limit
+
+
+class ProblemRoute(APIRoute):
+    """A route that turns any unplanned exception into a logged 500 problem, once.
+
+    (Starlette's last-resort handler would also answer, but it re-raises the
+    error, so the server would log it a second time without the problem id.)
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def guarded(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except (OmsError, StarletteHTTPException, RequestValidationError):
+                raise
+            except Exception as exc:
+                return unexpected_problem(request, exc)
+
+        return guarded
+
+
+# (error class, HTTP status, title). Order does not matter: the most specific
+# class of the raised error's MRO that appears here decides.
+PROBLEMS: Sequence[tuple[type[Exception], int, str]] = (
+    (NotFound, 404, "Not Found"),
+    (InvalidInput, 422, "Invalid Input"),
+    (InvalidIdempotencyKey, 400, "Invalid Idempotency-Key"),
+    (IdempotencyKeyReused, 422, "Idempotency-Key Reused"),
+    (Conflict, 409, "Conflict"),
+    (IdempotencyKeyInFlight, 409, "Request In Progress"),
+    (AccessDenied, 403, "Forbidden"),
+    (NotAuthenticated, 401, "Unauthorized"),
+    (PermissionDenied, 403, "Forbidden"),
+)
+_BY_CLASS: Mapping[type[Exception], tuple[int, str]] = {
+    cls: (status, title) for cls, status, title in PROBLEMS
+}
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem details object, with ordermill's extension members."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={"additionalProperties": True},
+    )
+
+    type: str = Field(
+        description="Stable URI of the error class: urn:ordermill:problem:<code>",
+        examples=["urn:ordermill:problem:order_not_found"],
+    )
+    title: str = Field(description="Short summary of the error class")
+    status: int = Field(description="The HTTP status code")
+    detail: str = Field(description="What went wrong with this request, naming the values")
+    instance: str | None = Field(default=None, description="The request path")
+    code: str = Field(description="Stable machine-readable error code")
+    details: dict[str, Any] | None = Field(
+        default=None, description="The values the detail names, as structured data"
+    )
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="Each invalid request field (request validation errors)"
+    )
+    problem_id: str | None = Field(
+        default=None, description="For 5xx problems: the id under which the server logged it"
+    )
+
+
+class ProblemResponse(Response):
+    media_type = PROBLEM_MEDIA_TYPE
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":"), default=str).encode(
+            "utf-8"
+        )
+
+
+def problem_type(code: str) -> str:
+    return f"urn:ordermill:problem:{code}"
+
+
+def _problem(
+    request: Request,
+    *,
+    status: int,
+    title: str,
+    code: str,
+    detail: str,
+    headers: Mapping[str, str] | None = None,
+    **extensions: Any,
+) -> ProblemResponse:
+    body: dict[str, Any] = {
+        "type": problem_type(code),
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        "code": code,
+    }
+    body.update({k: v for k, v in extensions.items() if v is not None})
+    return ProblemResponse(body, status_code=status, headers=dict(headers or {}))
+
+
+def _status_for(exc: Exception) -> tuple[int, str] | None:
+    for cls in type(exc).__mro__:
+        found = _BY_CLASS.get(cls)
+        if found is not None:
+            return found
+    return None
+
+
+def handle_oms_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, OmsError)
+    found = _status_for(exc)
+    if found is None or isinstance(exc, ConfigError):
+        # A broken configuration or an error class missing from the table is our bug.
+        return unexpected_problem(request, exc)
+    status, title = found
+    headers = {"WWW-Authenticate": 'Bearer realm="ordermill"'} if status == 401 else None
+    return _problem(
+        request,
+        status=status,
+        title=title,
+        code=exc.code,
+        detail=exc.message,
+        headers=headers,
+        details=to_jsonable(exc.details) or None,
+    )
+
+
+def handle_validation_error(request: Request, exc: Exception) -> Response:
+    """FastAPI's request validation errors, in the same problem shape (422)."""
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {
+            "loc": [str(part) for part in error.get("loc", ())],
+            "message": str(error.get("msg", "")),
+            "type": str(error.get("type", "")),
+        }
+        for error in exc.errors()
+    ]
+    first = errors[0] if errors else {"loc": [], "message": "invalid request"}
+    detail = f"{'.'.join(first['loc']) or 'request'}: {first['message']}"
+    if len(errors) > 1:
+        detail += f" (and {len(errors) - 1} more)"
+    return _problem(
+        request,
+        status=422,
+        title="Invalid Request",
+        code="invalid_request",
+        detail=detail,
+        errors=errors,
+    )
+
+
+def handle_http_exception(request: Request, exc: Exception) -> Response:
+    """Routing errors (unknown path 404, wrong method 405) as problems too."""
+    assert isinstance(exc, StarletteHTTPException)
+    titles = {404: "Not Found", 405: "Method Not Allowed", 413: "Content Too Large"}
+    codes = {404: "route_not_found", 405: "method_not_allowed", 413: RequestTooLarge.code}
+    status = exc.status_code
+    return _problem(
+        request,
+        status=status,
+        title=titles.get(status, "HTTP Error"),
+        code=codes.get(status, f"http_{status}"),
+        detail=exc.detail,
+        headers=exc.headers,
+        details={"limit": exc.limit} if isinstance(exc, RequestTooLarge) else None,
+    )
+
+
+def unexpected_problem(request: Request, exc: BaseException) -> ProblemResponse:
+    """A 500 (or 503 when the database is unreachable) whose id is also in the server log."""
+    problem_id = uuid.uuid4().hex
+    unavailable = isinstance(exc, OperationalError)
+    logger.error(
+        "unexpected error problem_id=%s method=%s path=%s error=%s",
+        problem_id,
+        request.method,
+        request.url.path,
+        type(exc).__name__,
+        exc_info=exc,
+        extra={
+            "problem_id": problem_id,
+            "http_method": request.method,
+            "http_path": request.url.path,
+            "error_class": type(exc).__name__,
+        },
+    )
+    if unavailable:
+        return _problem(
+            request,
+            status=503,
+            title="Service Unavailable",
+            code="service_unavailable",
+            detail=f"The database is unavailable or busy; retry shortly (problem id {problem_id})",
+            headers={"Retry-After": "1"},
+            problem_id=problem_id,
+        )
+    return _problem(
+        request,
+        status=500,
+        title="Internal Server Error",
+        code="internal_error",
+        detail=f"An unexpected error occurred; quote problem id {problem_id} when reporting it",
+        problem_id=problem_id,
+    )
+
+
+def handle_unexpected(request: Request, exc: Exception) -> Response:
+    return unexpected_problem(request, exc)

@@ -1,0 +1,33 @@
+"""Liveness and readiness probes: no authentication, no business data."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from ordermill.api.deps import OmsDep
+from ordermill.api.openapi import problems
+from ordermill.api.problems import ProblemRoute
+from ordermill.services.health import check_database
+
+router = APIRouter(route_class=ProblemRoute, tags=["health"])
+
+
+class Health(BaseModel):
+    status: str
+
+
+@router.get("/healthz", response_model=Health, summary="The process is up")
+def healthz() -> Health:
+    return Health(status="ok")
+
+
+@router.get(
+    "/readyz",
+    response_model=Health,
+    summary="The database is reachable",
+    responses=problems(503),
+)
+def readyz(oms: OmsDep) -> Health:
+    check_database(oms.ctx)
+    return Health(status="ok")

@@ -1,0 +1,267 @@
+"""Orders: place, read, change payment and shipment status, cancel, ship, log activity."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from pydantic import BaseModel
+from sqlalchemy.engine import Connection
+from starlette.responses import Response
+
+from ordermill.api.deps import Allowed, IdempotencyKey, OmsDep
+from ordermill.api.openapi import MUTATION, READ, problems, success_headers
+from ordermill.api.problems import ProblemRoute
+from ordermill.api.replies import json_response, mutate, reply
+from ordermill.api.schemas import (
+    AddActivityRequest,
+    CancelOrderRequest,
+    CreateShipmentRequest,
+    CustomerActivityList,
+    CustomerOrder,
+    PlaceOrderRequest,
+    ShipmentList,
+    ShipmentView,
+    StaffActivity,
+    StaffActivityList,
+    StaffOrder,
+    StatusUpdateRequest,
+    activity_list,
+    order_view,
+    shipment_view,
+    staff_activity,
+)
+from ordermill.records import Principal
+from ordermill.services import access
+from ordermill.services.idempotency import StoredResponse
+
+router = APIRouter(route_class=ProblemRoute, tags=["orders"])
+
+OrderKey = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[0-9A-Za-z-]+$",
+        description="The order's uuid (its order number is accepted too)",
+    ),
+]
+
+
+def order_url(uuid: str) -> str:
+    return f"/api/v1/orders/{uuid}"
+
+
+def _order_reply(
+    oms: OmsDep, principal: Principal, conn: Connection, key: str, *, status: int = 200
+) -> StoredResponse:
+    """The order as it now is inside the mutation's transaction, for this principal."""
+    found = access.get_order_for(oms.ctx, principal, key, conn=conn)
+    view = order_view(found, admin=principal.is_admin, config=oms.config)
+    return reply(view, status=status, location=order_url(found.uuid) if status == 201 else None)
+
+
+@router.post(
+    "/orders",
+    status_code=201,
+    response_model=StaffOrder,
+    summary="Place an order",
+    responses={**success_headers(201, created=True), **problems(*MUTATION)},
+)
+def place_order(
+    request: Request,
+    body: PlaceOrderRequest,
+    oms: OmsDep,
+    principal: Annotated[Principal, Allowed("orders:place")],
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    def execute(conn: Connection) -> StoredResponse:
+        placed = oms.place_order(
+            [line.model_dump(exclude_none=True) for line in body.items],
+            customer_email=body.customer_email,
+            customer_id=body.customer_id,
+            customer_full_name=body.customer_full_name,
+            shipping_address=_dump(body.shipping_address),
+            billing_address=_dump(body.billing_address),
+            shipping_fee=body.shipping_fee,
+            tax_amount=body.tax_amount,
+            discount_amount=body.discount_amount,
+            currency=body.currency,
+            payment_method=body.payment_method,
+            shipping_method=body.shipping_method,
+            external_reference=body.external_reference,
+            conn=conn,
+        )
+        return _order_reply(oms, principal, conn, placed.uuid, status=201)
+
+    return mutate(oms, request, principal, idempotency_key, body, execute)
+
+
+@router.get(
+    "/orders/{order_uuid}",
+    response_model=StaffOrder | CustomerOrder,
+    summary="One order with items, addresses, shipments, activities and status history",
+    responses=problems(*READ, 404),
+)
+def get_order(
+    order_uuid: OrderKey,
+    oms: OmsDep,
+    principal: Annotated[Principal, Allowed("orders:read")],
+) -> Response:
+    found = access.get_order_for(oms.ctx, principal, order_uuid)
+    return json_response(order_view(found, admin=principal.is_admin, config=oms.config))
+
+
+@router.post(
+    "/orders/{order_uuid}/payment-status",
+    response_model=StaffOrder,
+    summary="Set the payment status (the order status follows)",
+    responses={**success_headers(200), **problems(*MUTATION, 404)},
+)
+def update_payment_status(
+    request: Request,
+    order_uuid: OrderKey,
+    body: StatusUpdateRequest,
+    oms: OmsDep,
+    principal: Annotated[Principal, Allowed("orders:update_payment")],
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    def execute(conn: Connection) -> StoredResponse:
+        changed = oms.update_payment_status(order_uuid, body.status, conn=conn)
+        return _order_reply(oms, principal, conn, changed.uuid)
+
+    return mutate(oms, request, principal, idempotency_key, body, execute)
+
+
+@router.post(
+    "/orders/{order_uuid}/shipment-status",
+    response_model=StaffOrder,
+    summary="Set the order's shipment status (the order status follows)",
+    responses={**success_headers(200), **problems(*MUTATION, 404)},
+)
+def update_shipment_status(
+    request: Request,
+    order_uuid: OrderKey,
+    body: StatusUpdateRequest,
+    oms: OmsDep,
+    principal: Annotated[Principal, Allowed("orders:update_shipment")],
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    def execute(conn: Connection) -> StoredResponse:
+        changed = oms.update_shipment_status(order_uuid, body.status, conn=conn)
+        return _order_reply(oms, principal, conn, changed.uuid)
+
+    return mutate(oms, request, principal, idempotency_key, body, execute)
+
+
+@router.post(
+    "/orders/{order_uuid}/cancel",
+    response_model=StaffOrder | CustomerOrder,
+    summary="Cancel the order and put its stock back (customers: their own order only)",
+    responses={**success_headers(200), **problems(*MUTATION, 404)},
+)
+def cancel_order(
+    request: Request,
+    order_uuid: OrderKey,
+    oms: OmsDep,
+    principal: Annotated[Principal, Allowed("orders:cancel")],
+    body: CancelOrderRequest | None = None,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    given = body or CancelOrderRequest()
+
+    def execute(conn: Connection) -> StoredResponse:
+        access.check_order_access(oms.ctx, principal, order_uuid, conn=conn)
+        canceled = oms.cancel_order(order_uuid, given.reason, conn=conn)
+        return _order_reply(oms, principal, conn, canceled.uuid)
+
+    return mutate(oms, request, principal, idempotency_key, given, execute)
+
+
+@router.post(
+    "/orders/{order_uuid}/shipments",
+    status_code=201,
+    response_model=ShipmentView,
+    summary="Ship some or all of the order's unshipped items",
+    responses={**success_headers(201, created=True), **problems(*MUTATION, 404)},
+)
+def create_shipment(
+    request: Request,
+    order_uuid: OrderKey,
+    body: CreateShipmentRequest,
+    oms: OmsDep,
+    principal: Annotated[Principal, Allowed("shipments:manage")],
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    def execute(conn: Connection) -> StoredResponse:
+        created = oms.create_shipment(
+            order_uuid,
+            body.carrier,
+            body.tracking_number,
+            conn=conn,
+            items=None if body.items is None else [i.model_dump() for i in body.items],
+        )
+        return reply(
+            shipment_view(created), status=201, location=f"/api/v1/shipments/{created.uuid}"
+        )
+
+    return mutate(oms, request, principal, idempotency_key, body, execute)
+
+
+@router.get(
+    "/orders/{order_uuid}/shipments",
+    response_model=ShipmentList,
+    summary="The order's shipments",
+    responses=problems(*READ, 404),
+)
+def list_order_shipments(
+    order_uuid: OrderKey,
+    oms: OmsDep,
+    principal: Annotated[Principal, Allowed("orders:read")],
+) -> Response:
+    access.check_order_access(oms.ctx, principal, order_uuid)
+    found = oms.list_shipments(order_uuid)
+    return json_response(ShipmentList(items=[shipment_view(s) for s in found]))
+
+
+@router.post(
+    "/orders/{order_uuid}/activities",
+    status_code=201,
+    response_model=StaffActivity,
+    summary="Add a note to the order's activity log (customer_notified: shown to the customer)",
+    responses={**success_headers(201), **problems(*MUTATION, 404)},
+)
+def add_order_activity(
+    request: Request,
+    order_uuid: OrderKey,
+    body: AddActivityRequest,
+    oms: OmsDep,
+    principal: Annotated[Principal, Allowed("activities:add")],
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    def execute(conn: Connection) -> StoredResponse:
+        added = oms.add_order_activity_log(
+            order_uuid, body.message, customer_notified=body.customer_notified, conn=conn
+        )
+        return reply(staff_activity(added), status=201)
+
+    return mutate(oms, request, principal, idempotency_key, body, execute)
+
+
+@router.get(
+    "/orders/{order_uuid}/activities",
+    response_model=StaffActivityList | CustomerActivityList,
+    summary="The order's activity log, oldest first (customers: only what they were notified of)",
+    responses=problems(*READ, 404),
+)
+def list_order_activities(
+    order_uuid: OrderKey,
+    oms: OmsDep,
+    principal: Annotated[Principal, Allowed("orders:read")],
+) -> Response:
+    found = access.get_order_for(oms.ctx, principal, order_uuid)
+    return json_response(activity_list(found.activities, admin=principal.is_admin))
+
+
+def _dump(model: BaseModel | None) -> dict[str, object] | None:
+    return None if model is None else model.model_dump()

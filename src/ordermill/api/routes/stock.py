@@ -1,0 +1,58 @@
+"""Stock levels per SKU (admin only: inventory is operational data)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from sqlalchemy.engine import Connection
+from starlette.responses import Response
+
+from ordermill.api.deps import Allowed, IdempotencyKey, OmsDep
+from ordermill.api.openapi import MUTATION, READ, problems, success_headers
+from ordermill.api.problems import ProblemRoute
+from ordermill.api.replies import json_response, mutate, reply
+from ordermill.api.schemas import SetStockRequest, StockResponse, stock_view
+from ordermill.records import Principal
+from ordermill.services.idempotency import StoredResponse
+
+router = APIRouter(route_class=ProblemRoute, tags=["stock"])
+
+Sku = Annotated[
+    str,
+    Path(min_length=1, max_length=64, pattern=r"^[^\x00]+$", description="The SKU"),
+]
+
+
+@router.get(
+    "/stock/{sku:path}",
+    response_model=StockResponse,
+    summary="The stock level of a SKU (404: the SKU's stock is not managed)",
+    responses=problems(*READ, 404),
+)
+def get_stock(
+    sku: Sku,
+    oms: OmsDep,
+    principal: Annotated[Principal, Allowed("stock:read")],
+) -> Response:
+    return json_response(stock_view(oms.get_stock(sku)))
+
+
+@router.put(
+    "/stock/{sku:path}",
+    response_model=StockResponse,
+    summary="Set the stock level of a SKU",
+    responses={**success_headers(200), **problems(*MUTATION)},
+)
+def set_stock(
+    request: Request,
+    sku: Sku,
+    body: SetStockRequest,
+    oms: OmsDep,
+    principal: Annotated[Principal, Allowed("stock:write")],
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    def execute(conn: Connection) -> StoredResponse:
+        return reply(stock_view(oms.set_stock(sku, body.qty, body.manage_stock, conn=conn)))
+
+    return mutate(oms, request, principal, idempotency_key, body, execute)
