@@ -131,6 +131,7 @@ def create_app(
 ) -> FastAPI:
     """The REST service over ``oms``: routes under /api/v1, probes at /healthz and /readyz."""
     from ordermill import __version__
+    from ordermill.admin import mount as mount_admin
     from ordermill.api.routes import health, listing, orders, shipments, statuses, stock
 
     @asynccontextmanager
@@ -159,6 +160,7 @@ def create_app(
     app.include_router(health.router)
     for module in (listing, orders, shipments, statuses, stock):
         app.include_router(module.router, prefix=API_PREFIX)
+    mount_admin(app, oms)  # the staff pages under /admin (HTML, session cookie)
 
     def openapi() -> dict[str, Any]:
         return build_openapi(app)
