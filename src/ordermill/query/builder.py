@@ -24,6 +24,7 @@ from ordermill.errors import QueryError
 from ordermill.query import cursor as _cursor
 from ordermill.query.columns import COLUMNS, column_spec, shown
 from ordermill.query.conditions import (
+    MISSING,
     Connector,
     Group,
     Node,
@@ -38,7 +39,6 @@ __all__ = ["DIRECTIONS", "MAX_PAGE_SIZE", "OrderQuery", "Page"]
 DIRECTIONS: tuple[str, ...] = ("ASC", "DESC")
 MAX_PAGE_SIZE = 1_000
 _MAX_INT = 2**63 - 1
-_MISSING: Any = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +91,7 @@ class OrderQuery:
         self,
         column: str | Callable[[OrderQuery], OrderQuery] | OrderQuery,
         op: str | None = None,
-        value: Any = _MISSING,
+        value: Any = MISSING,
     ) -> OrderQuery:
         """Add ``column op value`` (ANDed with the conditions so far), or a group."""
         return self._add("and", column, op, value)
@@ -100,7 +100,7 @@ class OrderQuery:
         self,
         column: str | Callable[[OrderQuery], OrderQuery] | OrderQuery,
         op: str | None = None,
-        value: Any = _MISSING,
+        value: Any = MISSING,
     ) -> OrderQuery:
         return self._add("and", column, op, value)
 
@@ -108,7 +108,7 @@ class OrderQuery:
         self,
         column: str | Callable[[OrderQuery], OrderQuery] | OrderQuery,
         op: str | None = None,
-        value: Any = _MISSING,
+        value: Any = MISSING,
     ) -> OrderQuery:
         """``(conditions so far) OR column op value``."""
         return self._add("or", column, op, value)
@@ -237,7 +237,7 @@ class OrderQuery:
     def _add(self, connector: Connector, column: Any, op: Any, value: Any) -> OrderQuery:
         node: Node
         if callable(column) or isinstance(column, OrderQuery):
-            if op is not None or value is not _MISSING:
+            if op is not None or value is not MISSING:
                 raise QueryError("A group takes no operator or value")
             node = self._group(column)
         else:

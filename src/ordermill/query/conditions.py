@@ -27,6 +27,7 @@ from ordermill.query.columns import (
 )
 
 __all__ = [
+    "MISSING",
     "SEARCH_COLUMNS",
     "Comparison",
     "Connector",
@@ -70,7 +71,8 @@ class Group:
 
 Node = Comparison | Search | Group
 
-_MISSING: Any = object()
+# "No value passed", as distinct from None (which 'is null' accepts and '=' refuses).
+MISSING: Any = object()
 
 _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
     "=": _op.eq,
@@ -82,19 +84,19 @@ _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
-def comparison(column: object, op: object, value: object = _MISSING) -> Comparison:
+def comparison(column: object, op: object, value: object = MISSING) -> Comparison:
     """A checked condition: known column, allowed operator, value converted to the column's type."""
     spec = column_spec(column)
     canonical = operator(spec, op)
     if canonical in ("is null", "is not null"):
-        if value is not _MISSING and value is not None:
+        if value is not MISSING and value is not None:
             raise QueryError(
                 f"Operator {canonical!r} takes no value, got {shown(value)}",
                 column=spec.name,
                 operator=canonical,
             )
         return Comparison(spec.name, canonical)
-    if value is _MISSING or value is None:
+    if value is MISSING or value is None:
         raise QueryError(
             f"Operator {canonical!r} on {spec.name!r} needs a value"
             " (use 'is null' or 'is not null' to test for NULL)",
