@@ -204,8 +204,9 @@ def insert_shipment(
         )
         .returning(*shipment.c)
     ).one()
+    # Rows come back in any order (which lets SQLite batch them): keyed by order item.
     item_rows = tx.execute(
-        shipment_item.insert().returning(*shipment_item.c, sort_by_parameter_order=True),
+        shipment_item.insert().returning(*shipment_item.c),
         [
             {"shipment_id": created.shipment_id, "order_item_id": item_id, "qty": qty}
             for item_id, qty in sorted(units.items())
