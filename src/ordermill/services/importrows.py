@@ -299,11 +299,17 @@ def validate_record(config: Config, data: Mapping[str, Any]) -> ImportRow:
     if status is not None and status not in config.order_statuses:
         raise _allowed("order status", str(status), list(config.order_status_flow))
     shipments = _shipments(data.get("shipments"), new)
+    # With shipments, the order's shipment status is their rollup, as the services keep it.
+    rolled_up = _rolled_up(new, shipments, canceled=status == CANCELED) if shipments else None
     shipment_status = data.get("shipment_status")
     if shipment_status is None:
-        shipment_status = (
-            _rolled_up(new, shipments, canceled=status == CANCELED) if shipments else None
-        ) or config.default_shipment_status
+        shipment_status = rolled_up or config.default_shipment_status
+    elif rolled_up is not None and shipment_status != rolled_up:
+        raise InvalidOrder(
+            f"shipment_status: {shipment_status!r} disagrees with the order's shipments,"
+            f" which make it {rolled_up!r}",
+            field="shipment_status",
+        )
     if shipment_status not in config.shipment_statuses and shipment_status not in ROLLUP_WORDS:
         allowed = [*config.shipment_statuses, *ROLLUP_WORDS]
         raise _allowed("shipment status", str(shipment_status), allowed)

@@ -7,33 +7,48 @@ reference document's examples translate line for line.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import date, timedelta
 from os import PathLike
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy.engine import Connection, Engine
 
 from ordermill.config import Config, load_config
 from ordermill.db.engine import DEFAULT_URL, create_engine
 from ordermill.db.migrate import migrate as _migrate
-from ordermill.query import OrderQuery
-from ordermill.records import Activity, ApiToken, Order, Principal, Shipment, StockLevel
+from ordermill.errors import InvalidInput
+from ordermill.query import OrderFilters, OrderQuery
+from ordermill.records import (
+    Activity,
+    ApiToken,
+    Order,
+    Principal,
+    SalesReport,
+    Shipment,
+    StockLevel,
+)
 from ordermill.services import activities as _activities
 from ordermill.services import cancel as _cancel
+from ordermill.services import demo as _demo
+from ordermill.services import exports as _exports
 from ordermill.services import idempotency as _idempotency
+from ordermill.services import imports as _imports
 from ordermill.services import orders as _orders
 from ordermill.services import payments as _payments
 from ordermill.services import placement as _placement
+from ordermill.services import reports as _reports
 from ordermill.services import shipment_status as _shipment_status
 from ordermill.services import shipments as _shipments
 from ordermill.services import stock as _stock
 from ordermill.services import tokens as _tokens
 from ordermill.services.context import Context
 from ordermill.services.idempotency import StoredResponse
+from ordermill.services.orderfile import FileFormat
 from ordermill.status import resolve_order_status as _resolve
 
 __all__ = ["ConfigSource", "Oms", "configure", "connect", "default_oms"]
@@ -277,6 +292,81 @@ class Oms:
     def prune_idempotency_keys(self, *, older_than: timedelta = _idempotency.RETENTION) -> int:
         """Delete idempotency records older than ``older_than`` (24 hours); returns the count."""
         return _idempotency.prune(self.ctx, older_than=older_than)
+
+    # -- reports, bulk import and export, demo data ------------------------------
+
+    def sales_report(self, *, date_from: date, date_to: date) -> SalesReport:
+        """Orders, sales per day and counts by status for the UTC days ``date_from`` to
+        ``date_to`` (inclusive); canceled orders are not sales (see ``SalesReport``)."""
+        return _reports.sales_report(self.ctx, date_from=date_from, date_to=date_to)
+
+    def import_orders(
+        self,
+        source: str | PathLike[str] | IO[bytes],
+        *,
+        file_format: FileFormat | None = None,
+        skip_invalid: bool = False,
+        take_stock: bool = False,
+        renumber: bool = False,
+        batch_size: int = _imports.BATCH_SIZE,
+        source_name: str | None = None,
+        on_problem: Callable[[_imports.ImportProblem], None] | None = None,
+        on_progress: Callable[[_imports.ImportProgress], None] | None = None,
+    ) -> _imports.ImportResult:
+        """Import orders from a JSON Lines or CSV file (``.gz`` too), in batches.
+
+        All or nothing unless ``skip_invalid``; orders already present (same
+        ``external_reference``) are skipped; stock is taken only with ``take_stock``.
+        See ``ordermill.services.imports`` for every rule and ``services.orderfile``
+        for the file layout.
+        """
+        return _imports.import_orders(
+            self.ctx,
+            source,
+            file_format=file_format,
+            skip_invalid=skip_invalid,
+            take_stock=take_stock,
+            renumber=renumber,
+            batch_size=batch_size,
+            source_name=source_name,
+            on_problem=on_problem,
+            on_progress=on_progress,
+        )
+
+    def export_orders(
+        self,
+        target: str | PathLike[str] | IO[str],
+        *,
+        filters: OrderFilters | None = None,
+        query: OrderQuery | None = None,
+        file_format: FileFormat | None = None,
+        chunk_size: int = _exports.CHUNK_SIZE,
+        on_progress: Callable[[_exports.ExportProgress], None] | None = None,
+    ) -> _exports.ExportResult:
+        """Stream the orders matching ``filters`` (or a ``query``) to a JSON Lines or CSV
+        file that ``import_orders`` reads back; oldest first unless ``filters.sort``."""
+        if query is not None and filters is not None:
+            raise InvalidInput("export_orders takes filters or a query, not both")
+        if query is None:
+            chosen = filters or OrderFilters()
+            chosen = dataclasses.replace(chosen, sort=chosen.sort or "order_id")
+            query = chosen.apply(self.get_orders_base_query())
+        return _exports.export_orders(
+            self.ctx,
+            target,
+            query,
+            file_format=file_format,
+            chunk_size=chunk_size,
+            on_progress=on_progress,
+        )
+
+    def create_demo_data(
+        self, *, orders: int = 200, seed: int = 0, days: int = 90
+    ) -> _demo.DemoSummary:
+        """Migrate, then fill an empty database with sample customers, stock and orders
+        (deterministic for a seed; see ``ordermill.services.demo``)."""
+        self.migrate()
+        return _demo.create_demo_data(self, orders=orders, seed=seed, days=days)
 
 
 def connect(url: str | None = None, config: ConfigSource = None, **engine_options: Any) -> Oms:
