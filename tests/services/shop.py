@@ -42,12 +42,12 @@ def item_ids(oms: ordermill.Oms, placed: Order) -> dict[str, int]:
                 order_item.c.order_id == placed.order_id
             )
         )
-        return dict(found)
+        return dict(found.tuples().all())
 
 
 def stock(oms: ordermill.Oms) -> dict[str, int]:
     with oms.engine.connect() as c:
-        return dict(c.execute(sa.select(inventory.c.sku, inventory.c.qty)))
+        return dict(c.execute(sa.select(inventory.c.sku, inventory.c.qty)).tuples().all())
 
 
 def events(oms: ordermill.Oms, order_id: int) -> list[str]:

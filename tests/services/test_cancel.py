@@ -30,7 +30,7 @@ def _restocked(oms: ordermill.Oms, order_id: int) -> dict[str, int]:
                 order_item.c.order_id == order_id
             )
         )
-        return dict(found)
+        return dict(found.tuples().all())
 
 
 def test_cancel_follows_the_seven_steps(oms: ordermill.Oms) -> None:
