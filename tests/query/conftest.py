@@ -45,15 +45,13 @@ def place(oms: ordermill.Oms, count: int, *, start: int = 0, **values: Any) -> l
             billing_address={"full_name": name, "city": "Lyon", "country": "FR"},
         )
         payment, shipment = STATUS_CYCLE[i % len(STATUS_CYCLE)]
-        update(
-            oms,
-            made.order_id,
-            payment_status=payment,
-            shipment_status=shipment,
-            status=oms.resolve_order_status(payment, shipment),
-            created_at=FIRST_DAY + timedelta(days=i),
-            **values,
-        )
+        shape = {
+            "payment_status": payment,
+            "shipment_status": shipment,
+            "status": oms.resolve_order_status(payment, shipment),
+            "created_at": FIRST_DAY + timedelta(days=i),
+        }
+        update(oms, made.order_id, **(shape | values))
         placed.append(made)
     return placed
 
