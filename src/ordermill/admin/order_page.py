@@ -159,17 +159,15 @@ def order_page(request: Request, key: str, _: AdminUser, done: str | None = None
 
 def _act(
     request: Request,
-    key: str,
+    order: Order,
     form: FormData,
     action: str,
     done: str,
-    call: Callable[[Order], object],
+    call: Callable[[], object],
 ) -> Response:
-    """Run one service call for the order named ``key`` and answer as the module says."""
-    oms = admin_of(request).oms
-    order = oms.get_order(key)
+    """Run one service call on ``order`` and answer as the module docstring says."""
     try:
-        call(order)
+        call()
     except OmsError as error:
         values = {name: value for name, value in form.items() if isinstance(value, str)}
         return show(
@@ -182,6 +180,11 @@ def _act(
     if is_htmx(request):
         return show(request, order.order_number, notice=NOTICES[done])
     return redirect(request, f"/orders/{order.order_number}?done={done}")
+
+
+def _order(request: Request, key: str) -> Order:
+    """The order the URL names; an unknown one is a 404 page, not an error on the form."""
+    return admin_of(request).oms.get_order(key)
 
 
 def _own_shipment(order: Order, shipment_uuid: str) -> Shipment:
@@ -206,13 +209,13 @@ def _required(form: FormData, name: str, message: str) -> str:
 
 @router.post("/orders/{key}/payment-status")
 def set_payment_status(request: Request, key: str, _: AdminUser, form: Form) -> Response:
-    oms = admin_of(request).oms
+    oms, order = admin_of(request).oms, _order(request, key)
 
-    def call(order: Order) -> object:
+    def call() -> object:
         status = _required(form, "payment_status", "Choose the new payment status.")
         return oms.update_payment_status(order.uuid, status)
 
-    return _act(request, key, form, "payment", "payment", call)
+    return _act(request, order, form, "payment", "payment", call)
 
 
 def _shipment_items(order: Order, form: FormData) -> list[dict[str, int]]:
@@ -242,46 +245,47 @@ def _shipment_items(order: Order, form: FormData) -> list[dict[str, int]]:
 
 @router.post("/orders/{key}/shipments")
 def create_shipment(request: Request, key: str, _: AdminUser, form: Form) -> Response:
-    oms = admin_of(request).oms
+    oms, order = admin_of(request).oms, _order(request, key)
 
-    def call(order: Order) -> object:
+    def call() -> object:
         items = _shipment_items(order, form)
         carrier = _required(form, "carrier", "Enter the carrier.")
         return oms.create_shipment(
             order.uuid, carrier, field(form, "tracking_number") or None, items=items
         )
 
-    return _act(request, key, form, "shipment", "shipment", call)
+    return _act(request, order, form, "shipment", "shipment", call)
 
 
 @router.post("/orders/{key}/shipments/{shipment_uuid}/tracking")
 def edit_tracking(
     request: Request, key: str, shipment_uuid: str, _: AdminUser, form: Form
 ) -> Response:
-    oms = admin_of(request).oms
+    oms, order = admin_of(request).oms, _order(request, key)
+    shipment = _own_shipment(order, shipment_uuid)
 
-    def call(order: Order) -> object:
-        shipment = _own_shipment(order, shipment_uuid)
+    def call() -> object:
         carrier = _required(form, "carrier", "The carrier cannot be empty.")
         return oms.update_shipment(
             shipment.uuid, carrier=carrier, tracking_number=field(form, "tracking_number") or None
         )
 
-    return _act(request, key, form, f"shipment:{shipment_uuid}", "tracking", call)
+    return _act(request, order, form, f"shipment:{shipment.uuid}", "tracking", call)
 
 
 @router.post("/orders/{key}/shipments/{shipment_uuid}/deliver")
 def mark_delivered(
     request: Request, key: str, shipment_uuid: str, _: AdminUser, form: Form
 ) -> Response:
-    oms = admin_of(request).oms
+    oms, order = admin_of(request).oms, _order(request, key)
+    shipment = _own_shipment(order, shipment_uuid)
     return _act(
         request,
-        key,
+        order,
         form,
-        f"shipment:{shipment_uuid}",
+        f"shipment:{shipment.uuid}",
         "delivered",
-        lambda order: oms.mark_delivered(_own_shipment(order, shipment_uuid).uuid),
+        lambda: oms.mark_delivered(shipment.uuid),
     )
 
 
@@ -289,38 +293,39 @@ def mark_delivered(
 def cancel_shipment(
     request: Request, key: str, shipment_uuid: str, _: AdminUser, form: Form
 ) -> Response:
-    oms = admin_of(request).oms
+    oms, order = admin_of(request).oms, _order(request, key)
+    shipment = _own_shipment(order, shipment_uuid)
     return _act(
         request,
-        key,
+        order,
         form,
-        f"shipment:{shipment_uuid}",
+        f"shipment:{shipment.uuid}",
         "shipment_canceled",
-        lambda order: oms.cancel_shipment(_own_shipment(order, shipment_uuid).uuid),
+        lambda: oms.cancel_shipment(shipment.uuid),
     )
 
 
 @router.post("/orders/{key}/cancel")
 def cancel_order(request: Request, key: str, _: AdminUser, form: Form) -> Response:
-    oms = admin_of(request).oms
+    oms, order = admin_of(request).oms, _order(request, key)
 
-    def call(order: Order) -> object:
+    def call() -> object:
         reason = _required(form, "reason", "Give the reason for the cancellation.")
         if field(form, "confirm") != "yes":
             raise InvalidInput("Tick the box to confirm the cancellation.", field="confirm")
         return oms.cancel_order(order.uuid, reason=reason)
 
-    return _act(request, key, form, "cancel", "canceled", call)
+    return _act(request, order, form, "cancel", "canceled", call)
 
 
 @router.post("/orders/{key}/notes")
 def add_note(request: Request, key: str, _: AdminUser, form: Form) -> Response:
-    oms = admin_of(request).oms
+    oms, order = admin_of(request).oms, _order(request, key)
 
-    def call(order: Order) -> object:
+    def call() -> object:
         message = _required(form, "message", "Write the note first.")
         return oms.add_order_activity_log(
             order.uuid, message, customer_notified=field(form, "customer_notified") == "yes"
         )
 
-    return _act(request, key, form, "note", "note", call)
+    return _act(request, order, form, "note", "note", call)

@@ -1,0 +1,79 @@
+"""Admin test fixtures: the admin app in-process, an admin token, a signed-in client."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+import ordermill
+from ordermill.admin.sessions import SECRET_ENV
+from ordermill.api import create_app
+
+SECRET_KEY = "test-secret-key-for-admin-sessions"
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    found = _CSRF.search(html)
+    assert found, "the page has no CSRF field"
+    return found.group(1)
+
+
+class Admin:
+    """A browser-like client of the admin: keeps the cookie, knows the CSRF token."""
+
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+        self.csrf = ""
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        response = self.client.get(path, **kwargs)
+        if response.status_code < 500 and 'name="csrf_token"' in response.text:
+            self.csrf = csrf_from(response.text)
+        return response
+
+    def post(self, path: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        """POST a form with this session's CSRF token (unless ``data`` sets its own)."""
+        body = {"csrf_token": self.csrf, **(data or {})}
+        kwargs.setdefault("follow_redirects", False)
+        response = self.client.post(path, data=body, **kwargs)
+        if 'name="csrf_token"' in response.text:
+            self.csrf = csrf_from(response.text)
+        return response
+
+    def sign_in(self, secret: str) -> Any:
+        self.get("/admin/sign-in")
+        response = self.post("/admin/sign-in", {"token": secret})
+        assert response.status_code == 303, response.text
+        self.get("/admin/orders")
+        return response
+
+
+@pytest.fixture
+def admin_app(oms: ordermill.Oms, monkeypatch: pytest.MonkeyPatch) -> FastAPI:
+    """The whole service as ``ordermill serve`` runs it: the admin mounted by create_app."""
+    monkeypatch.setenv(SECRET_ENV, SECRET_KEY)
+    return create_app(oms)
+
+
+@pytest.fixture
+def admin_secret(oms: ordermill.Oms) -> str:
+    _, secret = oms.create_token(role="admin", label="admin tests")
+    return secret
+
+
+@pytest.fixture
+def anonymous(admin_app: FastAPI) -> Iterator[Admin]:
+    with TestClient(admin_app, raise_server_exceptions=False) as client:
+        yield Admin(client)
+
+
+@pytest.fixture
+def admin(anonymous: Admin, admin_secret: str) -> Admin:
+    anonymous.sign_in(admin_secret)
+    return anonymous
