@@ -42,12 +42,12 @@ def item_ids(oms: ordermill.Oms, placed: Order) -> dict[str, int]:
                 order_item.c.order_id == placed.order_id
             )
         )
-        return dict(found.tuples().all())
+        return {r.sku: r.order_item_id for r in found}
 
 
 def stock(oms: ordermill.Oms) -> dict[str, int]:
     with oms.engine.connect() as c:
-        return dict(c.execute(sa.select(inventory.c.sku, inventory.c.qty)).tuples().all())
+        return {r.sku: r.qty for r in c.execute(sa.select(inventory.c.sku, inventory.c.qty))}
 
 
 def events(oms: ordermill.Oms, order_id: int) -> list[str]:

@@ -30,7 +30,7 @@ def _restocked(oms: ordermill.Oms, order_id: int) -> dict[str, int]:
                 order_item.c.order_id == order_id
             )
         )
-        return dict(found.tuples().all())
+        return {r.sku: r.qty_restocked for r in found}
 
 
 def test_cancel_follows_the_seven_steps(oms: ordermill.Oms) -> None:
