@@ -1,0 +1,77 @@
+"""``ordermill config check``: validate a status configuration and show what it resolves to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ordermill.cli.common import (
+    DEFAULT_URL,
+    ConfigOption,
+    DatabaseUrl,
+    JsonOption,
+    out,
+    print_json,
+    status_text,
+)
+from ordermill.config import load_config
+from ordermill.status import resolution_table
+
+__all__ = ["register"]
+
+config_app = typer.Typer(help="Check the status configuration.", no_args_is_help=True)
+
+
+@config_app.command("check")
+def check(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="The file to check; default: --config, else the defaults."),
+    ] = None,
+    as_json: JsonOption = False,
+    database_url: DatabaseUrl = DEFAULT_URL,
+    config: ConfigOption = None,
+) -> None:
+    """Validate a status configuration (.json or .toml) and print its resolution table.
+
+    Every problem is printed with its key path; an invalid file exits with status 2.
+    """
+    del database_url  # accepted like on every command; a check needs no database
+    source = file or config
+    resolved = load_config(source)
+    rows = resolution_table(resolved)
+    if as_json:
+        print_json(
+            {
+                "file": str(source) if source else None,
+                "valid": True,
+                "payment_statuses": list(resolved.payment_statuses),
+                "shipment_statuses": list(resolved.shipment_statuses),
+                "order_statuses": list(resolved.order_status_flow),
+                "resolution": [
+                    {"payment_status": p, "shipment_status": s, "status": o} for p, s, o in rows
+                ],
+            }
+        )
+        return
+    out.print(f"{source or 'The default configuration'} is valid.")
+    restock = "yes" if resolved.restock_after_cancellation else "no"
+    out.print(
+        "Order statuses, in flow order: "
+        + " → ".join(resolved.order_status_flow)
+        + f"  (restock after cancellation: {restock})"
+    )
+    table = Table(title="payment status, shipment status → order status", title_justify="left")
+    table.add_column("payment status")
+    table.add_column("shipment status")
+    table.add_column("order status")
+    for payment, shipment, order in rows:
+        table.add_row(payment, shipment, status_text(resolved, "order", order))
+    out.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(config_app, name="config", rich_help_panel="Set-up")

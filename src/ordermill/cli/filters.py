@@ -1,0 +1,91 @@
+"""The listing filters shared by ``orders list`` and ``export``, mapped to ``OrderFilters``
+(the same mapping as the REST listing and the admin grid)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ordermill.query import OrderFilters
+
+__all__ = [
+    "CreatedFrom",
+    "CreatedTo",
+    "CustomerId",
+    "PaymentStatus",
+    "Search",
+    "ShipmentStatus",
+    "Sort",
+    "Status",
+    "order_filters",
+]
+
+_PANEL = "Filters"
+PaymentStatus = Annotated[
+    list[str] | None,
+    typer.Option("--payment-status", help="Payment status (repeat for any of several).",
+                 rich_help_panel=_PANEL),
+]  # fmt: skip
+ShipmentStatus = Annotated[
+    list[str] | None,
+    typer.Option("--shipment-status", help="Shipment status (repeat for any of several).",
+                 rich_help_panel=_PANEL),
+]  # fmt: skip
+Status = Annotated[
+    list[str] | None,
+    typer.Option("--status", help="Order status (repeat for any of several).",
+                 rich_help_panel=_PANEL),
+]  # fmt: skip
+CustomerId = Annotated[
+    int | None, typer.Option("--customer-id", help="One customer's orders.", rich_help_panel=_PANEL)
+]
+CreatedFrom = Annotated[
+    str | None,
+    typer.Option("--from", help="Created at or after (YYYY-MM-DD or ISO 8601 time, UTC).",
+                 rich_help_panel=_PANEL),
+]  # fmt: skip
+CreatedTo = Annotated[
+    str | None,
+    typer.Option("--to", help="Created at or before (a date includes that whole day).",
+                 rich_help_panel=_PANEL),
+]  # fmt: skip
+Search = Annotated[
+    str | None,
+    typer.Option("--search", "-q", help="Order number, customer email or name contains this.",
+                 rich_help_panel=_PANEL),
+]  # fmt: skip
+Sort = Annotated[
+    str | None,
+    typer.Option("--sort", help="Columns, '-' for descending, e.g. -created_at,order_number.",
+                 rich_help_panel=_PANEL),
+]  # fmt: skip
+
+
+def _codes(values: list[str] | None) -> str | list[str] | None:
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else list(values)
+
+
+def order_filters(
+    *,
+    payment_status: list[str] | None,
+    shipment_status: list[str] | None,
+    status: list[str] | None,
+    customer_id: int | None,
+    created_from: str | None,
+    created_to: str | None,
+    search: str | None,
+    sort: str | None,
+) -> OrderFilters:
+    return OrderFilters(
+        payment_status=_codes(payment_status),
+        shipment_status=_codes(shipment_status),
+        status=_codes(status),
+        customer_id=customer_id,
+        created_from=created_from,
+        created_to=created_to,
+        q=search,
+        sort=sort,
+    )

@@ -1,0 +1,45 @@
+"""``ordermill serve``: the REST service (and the admin pages) with uvicorn."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from ordermill.cli.common import DEFAULT_URL, ConfigOption, DatabaseUrl, err
+
+__all__ = ["register"]
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
+    database_url: DatabaseUrl = DEFAULT_URL,
+    config: ConfigOption = None,
+) -> None:
+    """Serve the REST API under /api/v1 (and the admin under /admin).
+
+    Each worker builds its own Oms from ORDERMILL_DATABASE_URL and ORDERMILL_CONFIG, which
+    are set from the options here. Run `ordermill migrate` first.
+    """
+    import uvicorn
+
+    os.environ["ORDERMILL_DATABASE_URL"] = database_url
+    if config is not None:
+        os.environ["ORDERMILL_CONFIG"] = str(config.resolve())
+    else:
+        os.environ.pop("ORDERMILL_CONFIG", None)
+    err.print(f"Serving on http://{host}:{port} with {workers} worker(s); Ctrl+C stops.")
+    uvicorn.run(
+        "ordermill.api:app_factory",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command(rich_help_panel="Serve")(serve)
