@@ -32,9 +32,12 @@ from ordermill.admin.web import url as admin_url
 from ordermill.errors import NotFound
 from ordermill.services.oms import Oms
 
-__all__ = ["create_admin_app", "mount"]
+__all__ = ["ROUTERS", "create_admin_app", "mount"]
 
 logger = logging.getLogger("ordermill.admin")
+
+# Every page and action of the admin (the tests walk these to check each POST for CSRF).
+ROUTERS = (auth.router, dashboard.router, grid.router, order_page.router)
 
 # Everything the pages load comes from this host; htmx runs without eval or inline styles.
 _SECURITY_HEADERS = {
@@ -70,10 +73,8 @@ def create_admin_app(oms: Oms, *, secret_key: str | bytes | None = None) -> Fast
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.state.admin = admin
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(auth.router)
-    app.include_router(dashboard.router)
-    app.include_router(grid.router)
-    app.include_router(order_page.router)
+    for router in ROUTERS:
+        app.include_router(router)
     _add_error_pages(app)
 
     @app.middleware("http")

@@ -17,7 +17,7 @@ __all__ = ["Bar", "BarChart", "Tick", "bar_chart", "nice_ceiling"]
 
 WIDTH = 720
 HEIGHT = 260
-_LEFT, _RIGHT, _TOP, _BOTTOM = 64, 12, 12, 34
+_LEFT, _RIGHT, _TOP, _BOTTOM = 76, 8, 14, 36
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +72,14 @@ def bar_chart(
     series: Sequence[tuple[date, Decimal | int]],
     *,
     fmt: Callable[[Decimal], str],
+    tick_fmt: Callable[[Decimal], str] | None = None,
     integer: bool = False,
     label_every: int = 7,
     ticks: int = 4,
 ) -> BarChart:
-    """Bars for ``series`` (oldest first). The axis has ``ticks`` even steps of a round
-    size (whole steps when ``integer``); the day labels are every ``label_every`` bars,
+    """Bars for ``series`` (oldest first), each value written with ``fmt``. The axis has
+    ``ticks`` even steps of a round size (whole steps when ``integer``), written with
+    ``tick_fmt`` (default ``fmt``); the day labels are every ``label_every`` bars,
     counted from the newest, so that today is always labelled."""
     values = [Decimal(v) for _, v in series]
     step = nice_ceiling(max(values, default=Decimal(0)) / ticks, integer=integer)
@@ -108,7 +110,7 @@ def bar_chart(
             )
         )
     tick_marks = tuple(
-        Tick(y=round(baseline - plot_h * k / ticks, 2), text=fmt(step * k))
+        Tick(y=round(baseline - plot_h * k / ticks, 2), text=(tick_fmt or fmt)(step * k))
         for k in range(ticks + 1)
     )
     return BarChart(

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ordermill.admin.chart import bar_chart
-from ordermill.admin.formatting import badge, format_money
+from ordermill.admin.formatting import badge, format_compact_money, format_money
 from ordermill.admin.web import AdminUser, admin_of, render
 from ordermill.query import OrderFilters
 from ordermill.records import SalesReport
@@ -36,6 +36,7 @@ def dashboard_context(oms: Oms, *, today: date | None = None) -> dict[str, Any]:
         f"Sales per day ({currency})",
         series_sales,
         fmt=lambda value: format_money(value, currency),
+        tick_fmt=lambda value: format_compact_money(value, currency),
     )
     orders_chart = bar_chart(
         "Orders per day",
@@ -45,10 +46,12 @@ def dashboard_context(oms: Oms, *, today: date | None = None) -> dict[str, Any]:
     )
     latest = OrderFilters().apply(oms.get_orders_base_query()).page(LATEST).items
     config = oms.config
+    # Every configured status in flow order (zeros too, so the list keeps its shape),
+    # then any status the data has that the configuration no longer knows.
+    codes = [*config.order_status_flow]
+    codes += [code for code in report.counts_by_status if code not in config.order_statuses]
     status_counts = [
-        (badge(config, "order", code), count)
-        for code, count in report.counts_by_status.items()
-        if count or code in config.order_statuses
+        (badge(config, "order", code), report.counts_by_status.get(code, 0)) for code in codes
     ]
     return {
         "report": report,

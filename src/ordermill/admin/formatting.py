@@ -9,7 +9,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from ordermill.config import Config
 from ordermill.status import StatusKind, display
 
-__all__ = ["Badge", "badge", "format_date", "format_datetime", "format_money"]
+__all__ = [
+    "Badge",
+    "badge",
+    "format_compact_money",
+    "format_date",
+    "format_datetime",
+    "format_money",
+]
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 _CENT = Decimal("0.01")
@@ -22,9 +29,24 @@ def format_money(amount: Decimal | int | None, currency: str = "USD") -> str:
     if amount is None:
         return ""
     value = Decimal(amount).quantize(_CENT, rounding=ROUND_HALF_UP)
-    sign = "-" if value < 0 else ""
-    text = f"{abs(value):,.2f}"
+    return _with_symbol(f"{abs(value):,.2f}", currency, negative=value < 0)
+
+
+def format_compact_money(amount: Decimal, currency: str = "USD") -> str:
+    """An axis label: ``$800``, ``$1.5k``, ``$2M``; cents only below one unit."""
+    value = Decimal(amount)
+    for limit, suffix in ((Decimal(10**6), "M"), (Decimal(1000), "k")):
+        if abs(value) >= limit:
+            scaled = (value / limit).quantize(Decimal("0.1")).normalize()
+            return _with_symbol(f"{scaled:f}{suffix}", currency, negative=False)
+    if value != value.to_integral_value():
+        return format_money(value, currency)
+    return _with_symbol(f"{value:,.0f}", currency, negative=False)
+
+
+def _with_symbol(text: str, currency: str, *, negative: bool) -> str:
     symbol = _SYMBOLS.get(currency.upper())
+    sign = "-" if negative else ""
     return f"{sign}{symbol}{text}" if symbol else f"{sign}{currency.upper()} {text}"
 
 

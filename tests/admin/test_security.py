@@ -1,0 +1,126 @@
+"""CSRF on every form, security headers, local assets only, error pages without tracebacks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+
+import ordermill
+from ordermill.admin.app import ROUTERS
+from tests.admin.conftest import Admin
+from tests.admin.seed import Seeded, seed_small
+
+Snapshot = Callable[[Any], dict[str, list[dict[str, Any]]]]
+
+
+def post_paths(shop: Seeded, oms: ordermill.Oms) -> list[str]:
+    """Every POST route of the admin, with real orders and shipments in the path."""
+    [shipment] = oms.list_shipments(shop.others[0].uuid)
+    values = {"key": shop.others[0].order_number, "shipment_uuid": shipment.uuid}
+    paths = []
+    for router in ROUTERS:
+        for route in router.routes:
+            if isinstance(route, APIRoute) and "POST" in route.methods:
+                paths.append("/admin" + route.path.format(**values))
+    return paths
+
+
+def test_every_post_route_refuses_a_request_without_the_csrf_token(
+    oms: ordermill.Oms, admin: Admin, db_snapshot: Snapshot
+) -> None:
+    shop = seed_small(oms)
+    paths = post_paths(shop, oms)
+    assert len(paths) == 9  # sign-in, sign-out and the seven order actions
+    form = {"payment_status": "paid", "message": "x", "reason": "x", "confirm": "yes",
+            "carrier": "X", "token": "omt_x"}  # fmt: skip
+    before = db_snapshot(oms.engine)
+    for path in paths:
+        for token, headers in (("", {}), ("forged", {}), ("", {"X-CSRF-Token": "forged"})):
+            response = admin.client.post(
+                path, data={**form, "csrf_token": token}, headers=headers, follow_redirects=False
+            )
+            assert response.status_code == 403, (path, token, headers)
+            assert "nothing was changed" in response.text
+    assert db_snapshot(oms.engine) == before
+    # Still signed in: a refused form does not end the session.
+    assert admin.get("/admin/orders").status_code == 200
+
+
+def test_the_htmx_header_is_accepted_instead_of_the_field(oms: ordermill.Oms, admin: Admin) -> None:
+    shop = seed_small(oms)
+    response = admin.client.post(
+        f"/admin/orders/{shop.to_ship.order_number}/notes",
+        data={"message": "via htmx"},
+        headers={"X-CSRF-Token": admin.csrf, "HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert "via htmx" in response.text
+
+
+def test_pages_send_security_headers_and_are_not_cached(oms: ordermill.Oms, admin: Admin) -> None:
+    shop = seed_small(oms)
+    for path in ("/admin/", "/admin/orders", f"/admin/orders/{shop.to_ship.order_number}",
+                 "/admin/sign-in", "/admin/nowhere"):  # fmt: skip
+        response = admin.get(path)
+        csp = response.headers["content-security-policy"]
+        assert "default-src 'self'" in csp and "script-src 'self'" in csp
+        assert "frame-ancestors 'none'" in csp
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["cache-control"] == "no-store"
+
+
+def test_nothing_loads_from_another_host(oms: ordermill.Oms, admin: Admin) -> None:
+    shop = seed_small(oms)
+    assets: set[str] = set()
+    for path in ("/admin/", "/admin/orders", f"/admin/orders/{shop.to_ship.order_number}",
+                 "/admin/sign-in"):  # fmt: skip
+        html = admin.get(path).text
+        for attr, target in re.findall(r'\b(src|href|action)="([^"]*)"', html):
+            assert not re.match(r"(?i)^(https?:)?//", target), (path, attr, target)
+            if "/static/" in target:
+                assets.add(target.replace("&amp;", "&"))
+    assert {a.split("?")[0] for a in assets} == {
+        "/admin/static/admin.css",
+        "/admin/static/htmx.min.js",
+    }
+    for asset in assets:
+        response = admin.client.get(asset)
+        assert response.status_code == 200
+    css = admin.client.get("/admin/static/admin.css").text
+    assert "url(" not in css and "@import" not in css
+
+
+def test_static_files_need_no_sign_in(anonymous: Admin) -> None:
+    assert anonymous.client.get("/admin/static/htmx.min.js").status_code == 200
+    assert anonymous.client.get("/admin/static/../templates/base.html").status_code == 404
+
+
+def test_an_unexpected_error_is_a_plain_500_page(
+    oms: ordermill.Oms, admin: Admin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shop = seed_small(oms)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret internals /etc/passwd")
+
+    monkeypatch.setattr(oms, "get_order", broken)
+    response = admin.get(f"/admin/orders/{shop.to_ship.order_number}")
+    assert response.status_code == 500
+    assert "Something went wrong" in response.text
+    assert "secret internals" not in response.text
+    assert "Traceback" not in response.text
+    assert response.headers["content-security-policy"].startswith("default-src 'self'")
+
+
+def test_unknown_pages_and_methods_are_html_errors(admin: Admin) -> None:
+    response = admin.get("/admin/no-such-page")
+    assert response.status_code == 404
+    assert "There is no such page." in response.text
+    response = admin.client.get("/admin/sign-out")
+    assert response.status_code == 405
+    assert "text/html" in response.headers["content-type"]
