@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 DB     ?= sqlite:///ordermill.db
 
-.PHONY: demo test lint format pytest bench bench-query bench-full screenshots clean
+.PHONY: demo test lint format pytest bench bench-query bench-full screenshots openapi clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+## openapi: regenerate docs/openapi.json, the committed REST contract (a test fails when stale)
+openapi: $(STAMP)
+	$(BIN)/python -c "from ordermill.api.openapi import main; main(['docs/openapi.json'])"
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests bench
