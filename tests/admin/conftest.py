@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +15,7 @@ from fastapi.testclient import TestClient
 import ordermill
 from ordermill.admin.sessions import SECRET_ENV
 from ordermill.api import create_app
+from tests.admin.server import CHROMIUM, CHROMIUM_ARGS, serve
 
 SECRET_KEY = "test-secret-key-for-admin-sessions"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -77,3 +80,55 @@ def anonymous(admin_app: FastAPI) -> Iterator[Admin]:
 def admin(anonymous: Admin, admin_secret: str) -> Admin:
     anonymous.sign_in(admin_secret)
     return anonymous
+
+
+# -- browser tests ----------------------------------------------------------------------
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    # Keep each phase's report on the test, so the page fixture knows a test failed.
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's chromium driven by Playwright; never a downloaded browser."""
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing: apt-get install -y chromium"
+        if IN_CI:
+            pytest.fail(f"CI=true but {message}")
+        pytest.skip(f"browser tests skipped: {message}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def live_server(admin_app: FastAPI) -> Iterator[str]:
+    """The whole service on a free loopback port, over this test's database."""
+    with serve(admin_app) as base_url:
+        yield base_url
+
+
+@pytest.fixture
+def page(browser: Any, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """A fresh browser context at 1280x900; on failure the page is saved as a PNG in the
+    test's temporary directory (the path is printed with the failure)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    failed = getattr(request.node, "report_call", None)
+    if failed is not None and failed.failed:
+        shot = tmp_path / "failure.png"
+        tab.screenshot(path=str(shot), full_page=True)
+        print(f"screenshot of the failed page: {shot}")
+    context.close()

@@ -28,7 +28,9 @@ def orders(oms: ordermill.Oms) -> list[ordermill.Order]:
     return [shop.to_ship, shop.to_cancel, *shop.others]
 
 
-def test_grid_lists_orders_newest_first_with_badges(admin: Admin, orders: list) -> None:
+def test_grid_lists_orders_newest_first_with_badges(
+    admin: Admin, orders: list[ordermill.Order]
+) -> None:
     page = admin.get("/admin/orders")
     assert page.status_code == 200
     assert numbers(page.text) == ["10004", "10003", "10002", "10001"]
@@ -52,7 +54,9 @@ def test_grid_lists_orders_newest_first_with_badges(admin: Admin, orders: list) 
         ("q=nobody-has-this", []),
     ],
 )
-def test_filters(admin: Admin, orders: list, query: str, expected: list[str]) -> None:
+def test_filters(
+    admin: Admin, orders: list[ordermill.Order], query: str, expected: list[str]
+) -> None:
     page = admin.get(f"/admin/orders?{query}")
     assert page.status_code == 200
     assert numbers(page.text) == expected
@@ -60,7 +64,9 @@ def test_filters(admin: Admin, orders: list, query: str, expected: list[str]) ->
         assert "No order matches these filters" in page.text
 
 
-def test_filter_form_shows_the_filters_of_the_url(admin: Admin, orders: list) -> None:
+def test_filter_form_shows_the_filters_of_the_url(
+    admin: Admin, orders: list[ordermill.Order]
+) -> None:
     html = admin.get("/admin/orders?payment_status=paid&q=ada&from=2026-01-02").text
     assert '<option value="paid" selected>' in html
     assert 'name="q" type="search" value="ada"' in html
@@ -77,11 +83,11 @@ def test_filter_form_shows_the_filters_of_the_url(admin: Admin, orders: list) ->
         ("created_at", ["10001", "10002", "10003", "10004"]),
     ],
 )
-def test_sort(admin: Admin, orders: list, sort: str, expected: list[str]) -> None:
+def test_sort(admin: Admin, orders: list[ordermill.Order], sort: str, expected: list[str]) -> None:
     assert numbers(admin.get(f"/admin/orders?sort={sort}").text) == expected
 
 
-def test_sort_links_flip_the_direction(admin: Admin, orders: list) -> None:
+def test_sort_links_flip_the_direction(admin: Admin, orders: list[ordermill.Order]) -> None:
     html = admin.get("/admin/orders?sort=grand_total&payment_status=paid").text
     links = dict(re.findall(r'<a href="([^"]+)" class="sort[^"]*">([A-Za-z]+)', html))
     by_label = {label: href for href, label in links.items()}
@@ -126,7 +132,7 @@ def test_page_size_choice(oms: ordermill.Oms, admin: Admin) -> None:
     "query", ["from=yesterday", "sort=password", "cursor=not-a-cursor", "to=2026-13-45"]
 )
 def test_bad_url_values_are_explained_not_a_traceback(
-    admin: Admin, orders: list, query: str
+    admin: Admin, orders: list[ordermill.Order], query: str
 ) -> None:
     page = admin.get(f"/admin/orders?{query}")
     assert page.status_code == 422
@@ -134,7 +140,7 @@ def test_bad_url_values_are_explained_not_a_traceback(
     assert "Traceback" not in page.text
 
 
-def test_htmx_filtering_pushes_the_tidy_url(admin: Admin, orders: list) -> None:
+def test_htmx_filtering_pushes_the_tidy_url(admin: Admin, orders: list[ordermill.Order]) -> None:
     response = admin.get(
         "/admin/orders?q=&status=&payment_status=paid&shipment_status=&from=&to=",
         headers={"HX-Request": "true"},
@@ -143,7 +149,9 @@ def test_htmx_filtering_pushes_the_tidy_url(admin: Admin, orders: list) -> None:
     assert response.headers["HX-Push-Url"] == "/admin/orders?payment_status=paid"
 
 
-def test_shipment_filter_offers_the_rollup_values(admin: Admin, orders: list) -> None:
+def test_shipment_filter_offers_the_rollup_values(
+    admin: Admin, orders: list[ordermill.Order]
+) -> None:
     html = admin.get("/admin/orders").text
     select = html[html.index('id="grid-shipment_status"') :]
     select = select[: select.index("</select>")]

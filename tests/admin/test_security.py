@@ -24,7 +24,7 @@ def post_paths(shop: Seeded, oms: ordermill.Oms) -> list[str]:
     paths = []
     for router in ROUTERS:
         for route in router.routes:
-            if isinstance(route, APIRoute) and "POST" in route.methods:
+            if isinstance(route, APIRoute) and "POST" in (route.methods or ()):
                 paths.append("/admin" + route.path.format(**values))
     return paths
 
