@@ -37,6 +37,16 @@ openapi: $(STAMP)
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests bench
+## bench-query: W3, the listing benchmark on PostgreSQL (its own database, created when
+## missing; the 1,000,000-order data set takes minutes to load once, then is reused).
+## Smaller: make bench-query LISTING_ORDERS=20000 LISTING_RUNS=50
+LISTING_URL    ?= postgresql://postgres@127.0.0.1:5432/ordermill_bench_listing
+LISTING_ORDERS ?= 1000000
+LISTING_RUNS   ?= 200
+bench-query: $(STAMP)
+	$(BIN)/python -m bench.query_bench --database-url $(LISTING_URL) \
+		--orders $(LISTING_ORDERS) --runs $(LISTING_RUNS)
+
 	$(BIN)/ruff check --fix src tests bench
 
 clean:
