@@ -35,8 +35,6 @@ lint: $(STAMP)
 openapi: $(STAMP)
 	$(BIN)/python -c "from ordermill.api.openapi import main; main(['docs/openapi.json'])"
 
-format: $(STAMP)
-	$(BIN)/ruff format src tests bench
 ## bench-query: W3, the listing benchmark on PostgreSQL (its own database, created when
 ## missing; the 1,000,000-order data set takes minutes to load once, then is reused).
 ## Smaller: make bench-query LISTING_ORDERS=20000 LISTING_RUNS=50
@@ -47,6 +45,8 @@ bench-query: $(STAMP)
 	$(BIN)/python -m bench.query_bench --database-url $(LISTING_URL) \
 		--orders $(LISTING_ORDERS) --runs $(LISTING_RUNS)
 
+format: $(STAMP)
+	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
 clean:
