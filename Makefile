@@ -45,6 +45,11 @@ bench-query: $(STAMP)
 	$(BIN)/python -m bench.query_bench --database-url $(LISTING_URL) \
 		--orders $(LISTING_ORDERS) --runs $(LISTING_RUNS)
 
+## screenshots: the admin's dashboard, order grid and an order page at 1280 px and 390 px
+## as docs/screenshots/*.png (a throwaway demo shop; needs Debian's chromium)
+screenshots: $(STAMP)
+	$(BIN)/python -m tests.admin.screenshots docs/screenshots
+
 format: $(STAMP)
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
