@@ -18,6 +18,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 ## demo: install, create ordermill.db with sample orders and show them
 demo: $(STAMP)
 	$(BIN)/ordermill demo --database-url $(DB)
+	$(BIN)/ordermill orders list --database-url $(DB) --limit 10
+	@echo "More: .venv/bin/ordermill --help, and the Tour in README.md"
 
 ## test: install with dev extras and run the whole suite (PostgreSQL too when
 ## ORDERMILL_TEST_DATABASE_URL is set, as .ci/run does)
