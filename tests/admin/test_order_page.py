@@ -89,6 +89,8 @@ def test_create_a_partial_shipment_then_mark_it_delivered(
     assert response.status_code == 303
     page = admin.get(response.headers["location"]).text
     assert cell(page, "MUG-BLUE", "delivered") == "2"
+    assert cell(page, "MUG-BLUE", "shipped") == "2"  # delivered units were shipped too
+    assert cell(page, "MUG-BLUE", "to-ship") == "1"
     assert oms.get_shipment(shipment.uuid).status == "delivered"
     assert "Mark delivered" not in page
 

@@ -70,10 +70,10 @@ def _lines(order: Order) -> list[LineView]:
     canceled = order.status == "canceled"
     views = []
     for item in order.items or ():
+        # Units in shipments that are not canceled; the delivered ones are among them.
         shipped = item.qty_shipped or 0
         delivered = item.qty_delivered or 0
-        open_qty = item.qty - shipped - delivered
-        to_ship = 0 if canceled or not item.requires_shipping else max(open_qty, 0)
+        to_ship = 0 if canceled or not item.requires_shipping else max(item.qty - shipped, 0)
         views.append(LineView(item=item, shipped=shipped, delivered=delivered, to_ship=to_ship))
     return views
 
