@@ -1,0 +1,389 @@
+"""The raw-SQL floor: W1 and W2 as the fewest statements that make ordermill's writes.
+
+A thin psycopg 3 client, one connection, one transaction per call, the same
+rows as ordermill's services (``count_statements`` shows them): the order row
+locked first, the statuses updated, the shipment with its items, the activity,
+status history and outbox rows inserted, stock restocked with one UPDATE per line.
+
+What makes it a floor:
+
+- one statement per table written, every row of that table in it (multi-row
+  VALUES; an ``executemany`` of the per-line UPDATEs, which psycopg sends as one
+  pipeline);
+- no ORM, no SQL compilation, no result objects: tuples in, tuples out;
+  psycopg prepares each statement after its fifth use, as it does for ordermill.
+
+What it keeps, because ordermill's guarantees need it and the floor must not
+skip work ordermill does:
+
+- the lock is its own statement and the state (items, shipments) is read by a
+  second one after it. Under READ COMMITTED a row joined into the locking
+  statement comes from the snapshot taken before the lock was granted, so a
+  shipment committed by the transaction it waited for would be missed;
+- the decision (is the change allowed, what is the new order status) is taken
+  by the client between the read and the writes, from what was read.
+
+Status resolution uses the default configuration's mapping for the pairs the
+workload reaches; any other pair is an error, not a guess.
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_lib
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from bench.harness import OrderKey, Workload, tracking_number
+
+__all__ = ["FloorClient", "FloorError", "dsn_of"]
+
+# The default configuration's order status for each (payment, shipment) pair W1 and W2 reach.
+_RESOLVE = {
+    ("pending", "pending"): "pending",
+    ("paid", "pending"): "processing",
+    ("paid", "shipped"): "shipped",
+    ("paid", "delivered"): "completed",
+    ("canceled", "canceled"): "canceled",
+}
+_FLOW = ("pending", "processing", "shipped", "completed")
+_CANCELABLE_PAYMENT = frozenset({"pending"})
+_CANCELABLE_SHIPMENT = frozenset({"pending", "processing"})
+
+_LOCK_BY_ID = (
+    'SELECT order_id, uuid, order_number, payment_status, shipment_status, status FROM "order"'
+    " WHERE order_id = %s FOR UPDATE"
+)
+_LOCK_BY_UUID = (
+    'SELECT order_id, uuid, order_number, payment_status, shipment_status, status FROM "order"'
+    " WHERE uuid = %s FOR UPDATE"
+)
+_STATE = (
+    "SELECT oi.order_item_id, oi.sku, oi.qty, oi.requires_shipping, oi.qty_restocked,"
+    " s.shipment_id, s.status, si.qty"
+    " FROM order_item oi"
+    " LEFT JOIN shipment_item si ON si.order_item_id = oi.order_item_id"
+    " LEFT JOIN shipment s ON s.shipment_id = si.shipment_id"
+    " WHERE oi.order_id = %s ORDER BY oi.order_item_id, si.shipment_item_id"
+)
+_UPDATE_ORDER = (
+    'UPDATE "order" SET payment_status = %s, shipment_status = %s, status = %s,'
+    " updated_at = now() WHERE order_id = %s"
+)
+_INSERT_SHIPMENT = (
+    "INSERT INTO shipment (uuid, order_id, carrier, tracking_number, status, shipped_at,"
+    " created_at, updated_at) VALUES (%s, %s, %s, %s, 'shipped', now(), now(), now())"
+    " RETURNING shipment_id"
+)
+_DELIVER_SHIPMENTS = (
+    "UPDATE shipment SET status = 'delivered', delivered_at = now(), updated_at = now()"
+    " WHERE shipment_id = ANY(%s)"
+)
+_INSERT_ACTIVITY = (
+    "INSERT INTO order_activity (order_id, message, customer_notified, created_at)"
+    " VALUES (%s, %s, %s, now()) RETURNING activity_id"
+)
+_LOCK_INVENTORY = (
+    "SELECT sku, manage_stock FROM inventory WHERE sku = ANY(%s) ORDER BY sku FOR UPDATE"
+)
+_RESTOCK_ITEM = "UPDATE order_item SET qty_restocked = qty_restocked + %s WHERE order_item_id = %s"
+_RESTOCK_SKU = "UPDATE inventory SET qty = qty + %s, updated_at = now() WHERE sku = %s"
+
+
+@cache
+def _values_sql(head: str, row: str, count: int) -> str:
+    return head + ", ".join([row] * count)
+
+
+def _history_sql(count: int) -> str:
+    return _values_sql(
+        "INSERT INTO order_status_history (order_id, field, from_status, to_status, reason,"
+        " changed_at) VALUES ",
+        "(%s, %s, %s, %s, %s, now())",
+        count,
+    )
+
+
+def _events_sql(count: int) -> str:
+    return _values_sql(
+        "INSERT INTO event (name, order_id, payload, created_at) VALUES ",
+        "(%s, %s, %s, now())",
+        count,
+    )
+
+
+def _activities_sql(count: int) -> str:
+    return _values_sql(
+        "INSERT INTO order_activity (order_id, message, customer_notified, created_at) VALUES ",
+        "(%s, %s, %s, now())",
+        count,
+    )
+
+
+def _shipment_items_sql(count: int) -> str:
+    return _values_sql(
+        "INSERT INTO shipment_item (shipment_id, order_item_id, qty) VALUES ", "(%s, %s, %s)", count
+    )
+
+
+class FloorError(Exception):
+    pass
+
+
+def dsn_of(url: str) -> str:
+    """A libpq DSN from an SQLAlchemy-style URL."""
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+class _Order:
+    """The locked order row and the status change being made to it."""
+
+    __slots__ = ("events", "history", "order_id", "order_number", "row", "status", "uuid")
+
+    def __init__(self, row: tuple[Any, ...]) -> None:
+        self.row = row
+        self.order_id: int = row[0]
+        self.uuid = str(row[1])
+        self.order_number: str = row[2]
+        self.status = [row[3], row[4], row[5]]  # payment, shipment, order
+        self.events: list[tuple[str, dict[str, Any]]] = []
+        self.history: list[tuple[str, str, str]] = []
+
+    def change(self, payment: str, shipment: str) -> None:
+        resolved = _RESOLVE.get((payment, shipment))
+        if resolved is None:
+            raise FloorError(f"no order status for ({payment}, {shipment})")
+        before = self.status
+        if resolved != before[2] and not (
+            resolved == "canceled"
+            or (before[2] in _FLOW and _FLOW.index(resolved) > _FLOW.index(before[2]))
+        ):
+            raise FloorError(f"order {self.order_number}: {before[2]} -> {resolved} goes back")
+        for name, old, new in zip(
+            ("payment", "shipment", "order"), before, (payment, shipment, resolved), strict=True
+        ):
+            if old != new:
+                self.history.append((name, old, new))
+        self.status = [payment, shipment, resolved]
+
+    def event(self, name: str, **payload: Any) -> None:
+        self.events.append((name, {"order_id": self.order_id, **payload}))
+
+
+class FloorClient:
+    """One floor client: one psycopg connection, one transaction per call."""
+
+    def __init__(self, url: str, workload: Workload) -> None:
+        self.conn = psycopg.connect(dsn_of(url))
+        self.workload = workload
+        # When a list, every statement sent is appended to it (for the statement counts).
+        self.log: list[str] | None = None
+        self.commits = 0
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def run(self, key: OrderKey) -> None:
+        if self.workload == "w1":
+            self.update_payment_status(key.order_id, "paid")
+            self.create_shipment(key.uuid, "UPS", tracking_number(key.order_id))
+            self.mark_delivered(key.order_id)
+            self.add_activity(key.order_id, "delivered", customer_notified=True)
+        else:
+            self.cancel_order(key.uuid, "bench")
+
+    # -- plumbing ---------------------------------------------------------------
+
+    def _x(self, sql: str, params: Sequence[Any]) -> psycopg.Cursor[Any]:
+        if self.log is not None:
+            self.log.append(sql)
+        return self.conn.execute(sql, params)
+
+    def _many(self, sql: str, params: Sequence[Sequence[Any]]) -> None:
+        if self.log is not None:
+            self.log.append(sql)
+        with self.conn.cursor() as cur:
+            cur.executemany(sql, params)
+
+    def _commit(self) -> None:
+        self.conn.commit()
+        self.commits += 1
+
+    def _lock(self, *, order_id: int | None = None, uuid: str | None = None) -> _Order:
+        if uuid is not None:
+            row = self._x(_LOCK_BY_UUID, (uuid,)).fetchone()
+        else:
+            row = self._x(_LOCK_BY_ID, (order_id,)).fetchone()
+        if row is None:
+            raise FloorError(f"no order {order_id or uuid}")
+        return _Order(row)
+
+    def _state(self, order_id: int) -> list[tuple[Any, ...]]:
+        return self._x(_STATE, (order_id,)).fetchall()
+
+    def _write(
+        self,
+        order: _Order,
+        reason: str,
+        activities: Sequence[str] = (),
+        final: tuple[str, dict[str, Any]] | None = None,
+    ) -> None:
+        """The order UPDATE, its history, its activities and its events: one statement each.
+
+        Events go in ordermill's order: the call's own, the status changes, then ``final``.
+        """
+        oid = order.order_id
+        params: list[Any] = []
+        if order.history:
+            self._x(_UPDATE_ORDER, (*order.status, oid))
+            for name, old, new in order.history:
+                params += (oid, name, old, new, reason)
+            self._x(_history_sql(len(order.history)), params)
+        if activities:
+            params = []
+            for message in activities:
+                params += (oid, message, False)
+            self._x(_activities_sql(len(activities)), params)
+        events = list(order.events)
+        events += [
+            (f"{name}_status_updated", {"order_id": oid, "from_status": old, "to_status": new})
+            for name, old, new in order.history
+        ]
+        if final is not None:
+            events.append(final)
+        if events:
+            params = []
+            for name, payload in events:
+                params += (name, oid, Jsonb(payload))
+            self._x(_events_sql(len(events)), params)
+
+    # -- W1 ---------------------------------------------------------------------
+
+    def update_payment_status(self, order_id: int, status: str) -> None:
+        order = self._lock(order_id=order_id)
+        if order.status[0] != status:
+            order.change(status, order.status[1])
+            self._write(order, f"payment status set to {status}")
+        self._commit()
+
+    def create_shipment(self, uuid: str, carrier: str, tracking: str) -> None:
+        order = self._lock(uuid=uuid)
+        if order.status[2] == "canceled":
+            raise FloorError(f"order {order.order_number} is canceled")
+        remaining: dict[int, int] = {}
+        for item_id, _sku, qty, requires_shipping, _restocked, _sid, s_status, s_qty in self._state(
+            order.order_id
+        ):
+            if requires_shipping:
+                live = s_qty if s_status in ("shipped", "delivered") else 0
+                remaining[item_id] = remaining.get(item_id, qty) - live
+        units = sorted((i, q) for i, q in remaining.items() if q > 0)
+        if not units:
+            raise FloorError(f"order {order.order_number}: nothing left to ship")
+        order.change(order.status[0], "shipped")
+        shipment_uuid = str(uuid_lib.uuid4())
+        row = self._x(_INSERT_SHIPMENT, (shipment_uuid, order.order_id, carrier, tracking))
+        shipment_id = row.fetchone()[0]  # type: ignore[index]
+        params: list[Any] = []
+        for item_id, qty in units:
+            params += (shipment_id, item_id, qty)
+        self._x(_shipment_items_sql(len(units)), params)
+        order.events.insert(
+            0,
+            (
+                "shipment_created",
+                {
+                    "order_id": order.order_id,
+                    "shipment_id": shipment_id,
+                    "shipment_uuid": shipment_uuid,
+                    "carrier": carrier,
+                    "tracking_number": tracking,
+                    "items": [{"order_item_id": i, "qty": q} for i, q in units],
+                },
+            ),
+        )
+        self._write(
+            order,
+            "shipment created",
+            [f"Order has been shipped ({carrier}, tracking number {tracking})"],
+        )
+        self._commit()
+
+    def mark_delivered(self, order_id: int) -> None:
+        """``update_shipment_status(order_id, "delivered")`` for an order shipped in full."""
+        order = self._lock(order_id=order_id)
+        open_shipments = sorted(
+            {sid for *_, sid, s_status, _q in self._state(order.order_id) if s_status == "shipped"}
+        )
+        if not open_shipments:
+            raise FloorError(f"order {order.order_number} has no open shipment")
+        order.change(order.status[0], "delivered")
+        self._x(_DELIVER_SHIPMENTS, (open_shipments,))
+        for sid in open_shipments:
+            order.event("shipment_delivered", shipment_id=sid)
+        self._write(order, "shipment status set to delivered")
+        self._commit()
+
+    def add_activity(self, order_id: int, message: str, *, customer_notified: bool) -> None:
+        order = self._lock(order_id=order_id)
+        activity_id = self._x(
+            _INSERT_ACTIVITY, (order.order_id, message, customer_notified)
+        ).fetchone()[0]  # type: ignore[index]
+        order.event(
+            "activity_added",
+            activity_id=activity_id,
+            message=message,
+            customer_notified=customer_notified,
+        )
+        self._write(order, "")
+        self._commit()
+
+    # -- W2 ---------------------------------------------------------------------
+
+    def cancel_order(self, uuid: str, reason: str) -> None:
+        order = self._lock(uuid=uuid)
+        payment, shipment, status = order.status
+        if status == "canceled" or not (
+            payment in _CANCELABLE_PAYMENT and shipment in _CANCELABLE_SHIPMENT
+        ):
+            raise FloorError(f"order {order.order_number} is not cancelable")
+        # Units to put back per line: ordered, less delivered, less already restocked.
+        lines: dict[int, list[Any]] = {}
+        for item_id, sku, qty, _rs, restocked, _sid, s_status, s_qty in self._state(order.order_id):
+            if s_status == "shipped":
+                raise FloorError("the floor cancels orders without open shipments only")
+            line = lines.setdefault(item_id, [sku, qty - restocked])
+            if s_status == "delivered":
+                line[1] -= s_qty
+        wanted = {i: (sku, n) for i, (sku, n) in lines.items() if n > 0}
+        per_sku: dict[str, int] = {}
+        if wanted:
+            skus = sorted({sku for sku, _ in wanted.values()})
+            managed = {sku for sku, manage in self._x(_LOCK_INVENTORY, (skus,)) if manage}
+            items = [(n, i) for i, (sku, n) in sorted(wanted.items()) if sku in managed]
+            for sku, n in wanted.values():
+                if sku in managed:
+                    per_sku[sku] = per_sku.get(sku, 0) + n
+            if items:
+                self._many(_RESTOCK_ITEM, items)
+                self._many(_RESTOCK_SKU, [(per_sku[s], s) for s in sorted(per_sku)])
+        restocked = per_sku
+        order.change("canceled", "canceled")
+        self._write(
+            order,
+            f"order canceled: {reason}",
+            [f"Order canceled ({reason})"],
+            final=(
+                "order_canceled",
+                {
+                    "order_id": order.order_id,
+                    "order_uuid": order.uuid,
+                    "reason": reason,
+                    "restocked": [{"sku": s, "qty": q} for s, q in sorted(restocked.items())],
+                },
+            ),
+        )
+        self._commit()

@@ -1,0 +1,200 @@
+"""W1 over HTTP: a real ``ordermill serve`` process driven by an async client on loopback.
+
+The server runs with ``--workers 2`` (one per core of the reference machine).
+One asyncio process drives C concurrent connections (``httpx.AsyncClient``),
+each taking a disjoint slice of orders and making W1's four calls per order in
+sequence. The client's own CPU time is reported next to the wall time: when it
+approaches the wall time, the client, not the server, was the limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from bench.harness import OrderKey, split, tracking_number
+
+__all__ = ["HttpResult", "Server", "create_admin_token", "run_http_w1", "serve"]
+
+_API = "/api/v1/orders"
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResult:
+    connections: int
+    orders: int
+    seconds: float
+    client_cpu_seconds: float
+    call_latencies: tuple[float, ...]  # seconds per HTTP call
+
+    @property
+    def orders_per_second(self) -> float:
+        return self.orders / self.seconds
+
+
+@dataclass(frozen=True, slots=True)
+class Server:
+    base_url: str
+    token: str
+
+
+def _ordermill_bin() -> str:
+    candidate = Path(sys.executable).with_name("ordermill")
+    return str(candidate) if candidate.exists() else "ordermill"
+
+
+def _env(url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["ORDERMILL_DATABASE_URL"] = url
+    env.pop("ORDERMILL_ENV", None)  # never run the server with test-only switches
+    return env
+
+
+def create_admin_token(url: str) -> str:
+    """``ordermill tokens create --role admin``; the secret is on the last line of its output."""
+    out = subprocess.run(
+        [_ordermill_bin(), "tokens", "create", "--role", "admin", "--label", "bench"],
+        env=_env(url),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"ordermill tokens create failed:\n{out.stdout}\n{out.stderr}")
+    lines = [line.strip() for line in out.stdout.splitlines() if line.strip()]
+    if not lines:
+        raise RuntimeError("ordermill tokens create printed nothing")
+    return lines[-1]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serve(url: str, *, workers: int = 2, startup_timeout: float = 60.0) -> Iterator[Server]:
+    """Run ``ordermill serve`` on a free loopback port until the block ends."""
+    token = create_admin_token(url)
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            _ordermill_bin(),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        env=_env(url),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(proc, base_url, token, startup_timeout, workers)
+        yield Server(base_url=base_url, token=token)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _wait_ready(
+    proc: subprocess.Popen[str], base_url: str, token: str, timeout: float, workers: int
+) -> None:
+    deadline = time.monotonic() + timeout
+    headers = {"Authorization": f"Bearer {token}"}
+    ok = 0
+    with httpx.Client(base_url=base_url, headers=headers, timeout=5) as client:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                err = proc.stderr.read() if proc.stderr else ""
+                raise RuntimeError(f"ordermill serve exited with {proc.returncode}:\n{err}")
+            try:
+                response = client.get(_API, params={"limit": 1})
+            except httpx.TransportError:
+                time.sleep(0.2)
+                continue
+            if response.status_code != 200:
+                raise RuntimeError(f"GET {_API} answered {response.status_code}: {response.text}")
+            # Several answers, so that every worker has most likely finished starting.
+            ok += 1
+            if ok >= 4 * workers:
+                return
+    raise RuntimeError(f"ordermill serve did not answer within {timeout:.0f}s")
+
+
+async def _order_calls(
+    client: httpx.AsyncClient, key: OrderKey, latencies: list[float] | None
+) -> None:
+    path = f"{_API}/{key.uuid}"
+    calls: list[tuple[str, dict[str, object]]] = [
+        (f"{path}/payment-status", {"status": "paid"}),
+        (f"{path}/shipments", {"carrier": "UPS", "tracking_number": tracking_number(key.order_id)}),
+        (f"{path}/shipment-status", {"status": "delivered"}),
+        (f"{path}/activities", {"message": "delivered", "customer_notified": True}),
+    ]
+    clock = time.monotonic
+    for url, body in calls:
+        before = clock()
+        response = await client.post(url, json=body)
+        if latencies is not None:
+            latencies.append(clock() - before)
+        if response.status_code >= 300:
+            raise RuntimeError(f"POST {url} answered {response.status_code}: {response.text}")
+
+
+async def _drive(
+    server: Server, slices: Sequence[Sequence[OrderKey]], warmups: Sequence[Sequence[OrderKey]]
+) -> HttpResult:
+    connections = len(slices)
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    async with httpx.AsyncClient(
+        base_url=server.base_url,
+        headers={"Authorization": f"Bearer {server.token}"},
+        limits=limits,
+        timeout=60,
+    ) as client:
+
+        async def run(keys: Sequence[OrderKey], latencies: list[float] | None) -> None:
+            for key in keys:
+                await _order_calls(client, key, latencies)
+
+        await asyncio.gather(*(run(w, None) for w in warmups))
+        latencies: list[list[float]] = [[] for _ in slices]
+        cpu_before, started = time.process_time(), time.monotonic()
+        await asyncio.gather(*(run(s, lat) for s, lat in zip(slices, latencies, strict=True)))
+        seconds, cpu = time.monotonic() - started, time.process_time() - cpu_before
+    return HttpResult(
+        connections=connections,
+        orders=sum(len(s) for s in slices),
+        seconds=seconds,
+        client_cpu_seconds=cpu,
+        call_latencies=tuple(x for lat in latencies for x in lat),
+    )
+
+
+def run_http_w1(
+    server: Server, keys: Sequence[OrderKey], warmup: Sequence[OrderKey], connections: int
+) -> HttpResult:
+    """W1 on ``keys`` with ``connections`` concurrent connections, after an untimed warm-up."""
+    return asyncio.run(_drive(server, split(keys, connections), split(warmup, connections)))
