@@ -47,6 +47,18 @@ bench-query: $(STAMP)
 	$(BIN)/python -m bench.query_bench --database-url $(LISTING_URL) \
 		--orders $(LISTING_ORDERS) --runs $(LISTING_RUNS)
 
+## bench: the performance suite at sizes that finish in under 10 minutes on 2 cores: W1 and
+## W2 against the raw-SQL floor (1 and 8 clients), W1 over HTTP (serve --workers 2, 8 and 32
+## connections), W1 and W2 on SQLite, W3 at 100,000 orders. Prints one table and rewrites
+## its section of docs/performance.md. Needs the local PostgreSQL (databases ordermill_bench_*).
+bench: $(STAMP)
+	$(BIN)/python -m bench.run_all --size small
+
+## bench-full: the same at the reference sizes of WORKLOAD.md (M = 2,000 orders per run,
+## W3 at 1,000,000 orders: the listing set takes minutes to load the first time)
+bench-full: $(STAMP)
+	$(BIN)/python -m bench.run_all --size full
+
 ## screenshots: the admin's dashboard, order grid and an order page at 1280 px and 390 px
 ## as docs/screenshots/*.png (a throwaway demo shop; needs Debian's chromium)
 screenshots: $(STAMP)
