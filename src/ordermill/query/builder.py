@@ -70,6 +70,12 @@ class OrderQuery:
     ``or_where`` widens it (``where(a).or_where(b).and_where(c)`` is
     ``(a OR b) AND c``); ``where`` is ``and_where``. Pass a callable or another
     builder instead of a column for a parenthesised group.
+
+    Operators: ``= != < <= > >= like ilike in not in is null is not null``. Values
+    are converted to the column's type (dates from ISO strings, naive means UTC;
+    amounts from strings); as in SQL, a comparison never matches NULL. ``like``
+    patterns use ``%``, ``_`` and backslash escapes and are case-sensitive on both
+    databases; ``ilike`` ignores case (ASCII case only on SQLite).
     """
 
     __slots__ = ("_engine", "_spec")
@@ -193,13 +199,13 @@ class OrderQuery:
     def count(self, *, conn: Connection | None = None) -> int:
         """How many orders match (the sort and ``limit()`` are ignored)."""
         stmt = self._filtered(sa.select(sa.func.count()).select_from(order))
-        with read_connection(self._engine, conn) as c, _planned_for_values(c):
+        with self._reading(conn) as c:
             return int(c.execute(stmt).scalar_one())
 
     def exists(self, *, conn: Connection | None = None) -> bool:
         """Whether any order matches (``limit()`` is ignored)."""
         stmt = sa.select(sa.exists(self._filtered(sa.select(order.c.order_id))))
-        with read_connection(self._engine, conn) as c, _planned_for_values(c):
+        with self._reading(conn) as c:
             return bool(c.execute(stmt).scalar_one())
 
     def page(self, size: int, cursor: str | None = None, *, conn: Connection | None = None) -> Page:
@@ -280,8 +286,24 @@ class OrderQuery:
             stmt = stmt.where(order.c.customer_id == self._spec.customer_id)
         return stmt
 
-    def _run(self, stmt: sa.Select[Any], conn: Connection | None) -> list[Order]:
+    @contextmanager
+    def _reading(self, conn: Connection | None) -> Iterator[Connection]:
+        """The caller's connection, or one of ours that only reads."""
+        if conn is None and self._engine.dialect.name == "postgresql":
+            # In READ COMMITTED every statement takes its own snapshot, in a transaction
+            # or not; without one, a page is one round trip instead of three (BEGIN,
+            # SELECT, ROLLBACK), which shows most when the machine is busy.
+            with (
+                self._engine.connect().execution_options(isolation_level="AUTOCOMMIT") as own,
+                _planned_for_values(own),
+            ):
+                yield own
+            return
         with read_connection(self._engine, conn) as c, _planned_for_values(c):
+            yield c
+
+    def _run(self, stmt: sa.Select[Any], conn: Connection | None) -> list[Order]:
+        with self._reading(conn) as c:
             found = [rows.order_from_row(r) for r in c.execute(stmt)]
             if not self._spec.relations or not found:
                 return found
