@@ -14,10 +14,19 @@ from typing import Any
 
 import sqlalchemy as sa
 from psycopg import sql
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.engine import Connection
 
-__all__ = ["allocate_ids", "insert_rows", "next_sequence_values"]
+__all__ = ["allocate_ids", "any_of", "insert_rows", "next_sequence_values"]
+
+
+def any_of(column: sa.Column[Any], values: Sequence[Any], dialect: str) -> sa.ColumnElement[bool]:
+    """``column IN (values)``; on PostgreSQL ``column = ANY(:array)``, one parameter
+    instead of thousands (cheaper to send, to parse and to plan)."""
+    if dialect == "postgresql":
+        array = sa.bindparam(None, list(values), type_=ARRAY(sa.Text))
+        return column == sa.any_(sa.cast(array, ARRAY(column.type)))
+    return column.in_(values)
 
 
 def _serial_sequence(conn: Connection, table: sa.Table) -> sa.ScalarSelect[Any]:
@@ -66,9 +75,30 @@ def insert_rows(
     """
     if conn.dialect.name == "postgresql":
         return _copy(conn, table, columns, rows)
-    params = [dict(zip(columns, row, strict=True)) for row in rows]
+    return _executemany(conn, table, columns, rows)
+
+
+def _executemany(
+    conn: Connection, table: sa.Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> int:
+    """One driver executemany of the compiled INSERT, each value through its column type's
+    bind processor once (what ``conn.execute(insert, dicts)`` does, without the per-row
+    parameter bookkeeping that dominates it at this size)."""
+    dialect = conn.dialect
+    compiled = table.insert().compile(dialect=dialect, column_keys=list(columns))
+    order = compiled.positiontup or []
+    position = {name: i for i, name in enumerate(columns)}
+    picks = [position[name] for name in order]
+    processors = [table.c[name].type.bind_processor(dialect) for name in order]
+    params = [
+        tuple(
+            value if process is None else process(value)
+            for process, value in zip(processors, (row[i] for i in picks), strict=True)
+        )
+        for row in rows
+    ]
     if params:
-        conn.execute(table.insert(), params)
+        conn.exec_driver_sql(str(compiled), params)
     return len(params)
 
 

@@ -218,11 +218,11 @@ class _Run:
         numbers = [r.order_number for r in rows if r.order_number and not self.renumber]
         conditions = []
         if refs:
-            conditions.append(order.c.external_reference.in_(refs))
+            conditions.append(bulk.any_of(order.c.external_reference, refs, self.ctx.dialect))
         if uuids:
-            conditions.append(order.c.uuid.in_(uuids))
+            conditions.append(bulk.any_of(order.c.uuid, uuids, self.ctx.dialect))
         if numbers:
-            conditions.append(order.c.order_number.in_(numbers))
+            conditions.append(bulk.any_of(order.c.order_number, numbers, self.ctx.dialect))
         found = tx.execute(
             sa.select(
                 order.c.order_id, order.c.external_reference, order.c.uuid, order.c.order_number
@@ -271,7 +271,9 @@ class _Run:
         uuids = [s.uuid for r in rows for s in r.shipments if s.uuid]
         if not uuids:
             return set()
-        query = sa.select(shipment.c.uuid).where(shipment.c.uuid.in_(uuids))
+        query = sa.select(shipment.c.uuid).where(
+            bulk.any_of(shipment.c.uuid, uuids, self.ctx.dialect)
+        )
         return {str(u) for u in tx.execute(query).scalars()}
 
     def _allocate_stock(self, tx: Connection, rows: list[ImportRow]) -> list[ImportRow]:
@@ -320,7 +322,9 @@ class _Run:
         for _ in range(10):
             taken = set(carried)
             if fresh:
-                in_use = sa.select(order.c.order_number).where(order.c.order_number.in_(fresh))
+                in_use = sa.select(order.c.order_number).where(
+                    bulk.any_of(order.c.order_number, fresh, self.ctx.dialect)
+                )
                 taken.update(tx.execute(in_use).scalars())
             clashes = [k for k, n in enumerate(fresh) if n in taken]
             if not clashes:
@@ -366,10 +370,11 @@ class _Run:
             new = row.new
             uuid = row.uuid or str(uuid_lib.uuid4())
             created = row.created_at or now
-            grand_total = new.grand_total
+            sub_total = new.sub_total
+            grand_total = sub_total + new.tax_amount + new.shipping_fee - new.discount_amount
             orders.append(
                 (order_id, uuid, number, new.external_reference, new.customer_id,
-                 new.customer_email, new.customer_full_name, new.currency, new.sub_total,
+                 new.customer_email, new.customer_full_name, new.currency, sub_total,
                  new.tax_amount, new.shipping_fee, new.discount_amount, grand_total,
                  new.payment_method, new.shipping_method, row.payment_status,
                  row.shipment_status, row.status, created, row.updated_at or created)
