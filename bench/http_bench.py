@@ -14,11 +14,13 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -89,58 +91,64 @@ def serve(url: str, *, workers: int = 2, startup_timeout: float = 60.0) -> Itera
     """Run ``ordermill serve`` on a free loopback port until the block ends."""
     token = create_admin_token(url)
     port = _free_port()
-    proc = subprocess.Popen(
-        [
-            _ordermill_bin(),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-        ],
-        env=_env(url),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(proc, base_url, token, startup_timeout, workers)
-        yield Server(base_url=base_url, token=token)
-    finally:
-        proc.terminate()
+    # A file, not a pipe: a server that logs more than a pipe holds would block on it.
+    with tempfile.TemporaryFile(mode="w+") as errors:
+        proc = subprocess.Popen(
+            [
+                _ordermill_bin(),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+            ],
+            env=_env(url),
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            text=True,
+        )
+        base_url = f"http://127.0.0.1:{port}"
         try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            _wait_ready(proc, errors, base_url, token, startup_timeout, workers)
+            yield Server(base_url=base_url, token=token)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 def _wait_ready(
-    proc: subprocess.Popen[str], base_url: str, token: str, timeout: float, workers: int
+    proc: subprocess.Popen[str],
+    errors: IO[str],
+    base_url: str,
+    token: str,
+    timeout: float,
+    workers: int,
 ) -> None:
+    """Wait for /readyz, several times so every worker has most likely started, then check
+    that the token is accepted."""
     deadline = time.monotonic() + timeout
-    headers = {"Authorization": f"Bearer {token}"}
-    ok = 0
-    with httpx.Client(base_url=base_url, headers=headers, timeout=5) as client:
-        while time.monotonic() < deadline:
+    ready = 0
+    with httpx.Client(base_url=base_url, timeout=5) as client:
+        while ready < 4 * workers:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"ordermill serve was not ready within {timeout:.0f}s")
             if proc.poll() is not None:
-                err = proc.stderr.read() if proc.stderr else ""
+                errors.seek(0)
+                err = errors.read()[-4000:]
                 raise RuntimeError(f"ordermill serve exited with {proc.returncode}:\n{err}")
             try:
-                response = client.get(_API, params={"limit": 1})
+                ready += client.get("/readyz").status_code == 200
             except httpx.TransportError:
                 time.sleep(0.2)
-                continue
-            if response.status_code != 200:
-                raise RuntimeError(f"GET {_API} answered {response.status_code}: {response.text}")
-            # Several answers, so that every worker has most likely finished starting.
-            ok += 1
-            if ok >= 4 * workers:
-                return
-    raise RuntimeError(f"ordermill serve did not answer within {timeout:.0f}s")
+        response = client.get(_API, headers={"Authorization": f"Bearer {token}"})
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {_API} answered {response.status_code}: {response.text}")
 
 
 async def _order_calls(

@@ -91,15 +91,13 @@ class OrderPool:
 def load_lifecycle(
     url: str, orders: int, *, products: int = 1_000, log: Callable[[str], object] = print
 ) -> list[OrderKey]:
-    """A fresh database at ``url`` holding the lifecycle set; its orders in id order."""
-    if url.startswith("sqlite"):
-        engine = create_engine(url)
-        try:
-            migrate(engine)
-        finally:
-            engine.dispose()
-    else:
-        dataset.create_database(url)
+    """Empty the database at ``url`` (migrated here) and load the lifecycle set into it;
+    returns its orders in id order."""
+    engine = create_engine(url)
+    try:
+        migrate(engine)
+    finally:
+        engine.dispose()
     dataset.load(url, dataset.lifecycle_set(orders), products=products, log=log)
     oms = ordermill.connect(url)
     try:
