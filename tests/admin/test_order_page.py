@@ -278,3 +278,16 @@ def test_a_canceled_order_offers_no_more_actions(
     assert "Create a shipment" not in html
     assert "Cancel this order" not in html
     assert 'data-status="canceled"' in html
+
+
+def test_payment_choices_leave_out_what_would_be_refused(admin: Admin, shop: Seeded) -> None:
+    def offered(order: Any) -> list[str]:
+        html = admin.get(url(order)).text
+        form = html[html.index('id="payment-status"') :]
+        return re.findall(r'<option value="([a-z_]+)"', form[: form.index("</select>")])
+
+    # Pending payment: anything goes forward, canceling included (the order is cancelable).
+    assert offered(shop.to_cancel) == ["paid", "failed", "refunded", "canceled"]
+    # Paid and processing: back to pending or failed would move the order back, and a paid
+    # order may not be canceled.
+    assert offered(shop.to_ship) == ["refunded"]

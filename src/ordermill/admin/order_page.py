@@ -29,7 +29,9 @@ from ordermill.admin.web import (
 )
 from ordermill.errors import InvalidInput, OmsError, ShipmentNotFound, StatusTransitionError
 from ordermill.records import Order, OrderItem, Shipment
+from ordermill.services.lifecycle import CANCELED, DELIVERED
 from ordermill.services.oms import Oms
+from ordermill.services.reports import CANCELED_ORDER_STATUS
 from ordermill.status import check_order_transition, is_cancelable, resolve_order_status
 
 __all__ = ["LineView", "ShipmentView", "router"]
@@ -67,7 +69,7 @@ class ShipmentView:
 
 
 def _lines(order: Order) -> list[LineView]:
-    canceled = order.status == "canceled"
+    canceled = order.status == CANCELED_ORDER_STATUS
     views = []
     for item in order.items or ():
         # Units in shipments that are not canceled; the delivered ones are among them.
@@ -85,7 +87,7 @@ def _shipments(oms: Oms, order: Order) -> list[ShipmentView]:
     for number, shipment in enumerate(order.shipments or (), start=1):
         definition = statuses.get(shipment.status)
         phase = definition.phase if definition else None
-        closed = phase in ("delivered", "canceled") or shipment.status in ("delivered", "canceled")
+        closed = phase in (DELIVERED, CANCELED) or shipment.status in (DELIVERED, CANCELED)
         views.append(
             ShipmentView(
                 shipment=shipment,
@@ -94,15 +96,16 @@ def _shipments(oms: Oms, order: Order) -> list[ShipmentView]:
                 lines=tuple((items.get(si.order_item_id), si.qty) for si in shipment.items),
                 can_deliver=not closed,
                 can_cancel=not closed,
-                can_edit=shipment.status != "canceled" and phase != "canceled",
+                can_edit=CANCELED not in (shipment.status, phase),
             )
         )
     return views
 
 
-def _payment_choices(oms: Oms, order: Order) -> list[Badge]:
-    """The payment statuses the order may move to: those whose resolved order status is
-    a move forward (or no move) in the order-status flow."""
+def _payment_choices(oms: Oms, order: Order, *, cancelable: bool) -> list[Badge]:
+    """The payment statuses offered: those whose resolved order status is a move forward
+    in the order-status flow, less those that would cancel an order that may not be
+    canceled. The service checks again; this only keeps refused choices off the list."""
     config = oms.config
     choices = []
     for code in config.payment_statuses:
@@ -113,12 +116,17 @@ def _payment_choices(oms: Oms, order: Order) -> list[Badge]:
             check_order_transition(config, order.status, resolved)
         except (StatusTransitionError, InvalidInput):
             continue
+        if resolved == CANCELED_ORDER_STATUS and not cancelable:
+            continue
         choices.append(badge(config, "payment", code))
     return choices
 
 
 def page_context(oms: Oms, order: Order) -> dict[str, Any]:
     lines = _lines(order)
+    cancelable = order.status != CANCELED_ORDER_STATUS and is_cancelable(
+        oms.config, order.payment_status, order.shipment_status
+    )
     return {
         "title": f"Order #{order.order_number}",
         "nav": "orders",
@@ -126,9 +134,8 @@ def page_context(oms: Oms, order: Order) -> dict[str, Any]:
         "lines": lines,
         "can_ship": any(line.to_ship for line in lines),
         "shipments": _shipments(oms, order),
-        "payment_choices": _payment_choices(oms, order),
-        "cancelable": order.status != "canceled"
-        and is_cancelable(oms.config, order.payment_status, order.shipment_status),
+        "payment_choices": _payment_choices(oms, order, cancelable=cancelable),
+        "cancelable": cancelable,
         "activities": sorted(
             order.activities or (), key=lambda a: (a.created_at, a.activity_id), reverse=True
         ),

@@ -128,11 +128,19 @@ def resolve_secret(secret_key: str | bytes | None) -> str | bytes:
     from_env = os.environ.get(SECRET_ENV)
     if from_env:
         return from_env
-    logger.warning(
-        "%s is not set: admin sessions are signed with a random key made for this process; "
-        "they end when it restarts and other workers refuse them. Set %s to a long random "
-        "value shared by every worker.",
-        SECRET_ENV,
-        SECRET_ENV,
-    )
-    return secrets.token_bytes(32)
+    global _warned
+    if not _warned:
+        _warned = True
+        logger.warning(
+            "%s is not set: admin sessions are signed with a random key made for this "
+            "process; they end when it restarts and other workers refuse them. Set %s to a "
+            "long random value shared by every worker.",
+            SECRET_ENV,
+            SECRET_ENV,
+        )
+    return _process_key
+
+
+# One random key per process: every app built in it accepts the others' cookies.
+_process_key = secrets.token_bytes(32)
+_warned = False

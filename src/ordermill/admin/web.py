@@ -6,7 +6,6 @@ services they call are synchronous and must not block the event loop.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,7 +75,6 @@ def build_templates() -> Environment:
     env.filters["money"] = formatting.format_money
     env.filters["datetime"] = formatting.format_datetime
     env.filters["date"] = formatting.format_date
-    env.filters["tojson_attr"] = lambda value: json.dumps(value, separators=(",", ":"))
     return env
 
 
