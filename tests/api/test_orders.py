@@ -174,6 +174,13 @@ def test_list_orders_errors(shop: Shop) -> None:
         422,
         "invalid_request",
     )
+    # A misspelt filter is refused, not ignored (ignoring it would list every order).
+    typo = _problem(
+        shop.client.get("/api/v1/orders?paymentstatus=paid", headers=shop.admin),
+        422,
+        "invalid_request",
+    )
+    assert typo["errors"][0]["loc"] == ["query", "paymentstatus"]
 
 
 # -- statuses --------------------------------------------------------------------------------
@@ -410,4 +417,9 @@ def test_stock_read_and_set(shop: Shop) -> None:
         shop.client.put("/api/v1/stock/%20", json={"qty": 1}, headers=shop.admin),
         422,
         "invalid_input",
+    )
+    _problem(
+        shop.client.put("/api/v1/stock/A%0AB", json={"qty": 1}, headers=shop.admin),
+        422,
+        "invalid_request",
     )

@@ -19,6 +19,7 @@ from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
 from fastapi import Request
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
@@ -71,8 +72,16 @@ class RequestTooLarge(StarletteHTTPException):
         self.limit = limit
 
 
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
 class ProblemRoute(APIRoute):
-    """A route that turns any unplanned exception into a logged 500 problem, once.
+    """A route that refuses unknown query parameters (422) and turns any unplanned
+    exception into a logged 500 problem, once.
 
     (Starlette's last-resort handler would also answer, but it re-raises the
     error, so the server would log it a second time without the problem id.)
@@ -80,8 +89,23 @@ class ProblemRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        # A misspelt filter must not be ignored silently: it would widen the result.
+        known = _query_names(self.dependant)
 
         async def guarded(request: Request) -> Response:
+            unknown = [name for name in request.query_params if name not in known]
+            if unknown:
+                raise RequestValidationError(
+                    [
+                        {
+                            "type": "extra_forbidden",
+                            "loc": ("query", name),
+                            "msg": "Unknown query parameter",
+                            "input": request.query_params.get(name),
+                        }
+                        for name in unknown
+                    ]
+                )
             try:
                 return await handler(request)
             except (OmsError, StarletteHTTPException, RequestValidationError):

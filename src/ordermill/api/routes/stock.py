@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from sqlalchemy.engine import Connection
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.responses import Response
 
 from ordermill.api.deps import Allowed, IdempotencyKey, OmsDep
@@ -18,14 +19,35 @@ from ordermill.services.idempotency import StoredResponse
 
 router = APIRouter(route_class=ProblemRoute, tags=["stock"])
 
+
+class _AnyText(Convertor[str]):
+    """A path segment that may hold anything, '/' and newlines included, so that an odd SKU
+    is refused by validation (422) rather than by the router (404)."""
+
+    regex = r"[\s\S]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("anytext", _AnyText())
+
 Sku = Annotated[
     str,
-    Path(min_length=1, max_length=64, pattern=r"^[^\x00]+$", description="The SKU"),
+    Path(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[^\x00-\x1f\x7f]+$",
+        description="The SKU (1 to 64 characters, no control characters)",
+    ),
 ]
 
 
 @router.get(
-    "/stock/{sku:path}",
+    "/stock/{sku:anytext}",
     response_model=StockResponse,
     summary="The stock level of a SKU (404: the SKU's stock is not managed)",
     responses=problems(*READ, 404),
@@ -39,7 +61,7 @@ def get_stock(
 
 
 @router.put(
-    "/stock/{sku:path}",
+    "/stock/{sku:anytext}",
     response_model=StockResponse,
     summary="Set the stock level of a SKU",
     responses={**success_headers(200), **problems(*MUTATION)},
