@@ -5,7 +5,7 @@ Everything goes through the real use cases (``place_order``, ``update_payment_st
 ``add_order_activity_log``), so demo data obeys every rule. The orders are then moved
 back in time: each use case call ran at a real instant and is given a planned one
 (placed N days ago, paid an hour later, shipped the next day...), and every timestamp
-it wrote is shifted by the same amount, so timelines read as they would in a shop.
+it wrote is set to that planned instant, so timelines read as they would in a shop.
 
 The same ``seed`` gives the same customers, orders, amounts, statuses, shipments and
 notes, with times relative to ``now`` (the start of the current hour by default);
@@ -120,8 +120,10 @@ class _Clock:
         index = bisect.bisect_right(self.starts, real) - 1
         if index < 0:
             return real
-        start, end, planned = self.windows[index]
-        return planned + (real - start) if real <= end else real
+        _start, end, planned = self.windows[index]
+        # Every row a step wrote gets the step's planned time exactly (not plus the real
+        # time the call took), so that the same seed gives the same timestamps.
+        return planned if real <= end else real
 
 
 def _pick(rng: random.Random, weighted: tuple[tuple[str, int], ...]) -> str:
