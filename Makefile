@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 DB     ?= sqlite:///ordermill.db
 
-.PHONY: demo test lint format pytest bench bench-query bench-full screenshots openapi clean
+.PHONY: demo test lint format pytest bench bench-query bench-full bench-transfer screenshots openapi clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,14 @@ bench: $(STAMP)
 ## W3 at 1,000,000 orders: the listing set takes minutes to load the first time)
 bench-full: $(STAMP)
 	$(BIN)/python -m bench.run_all --size full
+
+## bench-transfer: import and export of TRANSFER_ORDERS orders (3 items each) on PostgreSQL
+## and SQLite, each step a separate `ordermill` process under /usr/bin/time -v (orders/s,
+## peak memory). Results go to docs/performance.md by hand. Smaller: TRANSFER_ORDERS=100000
+TRANSFER_URL    ?= postgresql://postgres@127.0.0.1:5432/ordermill_bench_transfer
+TRANSFER_ORDERS ?= 1000000
+bench-transfer: $(STAMP)
+	$(BIN)/python -m bench.transfer_bench --orders $(TRANSFER_ORDERS) --postgres-url $(TRANSFER_URL)
 
 ## screenshots: the admin's dashboard, order grid and an order page at 1280 px and 390 px
 ## as docs/screenshots/*.png (a throwaway demo shop; needs Debian's chromium)
