@@ -8,12 +8,15 @@ method of the same name on ``Oms``; see its docstring there.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy.engine import Connection
 
 from ordermill.query import OrderQuery
-from ordermill.records import Activity, Order, Shipment, StockLevel
+from ordermill.records import Activity, Order, SalesReport, Shipment, StockLevel
+from ordermill.services.exports import ExportResult
+from ordermill.services.imports import ImportResult
 from ordermill.services.oms import Oms, configure, connect, default_oms
 from ordermill.services.shipments import UNSET, Unset
 
@@ -28,14 +31,17 @@ __all__ = [
     "connect",
     "create_shipment",
     "default_oms",
+    "export_orders",
     "get_order",
     "get_orders_base_query",
     "get_shipment",
     "get_stock",
+    "import_orders",
     "list_shipments",
     "mark_delivered",
     "place_order",
     "resolve_order_status",
+    "sales_report",
     "set_stock",
     "update_payment_status",
     "update_shipment",
@@ -139,3 +145,15 @@ def get_shipment(shipment_uuid: str, conn: Connection | None = None) -> Shipment
 
 def list_shipments(order_id_or_uuid: int | str, conn: Connection | None = None) -> list[Shipment]:
     return default_oms().list_shipments(order_id_or_uuid, conn)
+
+
+def sales_report(*, date_from: date, date_to: date) -> SalesReport:
+    return default_oms().sales_report(date_from=date_from, date_to=date_to)
+
+
+def import_orders(source: Any, **options: Any) -> ImportResult:
+    return default_oms().import_orders(source, **options)
+
+
+def export_orders(target: Any, **options: Any) -> ExportResult:
+    return default_oms().export_orders(target, **options)
