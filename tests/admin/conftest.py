@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -118,17 +119,36 @@ def live_server(admin_app: FastAPI) -> Iterator[str]:
         yield base_url
 
 
-@pytest.fixture
-def page(browser: Any, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
-    """A fresh browser context at 1280x900; on failure the page is saved as a PNG in the
-    test's temporary directory (the path is printed with the failure)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+@contextmanager
+def _tab(
+    browser: Any, request: pytest.FixtureRequest, tmp_path: Path, **options: Any
+) -> Iterator[Any]:
+    context = browser.new_context(**options)
     context.set_default_timeout(10_000)
     tab = context.new_page()
-    yield tab
-    failed = getattr(request.node, "report_call", None)
-    if failed is not None and failed.failed:
-        shot = tmp_path / "failure.png"
-        tab.screenshot(path=str(shot), full_page=True)
-        print(f"screenshot of the failed page: {shot}")
-    context.close()
+    try:
+        yield tab
+        failed = getattr(request.node, "report_call", None)
+        if failed is not None and failed.failed:
+            shot = tmp_path / "failure.png"
+            tab.screenshot(path=str(shot), full_page=True)
+            print(f"screenshot of the failed page: {shot}")
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser: Any, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """A fresh browser tab at 1280x900; when the test fails, the page is saved as
+    ``failure.png`` in the test's temporary directory (the path is printed)."""
+    with _tab(browser, request, tmp_path, viewport={"width": 1280, "height": 900}) as tab:
+        yield tab
+
+
+@pytest.fixture
+def phone(browser: Any, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """The same on a 390x844 phone screen."""
+    with _tab(
+        browser, request, tmp_path, viewport={"width": 390, "height": 844}, is_mobile=True
+    ) as tab:
+        yield tab

@@ -124,15 +124,10 @@ def test_a_post_without_the_csrf_token_is_refused(
 
 
 def test_pages_fit_a_phone_screen(
-    browser: Any, live_server: str, admin_secret: str, shop: Seeded
+    phone: Any, live_server: str, admin_secret: str, shop: Seeded
 ) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-    try:
-        phone = context.new_page()
-        sign_in(phone, live_server, admin_secret, "/admin/")
-        for path in ("/admin/", "/admin/orders", "/admin/orders/10001"):
-            phone.goto(f"{live_server}{path}")
-            width = phone.evaluate("document.documentElement.scrollWidth")
-            assert width <= 390, f"{path} is {width}px wide on a 390px screen"
-    finally:
-        context.close()
+    sign_in(phone, live_server, admin_secret, "/admin/")
+    for path in ("/admin/", "/admin/orders", "/admin/orders/10001"):
+        phone.goto(f"{live_server}{path}")
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} is {width}px wide on a 390px screen"
