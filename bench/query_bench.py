@@ -6,8 +6,9 @@ Loads the WORKLOAD.md listing set (``bench/dataset.py``; reused when the databas
 already holds it), then times each listing query ``runs`` times after a warm-up
 and prints the EXPLAIN (ANALYZE, BUFFERS) plan of every statement it sends and a
 table of median and p99 latencies. "SQL only" replays the very statements the
-builder sent through a bare psycopg connection: the difference is the library's
-own cost (building, compiling, the pooled connection, turning rows into records).
+builder sent through a bare psycopg connection, alternating with the builder run
+by run: the difference is the library's own cost (building and compiling the
+statement, the pooled connection, turning rows into records).
 """
 
 from __future__ import annotations
@@ -112,17 +113,22 @@ def _capture(engine: sa.Engine) -> Iterator[_Captured]:
         sa.event.remove(engine, "before_cursor_execute", before)
 
 
-def _time(call: Callable[[], object], runs: int, warmup: int) -> tuple[float, ...]:
+def _time(
+    call: Callable[[], object], bare: Callable[[], object], runs: int, warmup: int
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Milliseconds per run of ``call`` and of ``bare``, alternated so both meet the same load."""
     for _ in range(warmup):
         call()
+        bare()
     gc.collect()
     clock = time.perf_counter
-    out = []
+    timed: tuple[list[float], list[float]] = ([], [])
     for _ in range(runs):
-        started = clock()
-        call()
-        out.append((clock() - started) * 1000)
-    return tuple(out)
+        for f, out in ((call, timed[0]), (bare, timed[1])):
+            started = clock()
+            f()
+            out.append((clock() - started) * 1000)
+    return tuple(timed[0]), tuple(timed[1])
 
 
 def _dsn(url: str | URL) -> str:
@@ -241,9 +247,13 @@ def run(
                 with _capture(oms.engine) as captured:
                     rows = call()
                 count = rows if isinstance(rows, int) else len(getattr(rows, "items", rows))
-                millis = _time(call, runs, warmup=max(5, runs // 20))
                 statements = captured.statements
-                sql_millis = _time(lambda: _replay(pg, statements), runs, 5)  # noqa: B023
+                millis, sql_millis = _time(
+                    call,
+                    lambda: _replay(pg, statements),  # noqa: B023
+                    runs,
+                    warmup=max(5, runs // 20),
+                )
                 plans = _explain(pg, captured.statements) if explain else ()
                 results.append(Result(name, description, millis, sql_millis, plans, count))
                 say(f"{name}: median {results[-1].median:.2f} ms, p99 {results[-1].p99:.2f} ms")
