@@ -245,7 +245,7 @@ def _rolled_up(new: NewOrder, shipments: tuple[NewShipment, ...], canceled: bool
     return rollup_shipment_status(lines, order_canceled=canceled)
 
 
-def validate_record(config: Config, data: Mapping[str, Any]) -> ImportRow:
+def validate_record(config: Config, data: Mapping[str, Any], *, line: int = 0) -> ImportRow:
     """Check one order read from a file; raise an ``InvalidInput`` naming the first problem."""
     unknown = set(data) - _PLACE_ORDER_KEYS - _EXTRA_KEYS
     if unknown:
@@ -272,10 +272,10 @@ def validate_record(config: Config, data: Mapping[str, Any]) -> ImportRow:
         items=items,  # type: ignore[arg-type]
         **{k: v for k, v in data.items() if k in _PLACE_ORDER_KEYS and k != "items"},
     )
-    for i, (line, value) in enumerate(zip(new.lines, restocked, strict=True)):
-        if value > line.qty:
+    for i, (new_line, value) in enumerate(zip(new.lines, restocked, strict=True)):
+        if value > new_line.qty:
             raise InvalidOrder(
-                f"items[{i}].qty_restocked: {value} exceeds the qty {line.qty}",
+                f"items[{i}].qty_restocked: {value} exceeds the qty {new_line.qty}",
                 field=f"items[{i}].qty_restocked",
             )
     uuid = _uuid(data.get("uuid"), "uuid")
@@ -285,8 +285,11 @@ def validate_record(config: Config, data: Mapping[str, Any]) -> ImportRow:
             " file twice safe",
             field="external_reference",
         )
-    for name, computed in (("sub_total", new.sub_total), ("grand_total", new.grand_total)):
-        if data.get(name) is not None and to_money(data[name], name) != computed:
+    for name in ("sub_total", "grand_total"):
+        if data.get(name) is None:
+            continue
+        computed = new.sub_total if name == "sub_total" else new.grand_total
+        if to_money(data[name], name) != computed:
             raise InvalidOrder(
                 f"{name}: {data[name]} does not match the {computed} computed from the items"
                 " and amounts",
@@ -316,7 +319,7 @@ def validate_record(config: Config, data: Mapping[str, Any]) -> ImportRow:
     if status is None:
         status = resolve_order_status(config, payment_status, shipment_status)
     return ImportRow(
-        line=0,
+        line=line,
         new=new,
         uuid=uuid,
         order_number=_short_text(data.get("order_number"), "order_number", 32),

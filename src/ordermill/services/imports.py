@@ -35,8 +35,9 @@ Decisions (documented for users in the README and ``ordermill import --help``):
 
 from __future__ import annotations
 
-import dataclasses
 import os
+import queue
+import threading
 import uuid as uuid_lib
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -142,12 +143,14 @@ class _Run:
     problems: list[ImportProblem] = field(default_factory=list)
     first_order_id: int | None = None
     stock_needed: Counter[str] = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def problem(self, line: int, reason: str, key: str | None = None) -> None:
         found = ImportProblem(line, reason, key)
-        self.invalid += 1
-        if len(self.problems) < MAX_REPORTED:
-            self.problems.append(found)
+        with self.lock:  # the reader and the writer thread both report problems
+            self.invalid += 1
+            if len(self.problems) < MAX_REPORTED:
+                self.problems.append(found)
         if self.on_problem is not None:
             self.on_problem(found)
 
@@ -162,11 +165,10 @@ class _Run:
             self.problem(record.line, record.error or "unreadable", None)
             return None
         try:
-            row = validate_record(self.ctx.config, record.data)
+            return validate_record(self.ctx.config, record.data, line=record.line)
         except OmsError as exc:
             self.problem(record.line, exc.message, record.key)
             return None
-        return dataclasses.replace(row, line=record.line)
 
     # -- writing one batch ----------------------------------------------------------
 
@@ -544,23 +546,15 @@ def import_orders(
             )  # fmt: skip
 
     try:
-        batches = _batches(read_records(opened.stream, file_format), run, batch_size)
-        if skip_invalid:
-            for batch in batches:
-                if batch:
-                    with ctx.transaction() as tx:
-                        run.write(tx, batch)
+        writer = _Writer(ctx, run)
+        try:
+            for batch in _batches(read_records(opened.stream, file_format), run, batch_size):
+                if batch and run.writing and not writer.put(batch):
+                    break
                 progress()
-        else:
-            with ctx.transaction() as tx:
-                for batch in batches:
-                    if batch and run.writing:
-                        run.write(tx, batch)
-                    progress()
-                if run.invalid:
-                    raise _Refused
-                if take_stock and run.stock_needed:
-                    _take_stock(tx, run.stock_needed)
+        finally:
+            writer.finish(commit=run.invalid == 0)
+        progress()
     except _Refused:
         raise InvalidImport(
             f"{run.invalid} of {run.read} orders are invalid; nothing was imported"
@@ -584,13 +578,82 @@ def import_orders(
         imported=run.imported,
         skipped=run.skipped,
         invalid=run.invalid,
-        problems=tuple(run.problems),
+        problems=tuple(sorted(run.problems, key=lambda p: p.line)),
         stock_taken=take_stock,
     )
 
 
 class _Refused(Exception):
     """Rolls back an all-or-nothing import that met a bad row."""
+
+
+class _Writer:
+    """Writes batches on a second thread while the caller reads and validates the next.
+
+    The database works, and the driver waits for it with the GIL released, while Python
+    parses and checks the following rows: the two halves of an import overlap. Only this
+    thread uses the database connection. All or nothing: one transaction for every batch,
+    committed by ``finish(commit=True)``; with ``skip_invalid``: one per batch.
+    """
+
+    def __init__(self, ctx: Context, run: _Run) -> None:
+        self._ctx = ctx
+        self._run = run
+        self._queue: queue.Queue[list[ImportRow] | None] = queue.Queue(maxsize=2)
+        self._error: BaseException | None = None
+        self._commit = False
+        self._thread = threading.Thread(target=self._work, name="ordermill-import", daemon=True)
+        self._thread.start()
+
+    def put(self, batch: list[ImportRow]) -> bool:
+        """Queue a batch; False when the writer has failed (``finish`` raises its error)."""
+        while self._error is None:
+            try:
+                self._queue.put(batch, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def finish(self, *, commit: bool) -> None:
+        self._commit = commit
+        while self._thread.is_alive():
+            try:
+                self._queue.put(None, timeout=0.1)
+                break
+            except queue.Full:
+                continue
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def _batches(self) -> Iterator[list[ImportRow]]:
+        while (batch := self._queue.get()) is not None:
+            yield batch
+
+    def _work(self) -> None:
+        run = self._run
+        try:
+            if run.skip_invalid:
+                for batch in self._batches():
+                    with self._ctx.transaction() as tx:
+                        run.write(tx, batch)
+                return
+            with self._ctx.transaction() as tx:
+                for batch in self._batches():
+                    if run.writing:
+                        run.write(tx, batch)
+                if not self._commit or run.invalid:
+                    raise _Refused
+                if run.take_stock and run.stock_needed:
+                    _take_stock(tx, run.stock_needed)
+        except BaseException as exc:
+            self._error = exc
+            while True:  # unblock a reader waiting to queue a batch
+                try:
+                    self._queue.get_nowait()
+                except queue.Empty:
+                    break
 
 
 def _first_line(exc: Exception) -> str:
