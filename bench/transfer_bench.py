@@ -114,12 +114,20 @@ def _measure(label: str, argv: list[str], orders: int) -> dict[str, Any]:
     if done.returncode != 0:
         raise SystemExit(f"{label} failed:\n{done.stdout}\n{done.stderr}")
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+    cpu = sum(
+        float(m.group(1))
+        for m in re.finditer(r"(?:User|System) time \(seconds\): ([\d.]+)", done.stderr)
+    )
     result = {
         "step": label,
         "orders": orders,
         "seconds": round(seconds, 1),
         "orders_per_second": round(orders / seconds),
+        # The ordermill process's own CPU time: what the step costs the client, apart
+        # from the database server and from other load on a shared machine.
+        "client_cpu_seconds": round(cpu, 1) if cpu else None,
         "peak_mb": round(int(peak.group(1)) / 1024) if peak else None,
+        "load_average": round(os.getloadavg()[0], 1),
     }
     print(json.dumps(result), flush=True)
     return result

@@ -15,6 +15,8 @@ from __future__ import annotations
 import csv
 import json
 import os
+import queue
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -22,7 +24,7 @@ from typing import IO, Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection, Engine
 
 from ordermill.db.engine import READ_ONLY
 from ordermill.db.tables import address, order_item, shipment, shipment_item
@@ -65,57 +67,73 @@ def _ids_condition(column: sa.Column[Any], ids: Sequence[int], dialect: str) -> 
     return column.in_(ids)
 
 
-def _chunk_relations(
-    conn: Connection, ids: Sequence[int]
-) -> tuple[dict[int, list[Row[Any]]], dict[tuple[int, str], Row[Any]], dict[int, list[Any]]]:
+_ITEM_COLUMNS = (
+    order_item.c.order_id, order_item.c.order_item_id, order_item.c.sku, order_item.c.name,
+    order_item.c.product_id, order_item.c.qty, order_item.c.unit_price,
+    order_item.c.requires_shipping, order_item.c.qty_restocked,
+)  # fmt: skip
+_SHIPMENT_COLUMNS = (
+    shipment.c.order_id, shipment.c.shipment_id, shipment.c.uuid, shipment.c.carrier,
+    shipment.c.tracking_number, shipment.c.status, shipment.c.created_at, shipment.c.shipped_at,
+    shipment.c.delivered_at, shipment.c.canceled_at, shipment_item.c.order_item_id,
+    shipment_item.c.qty,
+)  # fmt: skip
+
+# Rows of explicit column lists, read by position (their static types carry no names).
+_Row = Any
+_Shipment = tuple[_Row, list[tuple[int, int]]]
+_Chunk = tuple[
+    Sequence[_Row],
+    dict[int, list[_Row]],
+    dict[tuple[int, str], dict[str, Any]],
+    dict[int, list[_Shipment]],
+]
+
+
+def _chunk(conn: Connection, partition: Sequence[_Row]) -> _Chunk:
+    """A chunk of order rows with their items, addresses and shipments: 3 queries."""
     dialect = conn.dialect.name
-    items: dict[int, list[Row[Any]]] = defaultdict(list)
-    for row in conn.execute(
-        sa.select(order_item)
+    ids = [row.order_id for row in partition]
+    items: dict[int, list[_Row]] = defaultdict(list)
+    item_rows: Any = conn.execute(
+        sa.select(*_ITEM_COLUMNS)
         .where(_ids_condition(order_item.c.order_id, ids, dialect))
         .order_by(order_item.c.order_id, order_item.c.order_item_id)
-    ):
-        items[row.order_id].append(row)
+    )
+    for item in item_rows:
+        items[item[0]].append(item)
     addresses = {
-        (row.order_id, row.kind): row
+        (row[0], row[1]): dict(zip(ADDRESS_FIELDS, row[2:], strict=True))
         for row in conn.execute(
-            sa.select(address).where(_ids_condition(address.c.order_id, ids, dialect))
+            sa.select(
+                address.c.order_id, address.c.kind, *(address.c[f] for f in ADDRESS_FIELDS)
+            ).where(_ids_condition(address.c.order_id, ids, dialect))
         )
     }
-    shipments: dict[int, list[Any]] = defaultdict(list)
-    joined = conn.execute(
-        sa.select(
-            shipment,
-            shipment_item.c.order_item_id,
-            shipment_item.c.qty.label("item_qty"),
-        )
+    shipments: dict[int, list[_Shipment]] = defaultdict(list)
+    current: _Shipment | None = None
+    shipment_rows: Any = conn.execute(
+        sa.select(*_SHIPMENT_COLUMNS)
         .select_from(shipment.outerjoin(shipment_item))
         .where(_ids_condition(shipment.c.order_id, ids, dialect))
         .order_by(shipment.c.shipment_id, shipment_item.c.shipment_item_id)
     )
-    current: list[Any] | None = None
-    for row in joined:
-        if current is None or current[0].shipment_id != row.shipment_id:
-            current = [row, []]
-            shipments[row.order_id].append(current)
-        if row.order_item_id is not None:
-            current[1].append((row.order_item_id, row.item_qty))
-    return items, addresses, shipments
-
-
-def _address(row: Row[Any] | None) -> dict[str, Any] | None:
-    if row is None:
-        return None
-    return {f: getattr(row, f) for f in ADDRESS_FIELDS}
+    for found in shipment_rows:
+        if current is None or current[0][1] != found[1]:
+            current = (found, [])
+            shipments[found[0]].append(current)
+        if found[10] is not None:
+            current[1].append((found[10], found[11]))
+    return partition, items, addresses, shipments
 
 
 def _record(
-    o: Row[Any],
-    items: list[Row[Any]],
-    addresses: dict[tuple[int, str], Row[Any]],
-    shipments: list[Any],
+    o: _Row,
+    items: list[_Row],
+    addresses: dict[tuple[int, str], dict[str, Any]],
+    shipments: list[_Shipment],
 ) -> dict[str, Any]:
-    lines = {item.order_item_id: n for n, item in enumerate(items, start=1)}
+    lines = {item[1]: n for n, item in enumerate(items, start=1)}
     return {
         "external_reference": o.external_reference,
         "uuid": str(o.uuid),
@@ -138,28 +156,28 @@ def _record(
         "grand_total": money_text(o.grand_total),
         "items": [
             {
-                "sku": i.sku,
-                "name": i.name,
-                "product_id": i.product_id,
-                "qty": i.qty,
-                "price": money_text(i.unit_price),
-                "requires_shipping": bool(i.requires_shipping),
-                "qty_restocked": i.qty_restocked,
+                "sku": sku,
+                "name": name,
+                "product_id": product_id,
+                "qty": qty,
+                "price": money_text(price),
+                "requires_shipping": bool(ships),
+                "qty_restocked": restocked,
             }
-            for i in items
+            for _, _, sku, name, product_id, qty, price, ships, restocked in items
         ],
-        "shipping_address": _address(addresses.get((o.order_id, "shipping"))),
-        "billing_address": _address(addresses.get((o.order_id, "billing"))),
+        "shipping_address": addresses.get((o.order_id, "shipping")),
+        "billing_address": addresses.get((o.order_id, "billing")),
         "shipments": [
             {
-                "uuid": str(s.uuid),
-                "carrier": s.carrier,
-                "tracking_number": s.tracking_number,
-                "status": s.status,
-                "created_at": datetime_text(s.created_at),
-                "shipped_at": datetime_text(s.shipped_at),
-                "delivered_at": datetime_text(s.delivered_at),
-                "canceled_at": datetime_text(s.canceled_at),
+                "uuid": str(s[2]),
+                "carrier": s[3],
+                "tracking_number": s[4],
+                "status": s[5],
+                "created_at": datetime_text(s[6]),
+                "shipped_at": datetime_text(s[7]),
+                "delivered_at": datetime_text(s[8]),
+                "canceled_at": datetime_text(s[9]),
                 "items": [{"line": lines[item_id], "qty": qty} for item_id, qty in s_items],
             }
             for s, s_items in shipments
@@ -167,14 +185,71 @@ def _record(
     }
 
 
+class _Reader:
+    """Reads chunks on a second thread while the caller writes the previous one out: the
+    database and the driver (which releases the GIL while it waits) work in parallel with
+    the Python that formats records. Only this thread uses the connection."""
+
+    def __init__(
+        self, engine: Engine, options: dict[str, Any], statement: sa.Select[Any], size: int
+    ) -> None:
+        self._queue: queue.Queue[_Chunk | None] = queue.Queue(maxsize=2)
+        self._stop = threading.Event()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._work, args=(engine, options, statement, size), daemon=True
+        )
+        self._thread.start()
+
+    def _put(self, item: _Chunk | None) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _work(
+        self, engine: Engine, options: dict[str, Any], statement: sa.Select[Any], size: int
+    ) -> None:
+        try:
+            with engine.connect() as conn:
+                conn = conn.execution_options(**options)
+                result = conn.execution_options(stream_results=True, yield_per=size).execute(
+                    statement
+                )
+                for partition in result.partitions():
+                    if not self._put(_chunk(conn, partition)):
+                        break
+                result.close()
+                conn.rollback()
+        except BaseException as exc:
+            self._error = exc
+        finally:
+            self._put(None)
+
+    def chunks(self) -> Iterator[_Chunk]:
+        try:
+            while (chunk := self._queue.get()) is not None:
+                yield chunk
+        finally:
+            self._stop.set()
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
 def iter_records(
-    conn: Connection, statement: sa.Select[Any], *, chunk_size: int = CHUNK_SIZE
+    engine: Engine,
+    statement: sa.Select[Any],
+    *,
+    chunk_size: int = CHUNK_SIZE,
+    options: dict[str, Any] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """The export records of the orders ``statement`` selects, in its order, streamed."""
-    result = conn.execution_options(stream_results=True, yield_per=chunk_size).execute(statement)
-    for partition in result.partitions():
-        ids = [row.order_id for row in partition]
-        items, addresses, shipments = _chunk_relations(conn, ids)
+    reader = _Reader(engine, options or {}, statement, chunk_size)
+    for partition, items, addresses, shipments in reader.chunks():
         for row in partition:
             yield _record(row, items.get(row.order_id, []), addresses, shipments[row.order_id])
 
@@ -227,15 +302,15 @@ def export_orders(
     orders = items = 0
     try:
         write = _writer(stream, file_format)
-        with ctx.engine.connect() as conn:
-            conn = conn.execution_options(**options)
-            for record in iter_records(conn, query.statement(), chunk_size=chunk_size):
-                write(record)
-                orders += 1
-                items += len(record["items"])
-                if on_progress is not None and orders % chunk_size == 0:
-                    on_progress(ExportProgress(orders, total))
-            conn.rollback()
+        records = iter_records(
+            ctx.engine, query.statement(), chunk_size=chunk_size, options=options
+        )
+        for record in records:
+            write(record)
+            orders += 1
+            items += len(record["items"])
+            if on_progress is not None and orders % chunk_size == 0:
+                on_progress(ExportProgress(orders, total))
         if on_progress is not None:
             on_progress(ExportProgress(orders, total))
     finally:
