@@ -359,6 +359,7 @@ class _Run:
         item_ids = iter(bulk.allocate_ids(tx, order_item, item_count))
         shipment_count = sum(len(r.shipments) for r, _, _ in kept)
         shipment_ids = iter(bulk.allocate_ids(tx, shipment, shipment_count))
+        new_uuids = _random_uuids(len(kept) + shipment_count)
         orders: list[tuple[Any, ...]] = []
         items: list[tuple[Any, ...]] = []
         addresses: list[tuple[Any, ...]] = []
@@ -370,7 +371,7 @@ class _Run:
         customers: dict[int, dict[str, Any]] = {}
         for row, order_id, number in kept:
             new = row.new
-            uuid = row.uuid or str(uuid_lib.uuid4())
+            uuid = row.uuid or next(new_uuids)
             created = row.created_at or now
             sub_total = new.sub_total
             grand_total = sub_total + new.tax_amount + new.shipping_fee - new.discount_amount
@@ -401,7 +402,7 @@ class _Run:
                 # reached its status when it was made.
                 made = s.created_at or created
                 shipments.append(
-                    (shipment_id, s.uuid or str(uuid_lib.uuid4()), order_id, s.carrier,
+                    (shipment_id, s.uuid or next(new_uuids), order_id, s.carrier,
                      s.tracking_number, s.status, s.shipped_at or made,
                      s.delivered_at or (made if s.status == DELIVERED else None),
                      s.canceled_at or (made if s.status == CANCELED else None), made, made)
@@ -473,6 +474,13 @@ _SHIPMENT_COLUMNS = (
     "shipment_id", "uuid", "order_id", "carrier", "tracking_number", "status", "shipped_at",
     "delivered_at", "canceled_at", "created_at", "updated_at",
 )  # fmt: skip
+
+
+def _random_uuids(count: int) -> Iterator[str]:
+    """Version 4 uuids from one read of the OS's random source (uuid4() reads it per uuid)."""
+    pool = os.urandom(16 * count)
+    for i in range(count):
+        yield str(uuid_lib.UUID(bytes=pool[16 * i : 16 * i + 16], version=4))
 
 
 def _describe(row: ImportRow) -> str:
