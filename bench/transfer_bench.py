@@ -183,12 +183,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument(
+        "--reuse", action="store_true", help="reuse WORKDIR/orders.jsonl from an earlier run"
+    )
     args = parser.parse_args(argv)
     work = Path(args.workdir or tempfile.mkdtemp(prefix="ordermill-transfer-"))
     work.mkdir(parents=True, exist_ok=True)
     source = work / "orders.jsonl"
     started = time.perf_counter()
-    write_orders_file(source, args.orders)
+    if not (args.reuse and source.exists()):
+        write_orders_file(source, args.orders)
     print(
         json.dumps(
             {
@@ -206,8 +210,10 @@ def main(argv: list[str] | None = None) -> None:
             _fresh_postgres(args.postgres_url)
             _run_backend("postgresql", args.postgres_url, source, work, args.orders)
         if not args.skip_sqlite:
-            url = f"sqlite:///{work / 'bench.db'}"
-            _run_backend("sqlite", url, source, work, args.orders)
+            database = work / "bench.db"
+            for leftover in work.glob("bench.db*"):
+                leftover.unlink()
+            _run_backend("sqlite", f"sqlite:///{database}", source, work, args.orders)
     finally:
         if args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)
