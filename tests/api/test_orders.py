@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from ordermill.testing import count_statements
 from tests.api.conftest import CUSTOMER_A, Shop
 
 NEW_ORDER: dict[str, Any] = {
@@ -423,3 +424,20 @@ def test_stock_read_and_set(shop: Shop) -> None:
         422,
         "invalid_request",
     )
+
+
+# -- statement counts (a page or an order costs the same however many rows it holds) --------
+
+
+def test_a_listing_page_is_two_statements_and_an_order_eight(shop: Shop) -> None:
+    shop.oms.set_stock("TEA", 100)
+    for _ in range(25):
+        shop.place(CUSTOMER_A)
+    for headers in (shop.admin, shop.customer_a):
+        with count_statements(shop.oms.engine) as log:
+            page = shop.client.get("/api/v1/orders?limit=20", headers=headers)
+        assert len(page.json()["items"]) == 20
+        assert log.count == 2  # the token, the page
+        with count_statements(shop.oms.engine) as log:
+            shop.client.get(f"/api/v1/orders/{shop.orders_a[0]}", headers=headers)
+        assert log.count == 8  # the token, the order, one statement per relation (6)
