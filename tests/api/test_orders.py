@@ -431,6 +431,7 @@ def test_stock_read_and_set(shop: Shop) -> None:
 
 def test_a_listing_page_is_two_statements_and_an_order_eight(shop: Shop) -> None:
     shop.oms.set_stock("TEA", 100)
+    shop.oms.set_stock("MUG", 100)
     for _ in range(25):
         shop.place(CUSTOMER_A)
     for headers in (shop.admin, shop.customer_a):
