@@ -143,3 +143,14 @@ def test_a_key_of_255_printable_characters_is_accepted(shop: Shop) -> None:
     key = ("A-z0_9 ~!" * 40)[:255]
     response = shop.client.post("/api/v1/orders", json=ORDER, headers=_keyed(shop, key))
     assert response.status_code == 201, response.text
+
+
+def test_an_explicit_null_and_an_absent_field_are_different_requests(shop: Shop) -> None:
+    shipment = shop.oms.create_shipment(shop.orders_a[0], "ups", "1Z")
+    url = f"/api/v1/shipments/{shipment.uuid}"
+    cleared = shop.client.patch(url, json={"tracking_number": None}, headers=_keyed(shop, "p"))
+    assert cleared.status_code == 200
+    assert cleared.json()["tracking_number"] is None
+    other = shop.client.patch(url, json={}, headers=_keyed(shop, "p"))
+    assert other.status_code == 422
+    assert other.json()["code"] == "idempotency_key_reused"

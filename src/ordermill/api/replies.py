@@ -52,7 +52,8 @@ def mutate(
     fingerprint = request_fingerprint(
         request.method,
         request.url.path,
-        None if body is None else body.model_dump(mode="json"),
+        # Only the fields sent: for PATCH an absent field and an explicit null differ.
+        None if body is None else body.model_dump(mode="json", exclude_unset=True),
     )
     stored, replayed = oms.run_idempotent(
         principal=principal, key=idempotency_key, request_hash=fingerprint, execute=execute

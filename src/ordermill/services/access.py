@@ -137,14 +137,16 @@ def check_shipment_access(
 def get_order_for(
     ctx: Context, principal: Principal, order_key: int | str, *, conn: Connection | None = None
 ) -> Order:
-    """The order as the principal may see it: a customer's own, with customer-visible activities."""
+    """The order as the principal may see it: a customer's own, with customer-visible activities.
+
+    For a customer the owner is checked first with one small query, so that another
+    customer's order costs what a missing one costs (no timing difference to probe).
+    """
     scope = customer_scope(principal)
     if scope is None:
         return get_order(ctx, order_key, conn=conn)
+    check_order_access(ctx, principal, order_key, conn=conn)
     try:
-        found = get_order(ctx, order_key, customer_visible_only=True, conn=conn)
+        return get_order(ctx, order_key, customer_visible_only=True, conn=conn)
     except OrderNotFound:
         raise order_not_found(order_key) from None
-    if found.customer_id != scope:
-        raise order_not_found(order_key)
-    return found
