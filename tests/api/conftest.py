@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from starlette.exceptions import StarletteDeprecationWarning
 
 import ordermill
@@ -52,8 +53,13 @@ class Shop:
         )
 
 
+def client_for(app: FastAPI) -> TestClient:
+    """A client that gets the app's 500 responses rather than its exceptions."""
+    return TestClient(app, raise_server_exceptions=False)
+
+
 def make_client(oms: ordermill.Oms) -> TestClient:
-    return TestClient(create_app(oms), raise_server_exceptions=False)
+    return client_for(create_app(oms))
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ordermill.api.logs import configure_logging
 from ordermill.api.openapi import build_openapi, operation_id
 from ordermill.api.problems import (
     PROBLEM_MEDIA_TYPE,
@@ -170,7 +171,11 @@ def create_app(
 
 
 def app_factory() -> FastAPI:
-    """The app for ``uvicorn --factory``: the Oms comes from the environment."""
+    """The app for ``uvicorn --factory``: the Oms comes from the environment.
+
+    It also sets up the process's logging (``ordermill.api.logs``).
+    """
+    configure_logging()
     oms = connect(
         os.environ.get("ORDERMILL_DATABASE_URL"), os.environ.get("ORDERMILL_CONFIG") or None
     )
