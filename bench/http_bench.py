@@ -48,6 +48,14 @@ class HttpResult:
 class Server:
     base_url: str
     token: str
+    log: IO[str] | None = None
+
+    def log_tail(self, lines: int = 20) -> str:
+        """The end of the server's stderr (uvicorn's log), to explain a failure."""
+        if self.log is None:
+            return ""
+        self.log.seek(0)
+        return "\n".join(self.log.read().splitlines()[-lines:])
 
 
 def _ordermill_bin() -> str:
@@ -112,7 +120,7 @@ def serve(url: str, *, workers: int = 2, startup_timeout: float = 60.0) -> Itera
         base_url = f"http://127.0.0.1:{port}"
         try:
             _wait_ready(proc, errors, base_url, token, startup_timeout, workers)
-            yield Server(base_url=base_url, token=token)
+            yield Server(base_url=base_url, token=token, log=errors)
         finally:
             proc.terminate()
             try:

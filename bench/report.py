@@ -62,19 +62,19 @@ def render_table(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
-def replace_section(path: Path, body: str, *, title: str) -> None:
-    """Put ``body`` between the markers in ``path``, adding the section (after the
-    first heading) when the file or the markers do not exist yet."""
-    block = f"{BEGIN}\n{body.rstrip()}\n{END}"
+def replace_section(path: Path, body: str) -> None:
+    """Put ``body`` between the markers in ``path``; a file or markers not there yet are
+    created (the section goes after the first heading)."""
+    block = f"{BEGIN}\n{body.rstrip()}\n{END}\n"
     if not path.exists():
-        path.write_text(f"# Performance\n\n{title}\n\n{block}\n")
+        path.write_text(f"# Performance\n\n{block}")
         return
     text = path.read_text()
     start, end = text.find(BEGIN), text.find(END)
-    if start != -1 and end != -1 and end > start:
-        path.write_text(text[:start] + block + text[end + len(END) :])
+    if start != -1 and end > start:
+        rest = text[end + len(END) :].removeprefix("\n")
+        path.write_text(text[:start] + block + rest)
         return
     lines = text.splitlines(keepends=True)
     at = next((i + 1 for i, line in enumerate(lines) if line.startswith("# ")), 0)
-    insert = f"\n{title}\n\n{block}\n"
-    path.write_text("".join(lines[:at]) + insert + "".join(lines[at:]))
+    path.write_text("".join(lines[:at]) + "\n" + block + "\n" + "".join(lines[at:]))

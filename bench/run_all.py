@@ -16,6 +16,7 @@ import os
 import shutil
 import sys
 import tempfile
+import textwrap
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -68,7 +69,7 @@ class Sizes:
 
 SMALL = Sizes(
     name="small (make bench)",
-    per_run=400,
+    per_run=300,
     runs=3,
     sqlite_per_run=300,
     listing_orders=100_000,
@@ -231,8 +232,13 @@ def run_postgres(sizes: Sizes, *, http: bool, url: str | None = None) -> PgResul
                     p.results[system].append(result)
                     p.rows_per_order[system] = rows
             if server is not None:
-                for c in sizes.connections:
-                    https[c].append(_http_run(server, pool, c, sizes, url))
+                try:
+                    for c in sizes.connections:
+                        https[c].append(_http_run(server, pool, c, sizes, url))
+                except Exception as exc:  # report it in the table; the other figures stand
+                    http_error = f"failed in round {round_no + 1}: {type(exc).__name__}: {exc}"
+                    _say(f"HTTP benchmark {http_error}\nserver log:\n{server.log_tail()}")
+                    server = None
     for p in paired:
         om, fl = p.rows_per_order["ordermill"], p.rows_per_order["floor"]
         if om != fl:
@@ -297,7 +303,8 @@ def _reference_listing_loaded() -> bool:
     if not described.startswith(prefix):
         return False
     spec = json.loads(described[len(prefix) :])
-    return bool(spec.get("sets") == [asdict(dataset.listing_set(FULL.listing_orders))])
+    wanted = json.loads(json.dumps([asdict(dataset.listing_set(FULL.listing_orders))]))
+    return bool(spec.get("sets") == wanted)
 
 
 def run_listing(sizes: Sizes) -> query_bench.Report:
@@ -372,7 +379,8 @@ def table_rows(
             )
             continue
         ops = [r.orders_per_second for r in results]
-        http_ratio = paired_ratio(ops, library8) if library8 else None
+        # Paired with the library's runs of the same rounds (fewer if a later round failed).
+        http_ratio = paired_ratio(ops, library8[: len(ops)]) if library8 else None
         latencies = [x for r in results for x in r.call_latencies]
         cpu = Figure.of([r.client_cpu_seconds / r.seconds for r in results])
         rows.append(
@@ -385,7 +393,7 @@ def table_rows(
                 (_verdict(http_ratio, HTTP_TARGET) if http_ratio and connections == 8 else ""),
                 f"per call p50 {percentile(latencies, 50) * 1000:.1f} ms, p99"
                 f" {percentile(latencies, 99) * 1000:.1f} ms; the client used"
-                f" {cpu.median:.0%} of a core",
+                f" {cpu.median:.0%} of a core" + (f"; {pg.http_error}" if pg.http_error else ""),
             )
         )
     if sqlite is not None:
@@ -441,11 +449,14 @@ def _method(sizes: Sizes, pg: PgResults, listing: query_bench.Report | None) -> 
         if listing
         else "W3 was not run."
     )
-    return f"""\
-Sizes: {sizes.name}. Each W1/W2 run moves M = {sizes.per_run:,} orders of the lifecycle set
-({pg.lifecycle_orders:,} orders loaded, every run takes fresh ones), after {sizes.warmup}
-untimed orders per client; every figure is the median of {sizes.runs} runs, with the min-max
-range. SQLite runs move {sizes.sqlite_per_run:,} orders. {listing_text}"""
+    return textwrap.fill(
+        f"Sizes: {sizes.name}. Each W1/W2 run moves M = {sizes.per_run:,} orders of the"
+        f" lifecycle set ({pg.lifecycle_orders:,} orders loaded; every run takes fresh ones)"
+        f" after {sizes.warmup} untimed orders per client; every figure is the median of"
+        f" {sizes.runs} runs, with the min-max range. SQLite runs move"
+        f" {sizes.sqlite_per_run:,} orders. {listing_text}",
+        width=96,
+    )
 
 
 def _body(
@@ -534,11 +545,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table)
     print(f"\n({time.monotonic() - started:.0f} s)")
     if args.docs:
-        replace_section(
-            DOCS,
-            _body(machine, sizes, pg, listing, table, command),
-            title="",
-        )
+        replace_section(DOCS, _body(machine, sizes, pg, listing, table, command))
         print(f"updated {DOCS}")
     return 0
 

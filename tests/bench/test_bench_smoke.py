@@ -56,8 +56,8 @@ def test_figures_and_ratios() -> None:
 def test_the_docs_section_is_replaced_between_its_markers_only(tmp_path: Path) -> None:
     docs = tmp_path / "performance.md"
     docs.write_text("# Performance\n\n## Listing (W3)\n\nnot mine\n")
-    replace_section(docs, render_table([Row("W1", "1", "10 (9-11)")]), title="")
-    replace_section(docs, "second", title="")
+    replace_section(docs, render_table([Row("W1", "1", "10 (9-11)")]))
+    replace_section(docs, "second")
     text = docs.read_text()
     assert text.count(BEGIN) == 1
     assert text.count(END) == 1
