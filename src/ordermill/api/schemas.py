@@ -31,6 +31,7 @@ from ordermill.records import (
     StatusChange,
     StockLevel,
 )
+from ordermill.services.activities import MESSAGE_MAX
 from ordermill.status import display, is_cancelable
 
 __all__ = [
@@ -172,7 +173,9 @@ class UpdateShipmentRequest(_Request):
 
 
 class AddActivityRequest(_Request):
-    message: Annotated[str, StringConstraints(min_length=1, max_length=10_000, pattern=_NO_NUL)]
+    message: Annotated[
+        str, StringConstraints(min_length=1, max_length=MESSAGE_MAX, pattern=_NO_NUL)
+    ]
     customer_notified: StrictBool = False
 
 
