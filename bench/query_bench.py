@@ -269,7 +269,8 @@ def run(
     say("")
     for line in describe_machine(_dsn(url)).lines():
         say(line)
-    say(f"Orders: {orders:,}; {runs} runs per query after a warm-up\n")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    say(f"Orders: {orders:,}; {runs} runs per query after a warm-up; load average {load}\n")
     say(report.table())
     return report
 
