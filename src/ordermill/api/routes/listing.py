@@ -11,12 +11,8 @@ from ordermill.api.deps import Allowed, OmsDep
 from ordermill.api.openapi import READ, problems
 from ordermill.api.problems import ProblemRoute
 from ordermill.api.replies import json_response
-from ordermill.api.schemas import (
-    CustomerOrderPage,
-    OrderPage,
-    StatusCode,
-    order_page,
-)
+from ordermill.api.schemas import CustomerOrderPage, OrderPage, StatusCode
+from ordermill.api.views import order_page
 from ordermill.query import OrderFilters
 from ordermill.records import Principal
 from ordermill.services import access

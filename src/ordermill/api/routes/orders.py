@@ -26,11 +26,8 @@ from ordermill.api.schemas import (
     StaffActivityList,
     StaffOrder,
     StatusUpdateRequest,
-    activity_list,
-    order_view,
-    shipment_view,
-    staff_activity,
 )
+from ordermill.api.views import activity_list, order_view, shipment_view, staff_activity
 from ordermill.records import Principal
 from ordermill.services import access
 from ordermill.services.idempotency import StoredResponse

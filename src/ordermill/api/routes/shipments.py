@@ -13,7 +13,8 @@ from ordermill.api.deps import Allowed, IdempotencyKey, OmsDep
 from ordermill.api.openapi import MUTATION, READ, problems, success_headers
 from ordermill.api.problems import ProblemRoute
 from ordermill.api.replies import json_response, mutate, reply
-from ordermill.api.schemas import ShipmentView, UpdateShipmentRequest, shipment_view
+from ordermill.api.schemas import ShipmentView, UpdateShipmentRequest
+from ordermill.api.views import shipment_view
 from ordermill.records import Principal
 from ordermill.services import access
 from ordermill.services.idempotency import StoredResponse

@@ -11,7 +11,8 @@ from ordermill.api.deps import Allowed, OmsDep
 from ordermill.api.openapi import READ, problems
 from ordermill.api.problems import ProblemRoute
 from ordermill.api.replies import json_response
-from ordermill.api.schemas import StatusesResponse, statuses_view
+from ordermill.api.schemas import StatusesResponse
+from ordermill.api.views import statuses_view
 from ordermill.records import Principal
 
 router = APIRouter(route_class=ProblemRoute, tags=["statuses"])
