@@ -324,10 +324,6 @@ class Change:
         self._final_events: list[Event] = []
         self.now = utcnow()
 
-    @property
-    def order_canceled(self) -> bool:
-        return bool(self.row.status == CANCELED)
-
     def set_payment_status(self, status: str) -> None:
         self.payment_status = status
 
@@ -359,10 +355,6 @@ class Change:
         ):
             if before != after:
                 yield field_name, before, after
-
-    @property
-    def changes_status(self) -> bool:
-        return any(True for _ in self._status_changes())
 
     def write(self, tx: Connection) -> OrderRow:
         """Write the change; returns the order row as it is now."""
