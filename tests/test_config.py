@@ -164,8 +164,14 @@ def test_load_config_accepts_each_kind_of_source() -> None:
 
 def test_python_names_build_the_same_config() -> None:
     config = Config(
-        payment_statuses={"pending": PaymentStatusDef(name="Pending", is_default=True)},
-        shipment_statuses={"pending": ShipmentStatusDef(name="Pending")},
+        payment_statuses={
+            "pending": PaymentStatusDef(name="Pending", is_default=True),
+            "canceled": PaymentStatusDef(name="Canceled"),
+        },
+        shipment_statuses={
+            code: ShipmentStatusDef(name=code.title())
+            for code in ("pending", "shipped", "delivered", "canceled")
+        },
         order_statuses={"new": OrderStatusDef(name="New", is_default=True, next=())},
         pso_mapping={"*:*": "new"},
     )
@@ -326,7 +332,11 @@ def test_mapping_must_cover_every_pair() -> None:
 
 def test_all_problems_come_in_one_error() -> None:
     data = order_section(
-        paymentStatus={"pending": {"name": "Pending"}, "Bad": {"name": "Bad"}},
+        paymentStatus={
+            "pending": {"name": "Pending"},
+            "canceled": {"name": "Canceled"},
+            "Bad": {"name": "Bad"},
+        },
         psoMapping={"*:*": "nowhere"},
     )
     with pytest.raises(ConfigError) as caught:

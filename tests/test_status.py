@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ordermill.config import Config
-from ordermill.errors import InvalidInput, InvalidStatus, StatusTransitionError
+from ordermill.errors import ConfigError, InvalidInput, InvalidStatus, StatusTransitionError
 from ordermill.status import (
     ROLLUP_WORDS,
     LineShipping,
@@ -223,13 +223,35 @@ def test_evershop_cancel_validation_cases(payment: str, shipment: str, expected:
     assert is_cancelable(config, payment, shipment) is expected
 
 
-def test_partial_rollups_are_not_cancelable_without_the_full_status() -> None:
+def test_partial_rollups_follow_the_flag_of_the_full_status() -> None:
     config = Config.from_dict(
-        {"oms": {"order": {"shipmentStatus": {"pending": {"name": "Pending"}}}}}
+        {
+            "oms": {
+                "order": {
+                    "shipmentStatus": {
+                        "pending": {"name": "Pending"},
+                        "shipped": {"name": "Shipped", "isCancelable": True},
+                        "delivered": {"name": "Delivered", "isCancelable": False},
+                        "canceled": {"name": "Canceled", "isCancelable": False},
+                    }
+                }
+            }
+        }
     )
-    assert is_cancelable(config, "pending", "partially_shipped") is False
+    assert is_cancelable(config, "pending", "partially_shipped") is True
     assert is_cancelable(config, "pending", "partially_delivered") is False
     assert is_cancelable(config, "pending", "partially_canceled") is True
+
+
+def test_the_statuses_the_services_write_are_required() -> None:
+    with pytest.raises(ConfigError) as caught:
+        Config.from_dict({"oms": {"order": {"shipmentStatus": {"pending": {"name": "Pending"}}}}})
+    assert caught.value.problems == [
+        "oms.order.shipmentStatus: the status 'shipped' is required (a new shipment has it)",
+        "oms.order.shipmentStatus: the status 'delivered' is required (mark_delivered sets it)",
+        "oms.order.shipmentStatus: the status 'canceled' is required"
+        " (cancel_shipment and cancel_order set it)",
+    ]
 
 
 # -- shipment rollup -------------------------------------------------------------------------

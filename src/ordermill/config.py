@@ -80,6 +80,13 @@ _KEY_HINTS = {
 
 ShipmentPhase = Literal["shipped", "delivered", "canceled"]
 
+_REQUIRED_PAYMENT = {"canceled": "cancel_order sets it"}
+_REQUIRED_SHIPMENT = {
+    "shipped": "a new shipment has it",
+    "delivered": "mark_delivered sets it",
+    "canceled": "cancel_shipment and cancel_order set it",
+}
+
 
 class StatusDef(BaseModel):
     """What every status has: a display name, a badge (a UI variant) and the default flag."""
@@ -459,6 +466,17 @@ def _check(config: Config, names: _KeyNames, usable_mapping: Mapping[str, str]) 
             problems.append(
                 f"{_path('oms', 'order', key)}: {rule} have {names.is_default} true, {found}"
             )
+    # Codes the services write themselves: cancel_order sets payment "canceled", and
+    # shipment rows move through shipped, delivered and canceled.
+    for key, statuses, required in (
+        (names.payment, config.payment_statuses, _REQUIRED_PAYMENT),
+        (names.shipment, config.shipment_statuses, _REQUIRED_SHIPMENT),
+    ):
+        problems.extend(
+            f"{_path('oms', 'order', key)}: the status {code!r} is required ({why})"
+            for code, why in required.items()
+            if code not in statuses
+        )
     orders = config.order_statuses
     configured = f"(configured: {', '.join(orders)})"
     for code, status in orders.items():
