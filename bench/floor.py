@@ -30,16 +30,18 @@ workload reaches; any other pair is an error, not a guess.
 from __future__ import annotations
 
 import uuid as uuid_lib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 import psycopg
 from psycopg.types.json import Jsonb
+from sqlalchemy.engine import Connection, RootTransaction
 
 from bench.harness import OrderKey, Workload, tracking_number
+from ordermill.db.engine import create_engine
 
-__all__ = ["FloorClient", "FloorError", "dsn_of"]
+__all__ = ["FloorClient", "FloorError", "SqlalchemyFloorClient", "dsn_of"]
 
 # The default configuration's order status for each (payment, shipment) pair W1 and W2 reach.
 _RESOLVE = {
@@ -173,15 +175,25 @@ class _Order:
         self.events.append((name, {"order_id": self.order_id, **payload}))
 
 
+class _Result(Protocol):
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> Sequence[Any]: ...
+    def __iter__(self) -> Iterator[Any]: ...
+
+
 class FloorClient:
     """One floor client: one psycopg connection, one transaction per call."""
 
     def __init__(self, url: str, workload: Workload) -> None:
-        self.conn = psycopg.connect(dsn_of(url))
+        self.url = url
         self.workload = workload
         # When a list, every statement sent is appended to it (for the statement counts).
         self.log: list[str] | None = None
         self.commits = 0
+        self._connect()
+
+    def _connect(self) -> None:
+        self.conn = psycopg.connect(dsn_of(self.url))
 
     def close(self) -> None:
         self.conn.close()
@@ -197,7 +209,7 @@ class FloorClient:
 
     # -- plumbing ---------------------------------------------------------------
 
-    def _x(self, sql: str, params: Sequence[Any]) -> psycopg.Cursor[Any]:
+    def _x(self, sql: str, params: Sequence[Any]) -> _Result:
         if self.log is not None:
             self.log.append(sql)
         return self.conn.execute(sql, params)
@@ -221,7 +233,7 @@ class FloorClient:
             raise FloorError(f"no order {order_id or uuid}")
         return _Order(row)
 
-    def _state(self, order_id: int) -> list[tuple[Any, ...]]:
+    def _state(self, order_id: int) -> Sequence[Any]:
         return self._x(_STATE, (order_id,)).fetchall()
 
     def _write(
@@ -286,7 +298,7 @@ class FloorClient:
         order.change(order.status[0], "shipped")
         shipment_uuid = str(uuid_lib.uuid4())
         row = self._x(_INSERT_SHIPMENT, (shipment_uuid, order.order_id, carrier, tracking))
-        shipment_id = row.fetchone()[0]  # type: ignore[index]
+        shipment_id = row.fetchone()[0]
         params: list[Any] = []
         for item_id, qty in units:
             params += (shipment_id, item_id, qty)
@@ -331,7 +343,7 @@ class FloorClient:
         order = self._lock(order_id=order_id)
         activity_id = self._x(
             _INSERT_ACTIVITY, (order.order_id, message, customer_notified)
-        ).fetchone()[0]  # type: ignore[index]
+        ).fetchone()[0]
         order.event(
             "activity_added",
             activity_id=activity_id,
@@ -387,3 +399,46 @@ class FloorClient:
             ),
         )
         self._commit()
+
+
+class SqlalchemyFloorClient(FloorClient):
+    """The floor's statements sent through SQLAlchemy: what the stack itself costs.
+
+    The same SQL, parameters and transactions as ``FloorClient``, but each call runs
+    in ``engine.begin()`` on a pooled connection and each statement goes through
+    ``Connection.exec_driver_sql``, SQLAlchemy's thinnest execution path (no SQL
+    compilation, no type processing). ordermill cannot be cheaper than this while
+    it runs on SQLAlchemy; the gap between this and ``FloorClient`` is the stack's,
+    the gap between ordermill and this is ordermill's own.
+    """
+
+    def _connect(self) -> None:
+        self.engine = create_engine(self.url, pool_size=1, max_overflow=0)
+        self._open: tuple[Connection, RootTransaction] | None = None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _tx(self) -> Connection:
+        if self._open is None:
+            conn = self.engine.connect()
+            self._open = (conn, conn.begin())
+        return self._open[0]
+
+    def _x(self, sql: str, params: Sequence[Any]) -> _Result:
+        if self.log is not None:
+            self.log.append(sql)
+        return self._tx().exec_driver_sql(sql, tuple(params))
+
+    def _many(self, sql: str, params: Sequence[Sequence[Any]]) -> None:
+        if self.log is not None:
+            self.log.append(sql)
+        self._tx().exec_driver_sql(sql, [tuple(p) for p in params])
+
+    def _commit(self) -> None:
+        assert self._open is not None
+        conn, tx = self._open
+        self._open = None
+        tx.commit()
+        conn.close()
+        self.commits += 1

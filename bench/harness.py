@@ -29,7 +29,8 @@ __all__ = [
     "tracking_number",
 ]
 
-System = Literal["ordermill", "floor"]
+# "sqla-floor": the floor's SQL through SQLAlchemy (bench/floor.py SqlalchemyFloorClient).
+System = Literal["ordermill", "floor", "sqla-floor"]
 Workload = Literal["w1", "w2"]
 
 
@@ -68,8 +69,10 @@ def make_client(system: System, workload: Workload, url: str) -> Client:
         from bench.lifecycle import OrdermillClient
 
         return OrdermillClient(url, workload)
-    from bench.floor import FloorClient
+    from bench.floor import FloorClient, SqlalchemyFloorClient
 
+    if system == "sqla-floor":
+        return SqlalchemyFloorClient(url, workload)
     return FloorClient(url, workload)
 
 

@@ -22,6 +22,7 @@ _HEADER = (
     "ordermill",
     "floor",
     "ordermill / floor",
+    "SQLAlchemy floor / floor",
     "target",
     "notes",
 )
@@ -34,6 +35,7 @@ class Row:
     ordermill: str = ""
     floor: str = ""
     ratio: str = ""
+    stack_ratio: str = ""
     target: str = ""
     notes: str = ""
 
@@ -44,6 +46,7 @@ class Row:
             self.ordermill,
             self.floor,
             self.ratio,
+            self.stack_ratio,
             self.target,
             self.notes,
         )
@@ -56,7 +59,7 @@ def _escape(text: str) -> str:
 def render_table(rows: Sequence[Row]) -> str:
     lines = [
         "| " + " | ".join(_HEADER) + " |",
-        "|---|---:|---:|---:|---:|---|---|",
+        "|---|---:|---:|---:|---:|---:|---|---|",
     ]
     lines += ["| " + " | ".join(_escape(c) for c in row.cells()) + " |" for row in rows]
     return "\n".join(lines)

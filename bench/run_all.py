@@ -48,6 +48,8 @@ __all__ = ["FULL", "SMALL", "Sizes", "main"]
 SERVER = os.environ.get("ORDERMILL_BENCH_SERVER", "postgresql://postgres@127.0.0.1:5432/postgres")
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
 W1_TARGET, HTTP_TARGET = 0.7, 0.4
+# Run back to back in every round, in this order and then reversed.
+SYSTEMS: tuple[System, ...] = ("ordermill", "sqla-floor", "floor")
 _NAMES = {"w1": "W1 lifecycle", "w2": "W2 cancel"}
 
 
@@ -104,9 +106,7 @@ def _pg_url(database: str) -> str:
 class Paired:
     workload: Workload
     clients: int
-    results: dict[System, list[RunResult]] = field(
-        default_factory=lambda: {"ordermill": [], "floor": []}
-    )
+    results: dict[System, list[RunResult]] = field(default_factory=lambda: {s: [] for s in SYSTEMS})
     rows_per_order: dict[System, dict[str, float]] = field(default_factory=dict)
 
     def ops(self, system: System) -> list[float]:
@@ -175,7 +175,9 @@ def _http_run(
 
 def _orders_needed(sizes: Sizes, http: bool) -> int:
     per_round = sum(
-        2 * (sizes.per_run + sizes.warmup * c) for _ in ("w1", "w2") for c in sizes.clients
+        len(SYSTEMS) * (sizes.per_run + sizes.warmup * c)
+        for _ in ("w1", "w2")
+        for c in sizes.clients
     )
     if http:
         per_round += sum(sizes.per_run + sizes.warmup * c for c in sizes.connections)
@@ -223,9 +225,7 @@ def run_postgres(sizes: Sizes, *, http: bool, url: str | None = None) -> PgResul
         for round_no in range(sizes.runs):
             _say(f"round {round_no + 1} of {sizes.runs}")
             # Alternate who goes first, so a drift in the machine's speed favours neither.
-            order: tuple[System, System] = (
-                ("ordermill", "floor") if round_no % 2 == 0 else ("floor", "ordermill")
-            )
+            order = SYSTEMS if round_no % 2 == 0 else SYSTEMS[::-1]
             for p in paired:
                 for system in order:
                     result, rows = _one_run(url, system, p.workload, p.clients, pool, sizes)
@@ -240,12 +240,13 @@ def run_postgres(sizes: Sizes, *, http: bool, url: str | None = None) -> PgResul
                     _say(f"HTTP benchmark {http_error}\nserver log:\n{server.log_tail()}")
                     server = None
     for p in paired:
-        om, fl = p.rows_per_order["ordermill"], p.rows_per_order["floor"]
-        if om != fl:
-            raise AssertionError(
-                f"{_NAMES[p.workload]}: the floor wrote other rows than ordermill per order:"
-                f" ordermill {om}, floor {fl}"
-            )
+        om = p.rows_per_order["ordermill"]
+        for system in SYSTEMS[1:]:
+            if p.rows_per_order[system] != om:
+                raise AssertionError(
+                    f"{_NAMES[p.workload]}: {system} wrote other rows than ordermill per order:"
+                    f" ordermill {om}, {system} {p.rows_per_order[system]}"
+                )
     return PgResults(paired, https, http_error, counts, total)
 
 
@@ -343,6 +344,7 @@ def table_rows(
     for p in pg.paired:
         om, fl = p.ops("ordermill"), p.ops("floor")
         ratio = paired_ratio(om, fl)
+        stack = paired_ratio(p.ops("sqla-floor"), fl)
         statements = {
             s: sum(pg.counts[s][c].statements for c in per_order[p.workload])
             for s in ("ordermill", "floor")
@@ -359,6 +361,7 @@ def table_rows(
                 Figure.of(om).render(),
                 Figure.of(fl).render(),
                 ratio.render(2),
+                stack.render(2),
                 _verdict(ratio, W1_TARGET),
                 f"{statements['ordermill']} / {statements['floor']} statements per order;"
                 f" same rows written; {checked}",
@@ -390,6 +393,7 @@ def table_rows(
                 Figure.of(ops).render(),
                 "",
                 (f"{http_ratio.render(2)} of library, 8 clients" if http_ratio else ""),
+                "",
                 (_verdict(http_ratio, HTTP_TARGET) if http_ratio and connections == 8 else ""),
                 f"per call p50 {percentile(latencies, 50) * 1000:.1f} ms, p99"
                 f" {percentile(latencies, 99) * 1000:.1f} ms; the client used"
@@ -423,6 +427,7 @@ def table_rows(
                     f"median {r.median:.2f}, p99 {r.p99:.2f}",
                     f"median {sql_only:.2f}",
                     f"{sql_only / r.median:.2f}",
+                    "",
                     target,
                     ("SEQUENTIAL SCAN of order" if _seq_scans(r) else "no sequential scan of order")
                     + f"; {r.rows} rows",
@@ -494,8 +499,13 @@ How to read it:
   then one statement per table written (multi-row VALUES; one UPDATE per line for the
   restock, sent as one pipeline), one transaction per call, the same concurrency.
   Every run is checked to have written the same rows per order on both paths.
-- **ordermill / floor** is measured in pairs: in every round both run back to back,
-  alternating which goes first, and the figure is the median of the per-round ratios.
+- **SQLAlchemy floor**: the floor's very statements sent through SQLAlchemy
+  (`engine.begin()` per call on a pooled connection, `Connection.exec_driver_sql`, the
+  thinnest path SQLAlchemy has). ordermill runs on SQLAlchemy Core, so this is as fast as
+  it can be: the gap from the floor to this is the stack's, the gap from this to
+  ordermill is ordermill's own (building Core statements, type processing, records).
+- **ordermill / floor** is measured in pairs: in every round the three run back to back,
+  in turn first and last, and the figure is the median of the per-round ratios.
   The machine is shared with other work, so absolute figures drift between rounds and
   between runs of the suite; the paired ratio is the figure to compare.
 - **clients** are separate processes (each with its own connection), each taking a
