@@ -151,11 +151,14 @@ def create_database(url: str) -> str:
 
 
 def loaded_description(engine: Engine) -> str | None:
-    """What ``load`` put into this PostgreSQL database (kept as the order table's comment)."""
+    """What ``load`` put into this PostgreSQL database (kept as the database's comment)."""
     if engine.dialect.name != "postgresql":
         return None
     with engine.connect() as c:
-        found = c.exec_driver_sql("SELECT obj_description('\"order\"'::regclass, 'pg_class')")
+        found = c.exec_driver_sql(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database"
+            " WHERE datname = current_database()"
+        )
         return found.scalar_one()  # type: ignore[no-any-return]
 
 
@@ -397,7 +400,14 @@ class _PostgresWriter:
             "SELECT setval('order_number_seq', COALESCE((SELECT max(order_id) FROM \"order\"), 0)"
             f" + {_FIRST_ORDER_NUMBER}, false)"
         )
-        cur.execute(sql.SQL('COMMENT ON TABLE "order" IS {}').format(sql.Literal(description)))
+        # On the database, not a table: the no-drift test compares table comments.
+        name = cur.execute("SELECT current_database()").fetchone()
+        assert name is not None
+        cur.execute(
+            sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+                sql.Identifier(name[0]), sql.Literal(description)
+            )
+        )
         self.pg.commit()
         self.pg.autocommit = True
         for name in ("customer", "order", "order_item", "order_address", "inventory"):

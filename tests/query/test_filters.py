@@ -102,9 +102,10 @@ def test_filters_page_by_cursor(oms: ordermill.Oms, seeded: list[Order]) -> None
     # The next request rebuilds the same filters on a new builder, as an API would.
     second = filters.apply(oms.get_orders_base_query()).page(3, first.next_cursor)
 
-    assert ids(first.items + second.items) == newest_first(
-        [o for o in seeded if o.payment_status == "paid"]
-    )[:6]
+    assert (
+        ids(first.items + second.items)
+        == newest_first([o for o in seeded if o.payment_status == "paid"])[:6]
+    )
 
 
 @pytest.mark.parametrize(
