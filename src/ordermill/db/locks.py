@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
@@ -28,8 +29,11 @@ from sqlalchemy.engine import Connection, Row
 from ordermill.db.tables import inventory, order, shipment
 
 __all__ = [
+    "OrderKeyColumn",
     "lock_inventory",
     "lock_order",
+    "lock_order_by",
+    "lock_order_id_by",
     "lock_order_where",
     "lock_shipment_order",
     "locks_disabled",
@@ -61,14 +65,65 @@ def _pause_after_lock() -> None:
         time.sleep(float(pause))
 
 
+OrderKeyColumn = Literal["order_id", "uuid", "order_number"]
+
+
+def _for_update(stmt: sa.Select[tuple[object, ...]]) -> dict[bool, sa.Select[tuple[object, ...]]]:
+    """The statement with and without FOR UPDATE, keyed by "lock"."""
+    return {True: stmt.with_for_update(), False: stmt}
+
+
+# Built once: a statement object reused across calls keeps its memoized cache key, so
+# SQLAlchemy neither rebuilds nor re-hashes it on the hot path.
+_LOCK_ORDER_BY = {
+    column: _for_update(sa.select(order).where(order.c[column] == sa.bindparam("key")))
+    for column in ("order_id", "uuid", "order_number")
+}
+_LOCK_ORDER_ID_BY = {
+    column: _for_update(sa.select(order.c.order_id).where(order.c[column] == sa.bindparam("key")))
+    for column in ("order_id", "uuid", "order_number")
+}
+_LOCK_SHIPMENT_ORDER = _for_update(
+    sa.select(order).where(
+        order.c.order_id
+        == sa.select(shipment.c.order_id)
+        .where(shipment.c.uuid == sa.bindparam("shipment_uuid"))
+        .scalar_subquery()
+    )
+)
+_LOCK_INVENTORY = _for_update(
+    sa.select(inventory)
+    .where(inventory.c.sku.in_(sa.bindparam("skus", expanding=True)))
+    .order_by(inventory.c.sku)
+)
+
+
+def lock_order_by(
+    conn: Connection, column: OrderKeyColumn, value: object
+) -> Row[tuple[object, ...]] | None:
+    """Lock and return the order row whose ``column`` (a unique key) is ``value``, or None."""
+    row = conn.execute(_LOCK_ORDER_BY[column][not locks_disabled()], {"key": value}).first()
+    _pause_after_lock()
+    return row
+
+
+def lock_order_id_by(conn: Connection, column: OrderKeyColumn, value: object) -> int | None:
+    """``lock_order_by`` that returns only the order's id (for writers that need no more)."""
+    found = conn.execute(_LOCK_ORDER_ID_BY[column][not locks_disabled()], {"key": value})
+    order_id: Any = found.scalar_one_or_none()
+    _pause_after_lock()
+    return None if order_id is None else int(order_id)
+
+
 def lock_order(
     conn: Connection, *, order_id: int | None = None, uuid: str | None = None
 ) -> Row[tuple[object, ...]] | None:
     """Lock and return the order row (or None when there is no such order)."""
     if (order_id is None) == (uuid is None):
         raise TypeError("lock_order takes exactly one of order_id and uuid")
-    condition = order.c.order_id == order_id if uuid is None else order.c.uuid == uuid
-    return lock_order_where(conn, condition)
+    if uuid is None:
+        return lock_order_by(conn, "order_id", order_id)
+    return lock_order_by(conn, "uuid", uuid)
 
 
 def lock_order_where(
@@ -90,8 +145,10 @@ def lock_shipment_order(conn: Connection, shipment_uuid: str) -> Row[tuple[objec
     so the caller re-reads the shipment after this returns (a value joined into
     this statement could predate a transaction this one waited for).
     """
-    owner = sa.select(shipment.c.order_id).where(shipment.c.uuid == shipment_uuid)
-    return lock_order_where(conn, order.c.order_id == owner.scalar_subquery())
+    stmt = _LOCK_SHIPMENT_ORDER[not locks_disabled()]
+    row = conn.execute(stmt, {"shipment_uuid": shipment_uuid}).first()
+    _pause_after_lock()
+    return row
 
 
 def lock_inventory(conn: Connection, skus: Iterable[str]) -> dict[str, Row[tuple[object, ...]]]:
@@ -103,7 +160,5 @@ def lock_inventory(conn: Connection, skus: Iterable[str]) -> dict[str, Row[tuple
     wanted = sorted(set(skus))
     if not wanted:
         return {}
-    stmt = sa.select(inventory).where(inventory.c.sku.in_(wanted)).order_by(inventory.c.sku)
-    if not locks_disabled():
-        stmt = stmt.with_for_update()
-    return {row.sku: row for row in conn.execute(stmt)}
+    stmt = _LOCK_INVENTORY[not locks_disabled()]
+    return {row.sku: row for row in conn.execute(stmt, {"skus": wanted})}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
 from sqlalchemy.engine import Row, RowMapping
 
@@ -31,11 +31,11 @@ __all__ = [
     "stock_from_row",
 ]
 
-AnyRow = Row[Any] | RowMapping
+AnyRow = Row[Any] | RowMapping | Mapping[str, Any]
 
 
-def _m(row: AnyRow) -> RowMapping:
-    return row if isinstance(row, RowMapping) else row._mapping
+def _m(row: AnyRow) -> Mapping[str, Any]:
+    return cast(Mapping[str, Any], row._mapping if isinstance(row, Row) else row)
 
 
 def order_from_row(row: AnyRow, **relations: Any) -> Order:

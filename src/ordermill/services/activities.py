@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
-from ordermill.db import rows
 from ordermill.db.tables import activity, utcnow
 from ordermill.errors import InvalidInput
 from ordermill.records import Activity
 from ordermill.services.context import Context
-from ordermill.services.lifecycle import lock_order_by_key
+from ordermill.services.lifecycle import lock_order_id_by_key
 from ordermill.services.outbox import Event, append_events
 
 __all__ = ["MESSAGE_MAX", "add_order_activity_log"]
@@ -32,6 +31,10 @@ def activity_message(message: object) -> str:
     return text
 
 
+# Built once (see db/locks.py); only the new id comes back, every other value is ours.
+_INSERT_ACTIVITY = activity.insert().returning(activity.c.activity_id)
+
+
 def add_order_activity_log(
     ctx: Context,
     key: int | str,
@@ -52,30 +55,36 @@ def add_order_activity_log(
             field="customer_notified",
         )
     with ctx.transaction(conn) as tx:
-        locked = lock_order_by_key(tx, key)
-        added = tx.execute(
-            activity.insert()
-            .values(
-                order_id=locked.order_id,
-                message=text,
-                customer_notified=customer_notified,
-                created_at=utcnow(),
-            )
-            .returning(*activity.c)
-        ).one()
+        order_id = lock_order_id_by_key(tx, key)
+        now = utcnow()
+        activity_id = tx.execute(
+            _INSERT_ACTIVITY,
+            {
+                "order_id": order_id,
+                "message": text,
+                "customer_notified": customer_notified,
+                "created_at": now,
+            },
+        ).scalar_one()
         append_events(
             tx,
             [
                 Event(
                     "activity_added",
-                    locked.order_id,
+                    order_id,
                     {
-                        "order_id": locked.order_id,
-                        "activity_id": added.activity_id,
+                        "order_id": order_id,
+                        "activity_id": activity_id,
                         "message": text,
                         "customer_notified": customer_notified,
                     },
                 )
             ],
         )
-    return rows.activity_from_row(added)
+    return Activity(
+        activity_id=activity_id,
+        order_id=order_id,
+        message=text,
+        customer_notified=customer_notified,
+        created_at=now,
+    )

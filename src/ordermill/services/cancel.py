@@ -49,6 +49,25 @@ ORDER_CANCELED = "Order canceled"
 _REASON_MAX = 2000
 
 
+# Built once (see db/locks.py).
+_CANCEL_SHIPMENTS = (
+    shipment.update()
+    .where(shipment.c.order_id == sa.bindparam("b_order_id"), shipment.c.status == SHIPPED)
+    .values(status=CANCELED)
+    .returning(shipment.c.shipment_id, shipment.c.uuid)
+)
+_RESTOCK_ITEM = (
+    order_item.update()
+    .where(order_item.c.order_item_id == sa.bindparam("b_id"))
+    .values(qty_restocked=order_item.c.qty_restocked + sa.bindparam("b_qty"))
+)
+_RESTOCK_SKU = (
+    inventory.update()
+    .where(inventory.c.sku == sa.bindparam("b_sku"))
+    .values(qty=inventory.c.qty + sa.bindparam("b_qty"))
+)
+
+
 def check_cancelable(config: Config, locked: OrderRow) -> None:
     """Raise ``OrderNotCancelable`` unless the locked order may be canceled now."""
     label = order_label(locked)
@@ -87,10 +106,8 @@ def apply_cancellation(
     now = change.now
     if open_shipments:
         canceled = tx.execute(
-            shipment.update()
-            .where(shipment.c.order_id == change.order_id, shipment.c.status == SHIPPED)
-            .values(status=CANCELED, canceled_at=now, updated_at=now)
-            .returning(shipment.c.shipment_id, shipment.c.uuid)
+            _CANCEL_SHIPMENTS,
+            {"b_order_id": change.order_id, "canceled_at": now, "updated_at": now},
         ).all()
         for row in sorted(canceled):
             change.add_event(
@@ -126,16 +143,13 @@ def _restock(tx: Connection, state: OrderState) -> dict[str, int]:
         per_sku[line.sku] += wanted[line.order_item_id]
     # Items before inventory: the global lock order (db/locks.py).
     tx.execute(
-        order_item.update()
-        .where(order_item.c.order_item_id == sa.bindparam("b_id"))
-        .values(qty_restocked=order_item.c.qty_restocked + sa.bindparam("b_qty")),
+        _RESTOCK_ITEM,
         [{"b_id": line.order_item_id, "b_qty": wanted[line.order_item_id]} for line in lines],
     )
+    now = utcnow()
     tx.execute(
-        inventory.update()
-        .where(inventory.c.sku == sa.bindparam("b_sku"))
-        .values(qty=inventory.c.qty + sa.bindparam("b_qty"), updated_at=utcnow()),
-        [{"b_sku": sku, "b_qty": per_sku[sku]} for sku in sorted(per_sku)],
+        _RESTOCK_SKU,
+        [{"b_sku": sku, "b_qty": per_sku[sku], "updated_at": now} for sku in sorted(per_sku)],
     )
     return {sku: per_sku[sku] for sku in sorted(per_sku)}
 

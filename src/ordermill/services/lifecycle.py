@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection, Row
 
 from ordermill.config import Config
 from ordermill.db import rows
-from ordermill.db.locks import lock_order_where, lock_shipment_order
+from ordermill.db.locks import lock_order_by, lock_order_id_by, lock_shipment_order
 from ordermill.db.tables import (
     activity,
     order,
@@ -41,7 +41,7 @@ from ordermill.db.tables import (
 )
 from ordermill.errors import OrderNotFound, ShipmentNotFound
 from ordermill.records import Shipment, ShipmentItem
-from ordermill.services.orders import order_key_condition
+from ordermill.services.orders import order_key
 from ordermill.services.outbox import Event, append_events
 from ordermill.status import LineShipping, check_order_transition, resolve_order_status
 from ordermill.status import rollup_shipment_status as _rollup
@@ -57,6 +57,7 @@ __all__ = [
     "ShipmentState",
     "load_state",
     "lock_order_by_key",
+    "lock_order_id_by_key",
     "lock_order_of_shipment",
     "order_label",
     "shipment_uuid",
@@ -79,10 +80,18 @@ def order_label(row: OrderRow) -> str:
 
 def lock_order_by_key(tx: Connection, key: int | str) -> OrderRow:
     """Lock the order named by id, uuid or order number; ``OrderNotFound`` if there is none."""
-    locked = lock_order_where(tx, order_key_condition(key))
+    locked = lock_order_by(tx, *order_key(key))
     if locked is None:
         raise OrderNotFound(f"Order not found: {key}", order=str(key))
     return locked
+
+
+def lock_order_id_by_key(tx: Connection, key: int | str) -> int:
+    """``lock_order_by_key`` for a writer that needs only the order's id (one column back)."""
+    order_id = lock_order_id_by(tx, *order_key(key))
+    if order_id is None:
+        raise OrderNotFound(f"Order not found: {key}", order=str(key))
+    return order_id
 
 
 def shipment_uuid(value: object) -> str:
@@ -242,36 +251,44 @@ class OrderState:
         )
 
 
+_s, _si, _oi = shipment, shipment_item, order_item
+# Built once: a statement object reused across calls keeps its memoized cache key, so
+# SQLAlchemy neither rebuilds nor re-hashes it on the hot path (see db/locks.py).
+_LOAD_STATE = (
+    sa.select(
+        _oi.c.order_item_id,
+        _oi.c.sku,
+        _oi.c.qty,
+        _oi.c.requires_shipping,
+        _oi.c.qty_restocked,
+        _si.c.shipment_item_id,
+        _si.c.qty.label("si_qty"),
+        _s.c.shipment_id,
+        _s.c.uuid.label("s_uuid"),
+        _s.c.status.label("s_status"),
+        _s.c.carrier,
+        _s.c.tracking_number,
+        _s.c.shipped_at,
+        _s.c.delivered_at,
+        _s.c.canceled_at,
+        _s.c.created_at.label("s_created_at"),
+    )
+    .select_from(
+        _oi.outerjoin(_si, _si.c.order_item_id == _oi.c.order_item_id).outerjoin(
+            _s, _s.c.shipment_id == _si.c.shipment_id
+        )
+    )
+    .where(_oi.c.order_id == sa.bindparam("order_id"))
+    .order_by(_oi.c.order_item_id, _si.c.shipment_item_id)
+)
+_UPDATE_ORDER = order.update().where(order.c.order_id == sa.bindparam("b_order_id"))
+_INSERT_HISTORY = status_history.insert()
+_INSERT_ACTIVITY = activity.insert()
+
+
 def load_state(tx: Connection, order_id: int) -> OrderState:
     """The order's items and shipments with their items, in one query."""
-    s, si, oi = shipment, shipment_item, order_item
-    result = tx.execute(
-        sa.select(
-            oi.c.order_item_id,
-            oi.c.sku,
-            oi.c.qty,
-            oi.c.requires_shipping,
-            oi.c.qty_restocked,
-            si.c.shipment_item_id,
-            si.c.qty.label("si_qty"),
-            s.c.shipment_id,
-            s.c.uuid.label("s_uuid"),
-            s.c.status.label("s_status"),
-            s.c.carrier,
-            s.c.tracking_number,
-            s.c.shipped_at,
-            s.c.delivered_at,
-            s.c.canceled_at,
-            s.c.created_at.label("s_created_at"),
-        )
-        .select_from(
-            oi.outerjoin(si, si.c.order_item_id == oi.c.order_item_id).outerjoin(
-                s, s.c.shipment_id == si.c.shipment_id
-            )
-        )
-        .where(oi.c.order_id == order_id)
-        .order_by(oi.c.order_item_id, si.c.shipment_item_id)
-    )
+    result = tx.execute(_LOAD_STATE, {"order_id": order_id})
     lines: dict[int, LineState] = {}
     shipments: dict[int, ShipmentState] = {}
     for r in result:
@@ -356,26 +373,28 @@ class Change:
             if before != after:
                 yield field_name, before, after
 
-    def write(self, tx: Connection) -> OrderRow:
-        """Write the change; returns the order row as it is now."""
+    def write(self, tx: Connection) -> OrderRow | dict[str, Any]:
+        """Write the change; returns the order row as it is now.
+
+        That row is the locked one with the values written here: nothing else of the
+        order changes under its lock, so reading it back (RETURNING) would only add a
+        20-column result to decode.
+        """
         if not self._decided:
             raise RuntimeError("Change.decide() must run before Change.write()")
         changes = list(self._status_changes())
-        row = self.row
+        row: OrderRow | dict[str, Any] = self.row
         if changes:
-            row = tx.execute(
-                order.update()
-                .where(order.c.order_id == self.order_id)
-                .values(
-                    payment_status=self.payment_status,
-                    shipment_status=self.shipment_status,
-                    status=self.status,
-                    updated_at=self.now,
-                )
-                .returning(*order.c)
-            ).one()
+            values = {
+                "payment_status": self.payment_status,
+                "shipment_status": self.shipment_status,
+                "status": self.status,
+                "updated_at": self.now,
+            }
+            tx.execute(_UPDATE_ORDER, {"b_order_id": self.order_id, **values})
+            row = {**self.row._mapping, **values}
             tx.execute(
-                status_history.insert(),
+                _INSERT_HISTORY,
                 [
                     {
                         "order_id": self.order_id,
@@ -390,7 +409,7 @@ class Change:
             )
         if self._activities:
             tx.execute(
-                activity.insert(),
+                _INSERT_ACTIVITY,
                 [
                     {
                         "order_id": self.order_id,

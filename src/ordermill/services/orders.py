@@ -8,33 +8,40 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ordermill.db import rows
+from ordermill.db.locks import OrderKeyColumn
 from ordermill.db.relations import RELATIONS, load_relations
 from ordermill.db.tables import order
 from ordermill.errors import OrderNotFound
 from ordermill.records import Order
 from ordermill.services.context import Context
 
-__all__ = ["get_order", "order_key_condition"]
+__all__ = ["get_order", "order_key", "order_key_condition"]
 
 
-def order_key_condition(order_id_or_uuid: int | str) -> sa.ColumnElement[bool]:
-    """The WHERE condition for an order named by its id, its uuid or its order number.
+def order_key(order_id_or_uuid: int | str) -> tuple[OrderKeyColumn, int | str]:
+    """The unique column and value naming an order: its id, its uuid or its order number.
 
     Anything that names no order raises ``OrderNotFound`` with the value.
     """
     if isinstance(order_id_or_uuid, bool):
         raise OrderNotFound(f"Order not found: {order_id_or_uuid!r}", order=repr(order_id_or_uuid))
     if isinstance(order_id_or_uuid, int):
-        return order.c.order_id == order_id_or_uuid
+        return "order_id", order_id_or_uuid
     if isinstance(order_id_or_uuid, str):
         text = order_id_or_uuid.strip()
         try:
-            return order.c.uuid == str(uuid_lib.UUID(text))
+            return "uuid", str(uuid_lib.UUID(text))
         except ValueError:
             pass
         if text and len(text) <= 32:
-            return order.c.order_number == text
+            return "order_number", text
     raise OrderNotFound(f"Order not found: {order_id_or_uuid!r}", order=str(order_id_or_uuid))
+
+
+def order_key_condition(order_id_or_uuid: int | str) -> sa.ColumnElement[bool]:
+    """The WHERE condition for an order named by its id, its uuid or its order number."""
+    column, value = order_key(order_id_or_uuid)
+    return order.c[column] == value
 
 
 def get_order(

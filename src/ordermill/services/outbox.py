@@ -24,13 +24,16 @@ class Event(NamedTuple):
     payload: dict[str, Any]
 
 
+_INSERT_EVENT = event.insert()  # built once: its cache key is memoized
+
+
 def append_events(conn: Connection, events: Sequence[Event]) -> None:
     """Write the events in one statement (one round trip however many)."""
     if not events:
         return
     now = utcnow()
     conn.execute(
-        event.insert(),
+        _INSERT_EVENT,
         [
             {"name": e.name, "order_id": e.order_id, "payload": e.payload, "created_at": now}
             for e in events

@@ -23,6 +23,7 @@ whenever there are any, so the two never disagree.
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ordermill.db import rows
@@ -68,20 +69,37 @@ def _decide(ctx: Context, change: Change, shipment_status: str | None, doing: st
         ) from None
 
 
+_SET_SHIPMENTS = shipment.update().where(
+    shipment.c.shipment_id.in_(sa.bindparam("b_ids", expanding=True))
+)  # built once (see db/locks.py)
+_SET_SHIPMENTS_RETURNING = _SET_SHIPMENTS.returning(*shipment.c)
+
+
 def _set_shipments(
-    tx: Connection, change: Change, targets: list[ShipmentState], status: str
+    tx: Connection,
+    change: Change,
+    targets: list[ShipmentState],
+    status: str,
+    *,
+    returning: bool = True,
 ) -> dict[int, OrderRow]:
-    """Write ``status`` on these (open) shipments; their updated rows by shipment id."""
+    """Write ``status`` on these (open) shipments; their updated rows by shipment id
+    (none without ``returning``)."""
     if not targets:
         return {}
     now = change.now
-    stamps = {"delivered_at": now} if status == DELIVERED else {"canceled_at": now}
-    updated = tx.execute(
-        shipment.update()
-        .where(shipment.c.shipment_id.in_([s.shipment_id for s in targets]))
-        .values(status=status, updated_at=now, **stamps)
-        .returning(*shipment.c)
-    ).all()
+    stamp = "delivered_at" if status == DELIVERED else "canceled_at"
+    values = {
+        "b_ids": [s.shipment_id for s in targets],
+        "status": status,
+        "updated_at": now,
+        stamp: now,
+    }
+    if returning:
+        updated = tx.execute(_SET_SHIPMENTS_RETURNING, values).all()
+    else:
+        tx.execute(_SET_SHIPMENTS, values)
+        updated = []
     for target in targets:
         event = "shipment_delivered" if status == DELIVERED else "shipment_canceled"
         change.add_event(event, shipment_id=target.shipment_id, shipment_uuid=target.uuid)
@@ -183,7 +201,7 @@ def update_shipment_status(
             for target in opened:
                 target.status = CANCELED
             _decide(ctx, change, state.rollup(order_canceled=False), doing)
-            _set_shipments(tx, change, opened, CANCELED)
+            _set_shipments(tx, change, opened, CANCELED, returning=False)
             return rows.order_from_row(change.write(tx))
         if phase == SHIPPED and not remaining:
             if opened:
@@ -206,7 +224,7 @@ def update_shipment_status(
         )
         _decide(ctx, change, rollup, doing)
         if phase == DELIVERED:
-            _set_shipments(tx, change, opened, DELIVERED)
+            _set_shipments(tx, change, opened, DELIVERED, returning=False)
         if remaining:
             insert_shipment(
                 tx, change, state, remaining, carrier=None, tracking_number=None, status=new_status

@@ -177,6 +177,13 @@ def _units_to_ship(
     return requested
 
 
+# Built once (see db/locks.py); only the generated ids come back: every other value is ours.
+_INSERT_SHIPMENT = shipment.insert().returning(shipment.c.shipment_id)
+_INSERT_SHIPMENT_ITEMS = shipment_item.insert().returning(
+    shipment_item.c.shipment_item_id, shipment_item.c.order_item_id
+)
+
+
 def insert_shipment(
     tx: Connection,
     change: Change,
@@ -189,41 +196,42 @@ def insert_shipment(
 ) -> ShipmentState:
     """Write a shipment (shipped, or straight to delivered) and add it to ``state``."""
     now = change.now
-    created = tx.execute(
-        shipment.insert()
-        .values(
-            uuid=str(uuid_lib.uuid4()),
-            order_id=change.order_id,
-            carrier=carrier,
-            tracking_number=tracking_number,
-            status=status,
-            shipped_at=now,
-            delivered_at=now if status == DELIVERED else None,
-            created_at=now,
-            updated_at=now,
-        )
-        .returning(*shipment.c)
-    ).one()
+    new_uuid = str(uuid_lib.uuid4())
+    delivered_at = now if status == DELIVERED else None
+    shipment_id = tx.execute(
+        _INSERT_SHIPMENT,
+        {
+            "uuid": new_uuid,
+            "order_id": change.order_id,
+            "carrier": carrier,
+            "tracking_number": tracking_number,
+            "status": status,
+            "shipped_at": now,
+            "delivered_at": delivered_at,
+            "created_at": now,
+            "updated_at": now,
+        },
+    ).scalar_one()
     # Rows come back in any order (which lets SQLite batch them): keyed by order item.
     item_rows = tx.execute(
-        shipment_item.insert().returning(*shipment_item.c),
+        _INSERT_SHIPMENT_ITEMS,
         [
-            {"shipment_id": created.shipment_id, "order_item_id": item_id, "qty": qty}
+            {"shipment_id": shipment_id, "order_item_id": item_id, "qty": qty}
             for item_id, qty in sorted(units.items())
         ],
     ).all()
     added = ShipmentState(
-        shipment_id=created.shipment_id,
-        uuid=str(created.uuid),
+        shipment_id=shipment_id,
+        uuid=new_uuid,
         order_id=change.order_id,
         status=status,
         carrier=carrier,
         tracking_number=tracking_number,
-        shipped_at=created.shipped_at,
-        delivered_at=created.delivered_at,
+        shipped_at=now,
+        delivered_at=delivered_at,
         canceled_at=None,
-        created_at=created.created_at,
-        items={r.order_item_id: (r.shipment_item_id, r.qty) for r in item_rows},
+        created_at=now,
+        items={r.order_item_id: (r.shipment_item_id, units[r.order_item_id]) for r in item_rows},
     )
     state.shipments[added.shipment_id] = added
     change.add_activity(ORDER_SHIPPED + describe_shipment(carrier, tracking_number))
