@@ -52,6 +52,18 @@ def test_revoke_stops_authentication_and_keeps_the_first_revocation_time(
     assert oms.list_tokens()[0].is_revoked
 
 
+def test_principal_of_a_token_id_holds_only_while_the_token_is_active(
+    oms: ordermill.Oms,
+) -> None:
+    token, _ = oms.create_token(role="customer", customer_id=7)
+    principal = oms.principal_of(token.token_id)
+    assert principal is not None
+    assert (principal.role, principal.customer_id) == ("customer", 7)
+    oms.revoke_token(token.token_id)
+    assert oms.principal_of(token.token_id) is None
+    assert oms.principal_of(token.token_id + 1) is None
+
+
 def test_revoking_an_unknown_token_is_not_found(oms: ordermill.Oms) -> None:
     with pytest.raises(ordermill.TokenNotFound, match="Token not found: 99"):
         oms.revoke_token(99)

@@ -273,6 +273,10 @@ class Oms:
         """The principal of an active token with this secret, or None."""
         return _tokens.authenticate(self.ctx, secret, conn=conn)
 
+    def principal_of(self, token_id: int, *, conn: Connection | None = None) -> Principal | None:
+        """The principal of the token with this id while it is active, or None."""
+        return _tokens.principal_of(self.ctx, token_id, conn=conn)
+
     def run_idempotent(
         self,
         *,

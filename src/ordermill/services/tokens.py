@@ -28,6 +28,7 @@ __all__ = [
     "create_token",
     "hash_secret",
     "list_tokens",
+    "principal_of",
     "revoke_token",
 ]
 
@@ -148,6 +149,27 @@ def authenticate(ctx: Context, secret: str, *, conn: Connection | None = None) -
         row = c.execute(
             sa.select(api_token.c.token_id, api_token.c.role, api_token.c.customer_id).where(
                 api_token.c.token_hash == hash_secret(secret), api_token.c.revoked_at.is_(None)
+            )
+        ).first()
+    if row is None:
+        return None
+    return Principal(token_id=row.token_id, role=row.role, customer_id=row.customer_id)
+
+
+def principal_of(
+    ctx: Context, token_id: int, *, conn: Connection | None = None
+) -> Principal | None:
+    """The principal of the token with this id while it is active, or None (unknown, revoked).
+
+    For sessions that remember which token signed in (the admin pages): revoking
+    the token ends them at their next request.
+    """
+    if isinstance(token_id, bool) or not isinstance(token_id, int):
+        return None
+    with ctx.reading(conn) as c:
+        row = c.execute(
+            sa.select(api_token.c.token_id, api_token.c.role, api_token.c.customer_id).where(
+                api_token.c.token_id == token_id, api_token.c.revoked_at.is_(None)
             )
         ).first()
     if row is None:
