@@ -12,6 +12,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+
+from bench import run_all
 from bench.counts import CALLS, floor_counts, ordermill_counts
 from bench.harness import run_clients, split
 from bench.lifecycle import (
@@ -24,8 +26,6 @@ from bench.lifecycle import (
 )
 from bench.report import BEGIN, END, Row, render_table, replace_section
 from bench.stats import Figure, paired_ratio, percentile
-
-from bench import run_all
 
 TINY = replace(
     run_all.SMALL,

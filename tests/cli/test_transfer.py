@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bench.transfer_bench import write_orders_file
 from typer.testing import CliRunner, Result
 
 import ordermill
+from bench.transfer_bench import write_orders_file
 from ordermill.cli import app
 from tests.cli.conftest import Invoke
 from tests.conftest import PostgresServer, snapshot
