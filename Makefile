@@ -15,11 +15,17 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-## demo: install, create ordermill.db with sample orders and show them
+## demo: install, fill ordermill.db with sample orders, show some, then serve the REST API
+## and the admin pages on http://127.0.0.1:$(PORT) with a fresh admin token (Ctrl+C stops)
+PORT ?= 8000
 demo: $(STAMP)
 	$(BIN)/ordermill demo --database-url $(DB)
 	$(BIN)/ordermill orders list --database-url $(DB) --limit 10
+	@echo
+	@echo "Admin token (Bearer token for /api/v1, sign-in for http://127.0.0.1:$(PORT)/admin/):"
+	@$(BIN)/ordermill tokens create --role admin --label demo --database-url $(DB) | tail -n 1
 	@echo "More: .venv/bin/ordermill --help, and the Tour in README.md"
+	$(BIN)/ordermill serve --database-url $(DB) --port $(PORT)
 
 ## test: install with dev extras and run the whole suite (PostgreSQL too when
 ## ORDERMILL_TEST_DATABASE_URL is set, as .ci/run does)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from typing import Annotated
 
 import typer
@@ -31,7 +32,14 @@ def serve(
         os.environ["ORDERMILL_CONFIG"] = str(config.resolve())
     else:
         os.environ.pop("ORDERMILL_CONFIG", None)
-    err.print(f"Serving on http://{host}:{port} with {workers} worker(s); Ctrl+C stops.")
+    # Every worker must sign admin sessions with the same key, or a session signed by one
+    # worker is refused by the next. Without a configured key, one is made for this run
+    # (sessions then end when the server stops).
+    os.environ.setdefault("ORDERMILL_SECRET_KEY", secrets.token_urlsafe(32))
+    err.print(
+        f"Serving on http://{host}:{port} (API /api/v1, admin /admin/) with {workers}"
+        " worker(s); Ctrl+C stops."
+    )
     uvicorn.run(
         "ordermill.api:app_factory",
         factory=True,
