@@ -71,7 +71,7 @@ class Sizes:
 
 SMALL = Sizes(
     name="small (make bench)",
-    per_run=300,
+    per_run=250,
     runs=3,
     sqlite_per_run=300,
     listing_orders=100_000,
