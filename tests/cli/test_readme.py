@@ -29,7 +29,7 @@ def make_demo_commands(db_url: str) -> list[list[str]]:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     recipe = makefile.split("\ndemo:", 1)[1].split("\n\n", 1)[0]
     return [
-        shlex.split(line.strip().replace("$(DB)", db_url))[1:]
+        shlex.split(line.strip().replace("$(DB)", db_url).replace("$(PORT)", "8000"))[1:]
         for line in recipe.splitlines()
         if line.strip().startswith("$(BIN)/ordermill ")
     ]
@@ -64,10 +64,16 @@ def test_every_tour_command_runs_as_shown(
     assert served and served[0]["workers"] == 2
 
 
-def test_make_demo_runs_its_commands(db_url: str) -> None:
+def test_make_demo_runs_its_commands(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    served: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: served.append(kw))
     commands = make_demo_commands(db_url)
     assert commands and commands[0][0] == "demo"
+    assert commands[-1][0] == "serve", "make demo ends by serving the API and admin pages"
     runner = CliRunner()
     for argv in commands:
         result = runner.invoke(app, argv)
         assert result.exit_code == 0, f"ordermill {shlex.join(argv)}\n{result.output}"
+    assert served and served[0]["port"] == 8000
