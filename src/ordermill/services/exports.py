@@ -41,6 +41,7 @@ from ordermill.services.orderfile import (
     open_for_writing,
     record_to_csv_rows,
 )
+from ordermill.services.pgexport import copy_jsonl
 
 __all__ = ["CHUNK_SIZE", "ExportProgress", "ExportResult", "export_orders", "iter_records"]
 
@@ -273,6 +274,32 @@ def _writer(stream: IO[str], file_format: FileFormat) -> Callable[[dict[str, Any
     return write_csv
 
 
+def _copy_jsonl(
+    ctx: Context,
+    query: OrderQuery,
+    stream: IO[str],
+    options: dict[str, Any],
+    chunk_size: int,
+    on_progress: Callable[[ExportProgress], None] | None,
+    total: int | None,
+) -> tuple[int, int]:
+    """The PostgreSQL fast path (``services.pgexport``): the server writes the lines."""
+
+    def on_chunk(orders: int) -> None:
+        if on_progress is not None and orders % chunk_size == 0:
+            on_progress(ExportProgress(orders, total))
+
+    with ctx.engine.connect() as conn:
+        conn = conn.execution_options(**options)
+        written = copy_jsonl(
+            conn, query.statement(), stream, chunk_size=chunk_size, on_chunk=on_chunk
+        )
+        conn.rollback()
+    if on_progress is not None:
+        on_progress(ExportProgress(written[0], total))
+    return written
+
+
 def export_orders(
     ctx: Context,
     target: str | os.PathLike[str] | IO[str],
@@ -301,6 +328,9 @@ def export_orders(
     stream = open_for_writing(target) if isinstance(target, (str, os.PathLike)) else target
     orders = items = 0
     try:
+        if ctx.dialect == "postgresql" and file_format == "jsonl":
+            orders, items = _copy_jsonl(ctx, query, stream, options, chunk_size, on_progress, total)
+            return ExportResult(orders=orders, items=items, file_format=file_format)
         write = _writer(stream, file_format)
         records = iter_records(
             ctx.engine, query.statement(), chunk_size=chunk_size, options=options
