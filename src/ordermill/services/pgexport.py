@@ -154,6 +154,7 @@ COPY_SQL = (
     f" JOIN {_quoted(order)} o ON o.order_id = sel.id ORDER BY sel.pos)"
     " TO STDOUT (FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01')"
 )
+_NO_JIT = sa.text("SET LOCAL jit = off")
 _ITEM_COUNT = sa.select(sa.func.count()).where(
     order_item.c.order_id == sa.any_(sa.bindparam("ids", type_=sa.ARRAY(sa.BigInteger)))
 )
@@ -171,6 +172,9 @@ def copy_jsonl(
 
     ``conn`` must hold one snapshot (REPEATABLE READ) for the whole export.
     """
+    # The planner's estimates for the correlated subqueries are large enough to trigger
+    # JIT compilation, which cost ~0.6 s per chunk of 5,000 (5x the query itself).
+    conn.execute(_NO_JIT)
     ids_statement = statement.with_only_columns(order.c.order_id)
     result = conn.execution_options(stream_results=True, yield_per=chunk_size).execute(
         ids_statement
