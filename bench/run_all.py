@@ -56,23 +56,34 @@ _NAMES = {"w1": "W1 lifecycle", "w2": "W2 cancel"}
 @dataclass(frozen=True, slots=True)
 class Sizes:
     name: str
-    per_run: int  # M: orders each timed run moves
+    per_run: int  # M: orders each timed W1 run moves
     runs: int  # rounds; every figure is the median of this many runs
     sqlite_per_run: int
     listing_orders: int
     listing_runs: int
     listing_url: str
+    w2_per_run: int = 0  # orders each timed W2 run cancels (default: per_run)
+    http_per_run: int = 0  # orders each timed HTTP run moves (default: per_run)
     products: int = 1_000
     lifecycle_orders: int = 0  # at least this many in the lifecycle set (WORKLOAD.md's N)
     clients: tuple[int, ...] = (1, 8)
     connections: tuple[int, ...] = (8, 32)
     warmup: int = 5  # untimed orders per client before each run
 
+    def orders(self, run: str) -> int:
+        """Orders in one timed run of ``run`` ("w1", "w2" or "http")."""
+        chosen = {"w2": self.w2_per_run, "http": self.http_per_run}.get(run, 0)
+        return chosen or self.per_run
+
 
 SMALL = Sizes(
     name="small (make bench)",
-    per_run=250,
-    runs=3,
+    # Short runs on a shared machine are noisy: more rounds, and a cancel (one call) gets
+    # more orders than the four-call lifecycle so that both runs last about as long.
+    per_run=200,
+    w2_per_run=500,
+    http_per_run=120,
+    runs=5,
     sqlite_per_run=300,
     listing_orders=100_000,
     listing_runs=100,
@@ -148,7 +159,7 @@ def _one_run(
     url: str, system: System, workload: Workload, clients: int, pool: OrderPool, sizes: Sizes
 ) -> tuple[RunResult, dict[str, float]]:
     warm_count = sizes.warmup * clients
-    block = pool.take(warm_count + sizes.per_run)
+    block = pool.take(warm_count + sizes.orders(workload))
     warm, keys = block[:warm_count], block[warm_count:]
     stock_before = stock_levels(url) if workload == "w2" else None
     units = units_ordered(url, block) if workload == "w2" else None
@@ -163,7 +174,7 @@ def _http_run(
     server: Server, pool: OrderPool, connections: int, sizes: Sizes, url: str
 ) -> HttpResult:
     warm_count = sizes.warmup * connections
-    block = pool.take(warm_count + sizes.per_run)
+    block = pool.take(warm_count + sizes.orders("http"))
     result = run_http_w1(server, block[warm_count:], block[:warm_count], connections)
     _check_run(url, "w1", block, None, None, f"HTTP W1 with {connections} connections")
     _say(
@@ -175,12 +186,12 @@ def _http_run(
 
 def _orders_needed(sizes: Sizes, http: bool) -> int:
     per_round = sum(
-        len(SYSTEMS) * (sizes.per_run + sizes.warmup * c)
-        for _ in ("w1", "w2")
+        len(SYSTEMS) * (sizes.orders(w) + sizes.warmup * c)
+        for w in ("w1", "w2")
         for c in sizes.clients
     )
     if http:
-        per_round += sum(sizes.per_run + sizes.warmup * c for c in sizes.connections)
+        per_round += sum(sizes.orders("http") + sizes.warmup * c for c in sizes.connections)
     return per_round * sizes.runs + 4  # + the four orders the statement counts use
 
 
@@ -455,8 +466,10 @@ def _method(sizes: Sizes, pg: PgResults, listing: query_bench.Report | None) -> 
         else "W3 was not run."
     )
     return textwrap.fill(
-        f"Sizes: {sizes.name}. Each W1/W2 run moves M = {sizes.per_run:,} orders of the"
-        f" lifecycle set ({pg.lifecycle_orders:,} orders loaded; every run takes fresh ones)"
+        f"Sizes: {sizes.name}. Each W1 run moves M = {sizes.per_run:,} orders of the"
+        f" lifecycle set, each W2 run cancels {sizes.orders('w2'):,}, each HTTP run moves"
+        f" {sizes.orders('http'):,} ({pg.lifecycle_orders:,} orders loaded; every run takes"
+        " fresh ones)"
         f" after {sizes.warmup} untimed orders per client; every figure is the median of"
         f" {sizes.runs} runs, with the min-max range. SQLite runs move"
         f" {sizes.sqlite_per_run:,} orders. {listing_text}",
@@ -539,6 +552,8 @@ def main(argv: list[str] | None = None) -> int:
             sizes,
             runs=args.runs or sizes.runs,
             per_run=args.per_run or sizes.per_run,
+            w2_per_run=args.per_run or sizes.w2_per_run,
+            http_per_run=args.per_run or sizes.http_per_run,
             sqlite_per_run=args.per_run or sizes.sqlite_per_run,
         )
     started = time.monotonic()

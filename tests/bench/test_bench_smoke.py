@@ -31,6 +31,8 @@ TINY = replace(
     run_all.SMALL,
     name="tiny (tests)",
     per_run=4,
+    w2_per_run=4,
+    http_per_run=4,
     runs=1,
     sqlite_per_run=3,
     listing_orders=300,
