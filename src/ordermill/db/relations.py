@@ -39,6 +39,46 @@ RELATIONS: tuple[str, ...] = (
     "history",
 )
 
+_IDS: sa.BindParameter[Any] = sa.bindparam("ids", expanding=True)
+# Built once: a statement object reused across calls keeps its memoized cache key, so
+# SQLAlchemy neither rebuilds nor re-hashes it for every order read (see db/locks.py).
+_ITEMS = (
+    sa.select(order_item)
+    .where(order_item.c.order_id.in_(_IDS))
+    .order_by(order_item.c.order_item_id)
+)
+_ADDRESSES = sa.select(address).where(
+    address.c.order_id.in_(_IDS), address.c.kind.in_(sa.bindparam("kinds", expanding=True))
+)
+_CUSTOMERS = sa.select(customer).where(
+    customer.c.customer_id.in_(sa.bindparam("customer_ids", expanding=True))
+)
+_SHIPMENTS = (
+    sa.select(
+        shipment,
+        shipment_item.c.shipment_item_id,
+        shipment_item.c.order_item_id,
+        shipment_item.c.qty,
+    )
+    .select_from(shipment.outerjoin(shipment_item))
+    .where(shipment.c.order_id.in_(_IDS))
+    .order_by(shipment.c.shipment_id, shipment_item.c.shipment_item_id)
+)
+_ACTIVITIES = {
+    visible_only: sa.select(activity)
+    .where(
+        activity.c.order_id.in_(_IDS),
+        *([activity.c.customer_notified.is_(True)] if visible_only else []),
+    )
+    .order_by(activity.c.activity_id)
+    for visible_only in (False, True)
+}
+_HISTORY = (
+    sa.select(status_history)
+    .where(status_history.c.order_id.in_(_IDS))
+    .order_by(status_history.c.history_id)
+)
+
 # Shipment statuses whose units count as still on their way, delivered, or released.
 _DELIVERED = "delivered"
 _CANCELED = "canceled"
@@ -67,19 +107,10 @@ def load_relations(
     loaded: dict[str, dict[Any, Any]] = {}
 
     if "items" in wanted:
-        loaded["items"] = _group(
-            conn.execute(
-                sa.select(order_item)
-                .where(order_item.c.order_id.in_(ids))
-                .order_by(order_item.c.order_item_id)
-            ),
-            "order_id",
-        )
+        loaded["items"] = _group(conn.execute(_ITEMS, {"ids": ids}), "order_id")
     if "shipping_address" in wanted or "billing_address" in wanted:
         kinds = [k for k in ("shipping", "billing") if f"{k}_address" in wanted]
-        found = conn.execute(
-            sa.select(address).where(address.c.order_id.in_(ids), address.c.kind.in_(kinds))
-        )
+        found = conn.execute(_ADDRESSES, {"ids": ids, "kinds": kinds})
         by_kind: dict[tuple[int, str], Any] = {(r.order_id, r.kind): r for r in found}
         loaded["addresses"] = by_kind
     if "customer" in wanted:
@@ -87,43 +118,21 @@ def load_relations(
         loaded["customer"] = (
             {
                 r.customer_id: rows.customer_from_row(r)
-                for r in conn.execute(
-                    sa.select(customer).where(customer.c.customer_id.in_(customer_ids))
-                )
+                for r in conn.execute(_CUSTOMERS, {"customer_ids": customer_ids})
             }
             if customer_ids
             else {}
         )
     if "shipments" in wanted:
         # Shipments and their items in one round trip: a LEFT JOIN, grouped here.
-        joined = conn.execute(
-            sa.select(
-                shipment,
-                shipment_item.c.shipment_item_id,
-                shipment_item.c.order_item_id,
-                shipment_item.c.qty,
-            )
-            .select_from(shipment.outerjoin(shipment_item))
-            .where(shipment.c.order_id.in_(ids))
-            .order_by(shipment.c.shipment_id, shipment_item.c.shipment_item_id)
-        )
+        joined = conn.execute(_SHIPMENTS, {"ids": ids})
         loaded["shipments"] = _shipments_by_order(joined)
     if "activities" in wanted:
-        stmt = sa.select(activity).where(activity.c.order_id.in_(ids))
-        if customer_visible_only:
-            stmt = stmt.where(activity.c.customer_notified.is_(True))
         loaded["activities"] = _group(
-            conn.execute(stmt.order_by(activity.c.activity_id)), "order_id"
+            conn.execute(_ACTIVITIES[customer_visible_only], {"ids": ids}), "order_id"
         )
     if "history" in wanted:
-        loaded["history"] = _group(
-            conn.execute(
-                sa.select(status_history)
-                .where(status_history.c.order_id.in_(ids))
-                .order_by(status_history.c.history_id)
-            ),
-            "order_id",
-        )
+        loaded["history"] = _group(conn.execute(_HISTORY, {"ids": ids}), "order_id")
     return [_attach(o, wanted, loaded) for o in orders]
 
 
