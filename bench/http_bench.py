@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -213,4 +214,9 @@ def run_http_w1(
     server: Server, keys: Sequence[OrderKey], warmup: Sequence[OrderKey], connections: int
 ) -> HttpResult:
     """W1 on ``keys`` with ``connections`` concurrent connections, after an untimed warm-up."""
-    return asyncio.run(_drive(server, split(keys, connections), split(warmup, connections)))
+    # On a thread of its own: the caller's thread may already run an event loop (pytest
+    # with Playwright's sync API does), and asyncio.run refuses to nest.
+    with ThreadPoolExecutor(max_workers=1) as runner:
+        return runner.submit(
+            asyncio.run, _drive(server, split(keys, connections), split(warmup, connections))
+        ).result()
