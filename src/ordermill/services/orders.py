@@ -44,6 +44,13 @@ def order_key_condition(order_id_or_uuid: int | str) -> sa.ColumnElement[bool]:
     return order.c[column] == value
 
 
+# Built once (see db/locks.py), one per column an order can be named by.
+_ORDER_BY = {
+    column: sa.select(order).where(order.c[column] == sa.bindparam("key"))
+    for column in ("order_id", "uuid", "order_number")
+}
+
+
 def get_order(
     ctx: Context,
     order_id_or_uuid: int | str,
@@ -52,9 +59,9 @@ def get_order(
     conn: Connection | None = None,
 ) -> Order:
     """The order with its items, addresses, customer, shipments, activities and status history."""
-    condition = order_key_condition(order_id_or_uuid)
+    column, value = order_key(order_id_or_uuid)
     with ctx.reading(conn) as c:
-        found = c.execute(sa.select(order).where(condition)).first()
+        found = c.execute(_ORDER_BY[column], {"key": value}).first()
         if found is None:
             raise OrderNotFound(f"Order not found: {order_id_or_uuid}", order=str(order_id_or_uuid))
         [loaded] = load_relations(
