@@ -30,6 +30,7 @@ from bench.harness import OrderKey, split, tracking_number
 __all__ = ["HttpResult", "Server", "create_admin_token", "run_http_w1", "serve"]
 
 _API = "/api/v1/orders"
+_RAMP = 0.005  # seconds between opening two connections
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,11 +193,17 @@ async def _drive(
         timeout=60,
     ) as client:
 
-        async def run(keys: Sequence[OrderKey], latencies: list[float] | None) -> None:
+        async def run(
+            keys: Sequence[OrderKey], latencies: list[float] | None, delay: float = 0.0
+        ) -> None:
+            await asyncio.sleep(delay)
             for key in keys:
                 await _order_calls(client, key, latencies)
 
-        await asyncio.gather(*(run(w, None) for w in warmups))
+        # Connections opened one at a time: uvicorn's workers share one listening socket
+        # and asyncio accepts every pending connection at once, so a burst of connects
+        # lands on one worker and leaves the other idle for the whole run.
+        await asyncio.gather(*(run(w, None, i * _RAMP) for i, w in enumerate(warmups)))
         latencies: list[list[float]] = [[] for _ in slices]
         cpu_before, started = time.process_time(), time.monotonic()
         await asyncio.gather(*(run(s, lat) for s, lat in zip(slices, latencies, strict=True)))
