@@ -14,10 +14,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from psycopg import sql
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.engine import Connection
 
-__all__ = ["allocate_ids", "any_of", "insert_rows", "next_sequence_values"]
+__all__ = ["allocate_ids", "any_of", "insert_missing", "insert_rows", "next_sequence_values"]
 
 
 def any_of(column: sa.Column[Any], values: Sequence[Any], dialect: str) -> sa.ColumnElement[bool]:
@@ -76,6 +77,33 @@ def insert_rows(
     if conn.dialect.name == "postgresql":
         return _copy(conn, table, columns, rows)
     return _executemany(conn, table, columns, rows)
+
+
+def insert_missing(
+    conn: Connection,
+    table: sa.Table,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    key: Sequence[str],
+) -> None:
+    """Insert the rows whose ``key`` is not present yet (``ON CONFLICT DO NOTHING``), on
+    PostgreSQL as ONE statement over one array per column (``unnest``) rather than one
+    pipelined INSERT per row, which cost the import's writer a fifth of its time."""
+    values = list(rows)
+    if not values:
+        return
+    types = [table.c[name].type for name in columns]
+    arrays = [
+        sa.func.unnest(sa.cast(sa.bindparam(None, list(column), type_=ARRAY(t)), ARRAY(t)))
+        for column, t in zip(zip(*values, strict=True), types, strict=True)
+    ]
+    stmt = (
+        postgresql.insert(table)
+        .from_select(list(columns), sa.select(*arrays))
+        .on_conflict_do_nothing(index_elements=list(key))
+    )
+    conn.execute(stmt)
 
 
 def _executemany(

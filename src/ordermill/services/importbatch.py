@@ -24,6 +24,7 @@ from ordermill.db.locks import lock_inventory
 from ordermill.db.tables import (
     activity,
     address,
+    customer,
     event,
     inventory,
     order,
@@ -368,7 +369,16 @@ class ImportRun:
                     "full_name": new.customer_full_name,
                     "created_at": created,
                 }
-        upsert_customers(tx, self.ctx.dialect, customers.values())
+        if self.ctx.dialect == "postgresql":
+            bulk.insert_missing(
+                tx,
+                customer,
+                _CUSTOMER_COLUMNS,
+                ([c[name] for name in _CUSTOMER_COLUMNS] for c in customers.values()),
+                key=("customer_id",),
+            )
+        else:
+            upsert_customers(tx, self.ctx.dialect, customers.values())
         bulk.insert_rows(tx, order, _ORDER_COLUMNS, orders)
         bulk.insert_rows(tx, order_item, _ITEM_COLUMNS, items)
         bulk.insert_rows(tx, address, ("order_id", "kind", *_ADDRESS_COLUMNS), addresses)
@@ -389,6 +399,7 @@ class ImportRun:
         bulk.insert_rows(tx, event, ("name", "payload", "order_id", "created_at"), events)
 
 
+_CUSTOMER_COLUMNS = ("customer_id", "email", "full_name", "created_at")
 _ORDER_COLUMNS = (
     "order_id", "uuid", "order_number", "external_reference", "customer_id", "customer_email",
     "customer_full_name", "currency", "sub_total", "tax_amount", "shipping_fee",
