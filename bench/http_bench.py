@@ -185,7 +185,11 @@ async def _drive(
     server: Server, slices: Sequence[Sequence[OrderKey]], warmups: Sequence[Sequence[OrderKey]]
 ) -> HttpResult:
     connections = len(slices)
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    # uvicorn closes a connection idle for 5 s, httpx's default expiry is also 5 s: a
+    # request sent on a connection the server is closing fails with ReadError. Expire first.
+    limits = httpx.Limits(
+        max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=2.0
+    )
     async with httpx.AsyncClient(
         base_url=server.base_url,
         headers={"Authorization": f"Bearer {server.token}"},
