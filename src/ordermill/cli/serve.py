@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import secrets
-from typing import Annotated
+import socket
+from typing import Annotated, Any
 
 import typer
 
@@ -27,6 +28,8 @@ def serve(
     """
     import uvicorn
 
+    _keep_tcp_nodelay(uvicorn.Config)
+
     os.environ["ORDERMILL_DATABASE_URL"] = database_url
     if config is not None:
         os.environ["ORDERMILL_CONFIG"] = str(config.resolve())
@@ -47,6 +50,27 @@ def serve(
         port=port,
         workers=workers,
     )
+
+
+def _keep_tcp_nodelay(config_class: Any) -> None:
+    """Make the listening socket declare itself TCP so that asyncio sets TCP_NODELAY.
+
+    With ``--workers N`` uvicorn binds the socket itself with protocol 0; asyncio only
+    sets TCP_NODELAY on sockets whose protocol is IPPROTO_TCP, so every keep-alive
+    response then waits ~40 ms for the peer's delayed ACK (uvicorn issue 3149).
+    """
+    original = config_class.bind_socket
+    if getattr(original, "_ordermill_nodelay", False):
+        return
+
+    def bind_socket(self: object) -> socket.socket:
+        sock: socket.socket = original(self)
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.proto == 0:
+            sock = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, sock.detach())
+        return sock
+
+    bind_socket._ordermill_nodelay = True  # type: ignore[attr-defined]
+    config_class.bind_socket = bind_socket
 
 
 def register(app: typer.Typer) -> None:
