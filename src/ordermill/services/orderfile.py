@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from ordermill.errors import InvalidImport
+from ordermill.services.placement import ADDRESS_FIELDS
 
 __all__ = [
     "ADDRESS_FIELDS",
@@ -56,16 +57,6 @@ __all__ = [
 
 FileFormat = Literal["jsonl", "csv"]
 
-ADDRESS_FIELDS = (
-    "full_name",
-    "address_1",
-    "address_2",
-    "city",
-    "province",
-    "country",
-    "postcode",
-    "telephone",
-)
 ORDER_COLUMNS: tuple[str, ...] = (
     "external_reference",
     "uuid",

@@ -36,12 +36,13 @@ from ordermill.services.context import Context
 from ordermill.services.outbox import Event, append_events
 from ordermill.status import resolve_order_status
 
-__all__ = ["NewLine", "NewOrder", "place_order", "validate_new_order"]
+__all__ = ["ADDRESS_FIELDS", "NewLine", "NewOrder", "place_order", "validate_new_order"]
 
 ORDER_CREATED = "Order created"
 _CENT = Decimal("0.0001")
 _MAX_MONEY = Decimal("99999999.9999")  # NUMERIC(12, 4)
-_ADDRESS_FIELDS = (
+# The fields of a shipping or billing address, everywhere an address is read or written.
+ADDRESS_FIELDS = (
     "full_name",
     "address_1",
     "address_2",
@@ -193,13 +194,13 @@ def _address(raw: object, field: str) -> dict[str, str | None] | None:
         return None
     if not isinstance(raw, Mapping):
         raise InvalidOrder(f"{field}: expected an object", field=field)
-    unknown = set(raw) - set(_ADDRESS_FIELDS)
+    unknown = set(raw) - set(ADDRESS_FIELDS)
     if unknown:
         raise InvalidOrder(
-            f"{field}: unknown keys {sorted(unknown)}; allowed: {', '.join(_ADDRESS_FIELDS)}",
+            f"{field}: unknown keys {sorted(unknown)}; allowed: {', '.join(ADDRESS_FIELDS)}",
             field=field,
         )
-    return {k: _text(raw.get(k), f"{field}.{k}", max_len=255) for k in _ADDRESS_FIELDS}
+    return {k: _text(raw.get(k), f"{field}.{k}", max_len=255) for k in ADDRESS_FIELDS}
 
 
 def validate_new_order(
