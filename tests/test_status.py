@@ -15,9 +15,11 @@ from ordermill.errors import ConfigError, InvalidInput, InvalidStatus, StatusTra
 from ordermill.status import (
     ROLLUP_WORDS,
     LineShipping,
+    can_cancel_order,
     check_order_transition,
     display,
     is_cancelable,
+    payment_status_choices,
     resolution_table,
     resolve_order_status,
     rollup_shipment_status,
@@ -341,3 +343,33 @@ def test_display(config: Config, kind: Any, code: str, expected: tuple[str, str]
 def test_display_refuses_an_unknown_kind() -> None:
     with pytest.raises(InvalidInput, match="Invalid status kind 'refund'"):
         display(DEFAULT, "refund", "paid")  # type: ignore[arg-type]
+
+
+# -- what an order may do now ----------------------------------------------------------------
+
+
+def test_a_terminal_order_cannot_be_canceled_whatever_its_statuses() -> None:
+    assert can_cancel_order(DEFAULT, "pending", "pending", "pending") is True
+    assert can_cancel_order(DEFAULT, "canceled", "pending", "pending") is False
+    assert can_cancel_order(DEFAULT, "closed", "pending", "pending") is False
+    assert can_cancel_order(DEFAULT, "processing", "paid", "pending") is False
+
+
+def test_payment_choices_move_forward_and_cancel_only_a_cancelable_order() -> None:
+    assert payment_status_choices(DEFAULT, "pending", "pending", "pending") == [
+        "paid",
+        "failed",
+        "refunded",
+        "canceled",
+    ]
+    # paid is not cancelable: "canceled" would cancel it; a refund (closed) stays possible.
+    assert payment_status_choices(DEFAULT, "processing", "paid", "pending") == ["refunded"]
+    # A delivered, completed order can still be refunded.
+    assert payment_status_choices(DEFAULT, "completed", "paid", "delivered") == ["refunded"]
+    # A canceled order may still record a late payment change (it stays canceled).
+    assert payment_status_choices(DEFAULT, "canceled", "canceled", "canceled") == [
+        "pending",
+        "paid",
+        "failed",
+        "refunded",
+    ]

@@ -18,9 +18,11 @@ __all__ = [
     "LineShipping",
     "ShipmentRollup",
     "StatusKind",
+    "can_cancel_order",
     "check_order_transition",
     "display",
     "is_cancelable",
+    "payment_status_choices",
     "resolution_table",
     "resolve_order_status",
     "rollup_shipment_status",
@@ -235,3 +237,38 @@ def _invalid(config: Config, kind: StatusKind, value: str) -> InvalidStatus:
         value=value,
         allowed=allowed,
     )
+
+
+def can_cancel_order(
+    config: Config, status: str, payment_status: str, shipment_status: str
+) -> bool:
+    """Whether ``cancel_order`` accepts an order in these statuses now: it is not in a
+    terminal order status (canceled, closed) and ``is_cancelable`` holds."""
+    return status not in config.terminal_order_statuses and is_cancelable(
+        config, payment_status, shipment_status
+    )
+
+
+def payment_status_choices(
+    config: Config, status: str, payment_status: str, shipment_status: str
+) -> list[str]:
+    """The payment statuses an order may move to now, in configuration order.
+
+    A choice is offered when the order status it resolves to is allowed by the
+    forward-only rule, and, if it would cancel the order, when the order may be canceled
+    (such a payment change runs the cancellation, see ``services.payments``).
+    """
+    cancelable = can_cancel_order(config, status, payment_status, shipment_status)
+    choices = []
+    for code in config.payment_statuses:
+        if code == payment_status:
+            continue
+        try:
+            resolved = resolve_order_status(config, code, shipment_status)
+            check_order_transition(config, status, resolved)
+        except (StatusTransitionError, InvalidStatus):
+            continue
+        if resolved == "canceled" and status != "canceled" and not cancelable:
+            continue
+        choices.append(code)
+    return choices

@@ -27,12 +27,12 @@ from ordermill.admin.web import (
     redirect,
     render,
 )
-from ordermill.errors import InvalidInput, OmsError, ShipmentNotFound, StatusTransitionError
+from ordermill.errors import InvalidInput, OmsError, ShipmentNotFound
 from ordermill.records import Order, OrderItem, Shipment
 from ordermill.services.lifecycle import CANCELED, DELIVERED
 from ordermill.services.oms import Oms
 from ordermill.services.reports import CANCELED_ORDER_STATUS
-from ordermill.status import check_order_transition, is_cancelable, resolve_order_status
+from ordermill.status import can_cancel_order, payment_status_choices
 
 __all__ = ["LineView", "ShipmentView", "router"]
 
@@ -102,30 +102,18 @@ def _shipments(oms: Oms, order: Order) -> list[ShipmentView]:
     return views
 
 
-def _payment_choices(oms: Oms, order: Order, *, cancelable: bool) -> list[Badge]:
-    """The payment statuses offered: those whose resolved order status is a move forward
-    in the order-status flow, less those that would cancel an order that may not be
-    canceled. The service checks again; this only keeps refused choices off the list."""
-    config = oms.config
-    choices = []
-    for code in config.payment_statuses:
-        if code == order.payment_status:
-            continue
-        try:
-            resolved = resolve_order_status(config, code, order.shipment_status)
-            check_order_transition(config, order.status, resolved)
-        except (StatusTransitionError, InvalidInput):
-            continue
-        if resolved == CANCELED_ORDER_STATUS and not cancelable:
-            continue
-        choices.append(badge(config, "payment", code))
-    return choices
+def _payment_choices(oms: Oms, order: Order) -> list[Badge]:
+    """The payment statuses offered; the service checks again, this keeps refused ones off."""
+    codes = payment_status_choices(
+        oms.config, order.status, order.payment_status, order.shipment_status
+    )
+    return [badge(oms.config, "payment", code) for code in codes]
 
 
 def page_context(oms: Oms, order: Order) -> dict[str, Any]:
     lines = _lines(order)
-    cancelable = order.status != CANCELED_ORDER_STATUS and is_cancelable(
-        oms.config, order.payment_status, order.shipment_status
+    cancelable = can_cancel_order(
+        oms.config, order.status, order.payment_status, order.shipment_status
     )
     return {
         "title": f"Order #{order.order_number}",
@@ -134,7 +122,7 @@ def page_context(oms: Oms, order: Order) -> dict[str, Any]:
         "lines": lines,
         "can_ship": any(line.to_ship for line in lines),
         "shipments": _shipments(oms, order),
-        "payment_choices": _payment_choices(oms, order, cancelable=cancelable),
+        "payment_choices": _payment_choices(oms, order),
         "cancelable": cancelable,
         "activities": sorted(
             order.activities or (), key=lambda a: (a.created_at, a.activity_id), reverse=True

@@ -44,7 +44,7 @@ from ordermill.records import (
     StatusChange,
     StockLevel,
 )
-from ordermill.status import display, is_cancelable
+from ordermill.status import can_cancel_order, display
 
 __all__ = [
     "activity_list",
@@ -178,7 +178,9 @@ def _summary_fields(value: Order, config: Config) -> dict[str, Any]:
         "payment_status": value.payment_status,
         "shipment_status": value.shipment_status,
         "status": value.status,
-        "is_cancelable": is_cancelable(config, value.payment_status, value.shipment_status),
+        "is_cancelable": can_cancel_order(
+            config, value.status, value.payment_status, value.shipment_status
+        ),
         "created_at": value.created_at,
         "updated_at": value.updated_at,
     }

@@ -41,7 +41,7 @@ from ordermill.services.lifecycle import (
     lock_order_by_key,
     order_label,
 )
-from ordermill.status import is_cancelable
+from ordermill.status import can_cancel_order
 
 __all__ = ["ORDER_CANCELED", "apply_cancellation", "cancel_order", "check_cancelable"]
 
@@ -79,7 +79,7 @@ def check_cancelable(config: Config, locked: OrderRow) -> None:
             payment_status=locked.payment_status,
             shipment_status=locked.shipment_status,
         )
-    if not is_cancelable(config, locked.payment_status, locked.shipment_status):
+    if not can_cancel_order(config, locked.status, locked.payment_status, locked.shipment_status):
         raise OrderNotCancelable(
             f"Order {label} is not cancelable at payment status {locked.payment_status!r}"
             f" and shipment status {locked.shipment_status!r}",
