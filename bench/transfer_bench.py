@@ -148,7 +148,7 @@ def _fresh_postgres(url: str) -> None:
 
 
 def _run_backend(
-    name: str, url: str, source: Path, work: Path, orders: int
+    name: str, url: str, source: Path, work: Path, orders: int, *, export: bool = True
 ) -> list[dict[str, Any]]:
     cli = [sys.executable, "-m", "ordermill"]
     subprocess.run([*cli, "migrate", "--database-url", url], check=True, capture_output=True)
@@ -159,7 +159,7 @@ def _run_backend(
             orders,
         )
     ]
-    for suffix in ("jsonl", "csv"):
+    for suffix in ("jsonl", "csv") if export else ():
         target = work / f"export-{name}.{suffix}"
         results.append(
             _measure(
@@ -182,22 +182,29 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--skip-export", action="store_true", help="measure the import step only")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument(
         "--reuse", action="store_true", help="reuse WORKDIR/orders.jsonl from an earlier run"
+    )
+    parser.add_argument(
+        "--export-only",
+        action="store_true",
+        help="skip the import: export what an earlier run left in the databases"
+        " (PostgreSQL's is kept; SQLite's is WORKDIR/bench.db, so give --workdir)",
     )
     args = parser.parse_args(argv)
     work = Path(args.workdir or tempfile.mkdtemp(prefix="ordermill-transfer-"))
     work.mkdir(parents=True, exist_ok=True)
     source = work / "orders.jsonl"
     started = time.perf_counter()
-    if not (args.reuse and source.exists()):
+    if not (args.reuse and source.exists()) and not args.export_only:
         write_orders_file(source, args.orders)
     print(
         json.dumps(
             {
                 "generated": args.orders,
-                "bytes": source.stat().st_size,
+                "bytes": source.stat().st_size if source.exists() else None,
                 "seconds": round(time.perf_counter() - started, 1),
                 "machine": f"{platform.machine()}, {os.cpu_count()} cores",
                 "date": datetime.now(UTC).date().isoformat(),
@@ -208,12 +215,26 @@ def main(argv: list[str] | None = None) -> None:
     try:
         if not args.skip_postgres:
             _fresh_postgres(args.postgres_url)
-            _run_backend("postgresql", args.postgres_url, source, work, args.orders)
+            _run_backend(
+                "postgresql",
+                args.postgres_url,
+                source,
+                work,
+                args.orders,
+                export=not args.skip_export,
+            )
         if not args.skip_sqlite:
             database = work / "bench.db"
             for leftover in work.glob("bench.db*"):
                 leftover.unlink()
-            _run_backend("sqlite", f"sqlite:///{database}", source, work, args.orders)
+            _run_backend(
+                "sqlite",
+                f"sqlite:///{database}",
+                source,
+                work,
+                args.orders,
+                export=not args.skip_export,
+            )
     finally:
         if args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -8,13 +8,10 @@ or one executemany (SQLite). See ``services.imports`` for the rules.
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid as uuid_lib
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -22,23 +19,18 @@ from sqlalchemy.engine import Connection
 from ordermill.db import bulk
 from ordermill.db.locks import lock_inventory
 from ordermill.db.tables import (
-    activity,
-    address,
     customer,
-    event,
     inventory,
     order,
     order_item,
     order_number_seq,
     shipment,
-    shipment_item,
-    status_history,
     utcnow,
 )
 from ordermill.errors import OmsError
 from ordermill.services.context import Context
 from ordermill.services.importrows import ImportRow, validate_record
-from ordermill.services.lifecycle import CANCELED, DELIVERED
+from ordermill.services.importtables import CUSTOMER_COLUMNS, build_rows, random_uuids
 from ordermill.services.orderfile import ParsedRecord
 from ordermill.services.placement import upsert_customers
 
@@ -288,143 +280,29 @@ class ImportRun:
         return numbers
 
     def _insert(self, tx: Connection, kept: list[tuple[ImportRow, int, str]]) -> None:
-        now = utcnow()
         item_count = sum(len(r.new.lines) for r, _, _ in kept)
-        item_ids = iter(bulk.allocate_ids(tx, order_item, item_count))
         shipment_count = sum(len(r.shipments) for r, _, _ in kept)
-        shipment_ids = iter(bulk.allocate_ids(tx, shipment, shipment_count))
-        new_uuids = _random_uuids(len(kept) + shipment_count)
-        orders: list[tuple[Any, ...]] = []
-        items: list[tuple[Any, ...]] = []
-        addresses: list[tuple[Any, ...]] = []
-        shipments: list[tuple[Any, ...]] = []
-        shipment_items: list[tuple[Any, ...]] = []
-        activities: list[tuple[Any, ...]] = []
-        history: list[tuple[Any, ...]] = []
-        events: list[tuple[Any, ...]] = []
-        customers: dict[int, dict[str, Any]] = {}
-        for row, order_id, number in kept:
-            new = row.new
-            uuid = row.uuid or next(new_uuids)
-            created = row.created_at or now
-            sub_total = new.sub_total
-            grand_total = sub_total + new.tax_amount + new.shipping_fee - new.discount_amount
-            orders.append(
-                (order_id, uuid, number, new.external_reference, new.customer_id,
-                 new.customer_email, new.customer_full_name, new.currency, sub_total,
-                 new.tax_amount, new.shipping_fee, new.discount_amount, grand_total,
-                 new.payment_method, new.shipping_method, row.payment_status,
-                 row.shipment_status, row.status, created, row.updated_at or created)
-            )  # fmt: skip
-            line_ids = []
-            for line, restocked in zip(new.lines, row.restocked, strict=True):
-                item_id = next(item_ids)
-                line_ids.append(item_id)
-                items.append(
-                    (item_id, order_id, line.sku, line.name, line.product_id, line.qty,
-                     line.price, line.line_total, line.requires_shipping, restocked)
-                )  # fmt: skip
-            for kind, values in (
-                ("shipping", new.shipping_address),
-                ("billing", new.billing_address),
-            ):
-                if values is not None:
-                    addresses.append((order_id, kind, *values.values()))
-            for s in row.shipments:
-                shipment_id = next(shipment_ids)
-                # A shipment's missing timestamps are its creation time, as if it had
-                # reached its status when it was made.
-                made = s.created_at or created
-                shipments.append(
-                    (shipment_id, s.uuid or next(new_uuids), order_id, s.carrier,
-                     s.tracking_number, s.status, s.shipped_at or made,
-                     s.delivered_at or (made if s.status == DELIVERED else None),
-                     s.canceled_at or (made if s.status == CANCELED else None), made, made)
-                )  # fmt: skip
-                shipment_items.extend((shipment_id, line_ids[index], qty) for index, qty in s.items)
-            activities.append((order_id, self.activity_message, False, now))
-            history.extend(
-                (order_id, kind, None, value, "imported", now)
-                for kind, value in (
-                    ("payment", row.payment_status),
-                    ("shipment", row.shipment_status),
-                    ("order", row.status),
-                )
-            )
-            payload = {
-                "order_id": order_id,
-                "uuid": uuid,
-                "order_number": number,
-                "external_reference": new.external_reference,
-                "customer_id": new.customer_id,
-                "customer_email": new.customer_email,
-                "grand_total": str(grand_total),
-                "currency": new.currency,
-            }
-            events.append(("order_imported", payload, order_id, now))
-            if new.customer_id is not None and new.customer_id not in customers:
-                customers[new.customer_id] = {
-                    "customer_id": new.customer_id,
-                    "email": new.customer_email,
-                    "full_name": new.customer_full_name,
-                    "created_at": created,
-                }
+        rows = build_rows(
+            kept,
+            item_ids=iter(bulk.allocate_ids(tx, order_item, item_count)),
+            shipment_ids=iter(bulk.allocate_ids(tx, shipment, shipment_count)),
+            new_uuids=random_uuids(len(kept) + shipment_count),
+            activity_message=self.activity_message,
+            now=utcnow(),
+        )
         if self.ctx.dialect == "postgresql":
             bulk.insert_missing(
-                tx,
-                customer,
-                _CUSTOMER_COLUMNS,
-                ([c[name] for name in _CUSTOMER_COLUMNS] for c in customers.values()),
-                key=("customer_id",),
+                tx, customer, CUSTOMER_COLUMNS, rows.customers.values(), key=("customer_id",)
             )
         else:
-            upsert_customers(tx, self.ctx.dialect, customers.values())
-        bulk.insert_rows(tx, order, _ORDER_COLUMNS, orders)
-        bulk.insert_rows(tx, order_item, _ITEM_COLUMNS, items)
-        bulk.insert_rows(tx, address, ("order_id", "kind", *_ADDRESS_COLUMNS), addresses)
-        if shipments:
-            bulk.insert_rows(tx, shipment, _SHIPMENT_COLUMNS, shipments)
-            bulk.insert_rows(
-                tx, shipment_item, ("shipment_id", "order_item_id", "qty"), shipment_items
+            upsert_customers(
+                tx,
+                self.ctx.dialect,
+                (dict(zip(CUSTOMER_COLUMNS, c, strict=True)) for c in rows.customers.values()),
             )
-        bulk.insert_rows(
-            tx, activity, ("order_id", "message", "customer_notified", "created_at"), activities
-        )
-        bulk.insert_rows(
-            tx,
-            status_history,
-            ("order_id", "field", "from_status", "to_status", "reason", "changed_at"),
-            history,
-        )
-        bulk.insert_rows(tx, event, ("name", "payload", "order_id", "created_at"), events)
-
-
-_CUSTOMER_COLUMNS = ("customer_id", "email", "full_name", "created_at")
-_ORDER_COLUMNS = (
-    "order_id", "uuid", "order_number", "external_reference", "customer_id", "customer_email",
-    "customer_full_name", "currency", "sub_total", "tax_amount", "shipping_fee",
-    "discount_amount", "grand_total", "payment_method", "shipping_method", "payment_status",
-    "shipment_status", "status", "created_at", "updated_at",
-)  # fmt: skip
-_ITEM_COLUMNS = (
-    "order_item_id", "order_id", "sku", "name", "product_id", "qty", "unit_price",
-    "line_total", "requires_shipping", "qty_restocked",
-)  # fmt: skip
-_ADDRESS_COLUMNS = (
-    "full_name", "address_1", "address_2", "city", "province", "country", "postcode",
-    "telephone",
-)  # fmt: skip
-_SHIPMENT_COLUMNS = (
-    "shipment_id", "uuid", "order_id", "carrier", "tracking_number", "status", "shipped_at",
-    "delivered_at", "canceled_at", "created_at", "updated_at",
-)  # fmt: skip
-
-
-def _random_uuids(count: int) -> Iterator[str]:
-    """Version 4 uuids from one read of the OS's random source (uuid4() reads it per uuid)."""
-    pool = os.urandom(16 * count)
-    for i in range(count):
-        yield str(uuid_lib.UUID(bytes=pool[16 * i : 16 * i + 16], version=4))
+        for table, columns, table_rows in rows.tables():
+            if table_rows:
+                bulk.insert_rows(tx, table, columns, table_rows)
 
 
 def _describe(row: ImportRow) -> str:
