@@ -69,6 +69,9 @@ class ImportRun:
     problems: list[ImportProblem] = field(default_factory=list)
     first_order_id: int | None = None
     stock_needed: Counter[str] = field(default_factory=Counter)
+    # Customers an earlier batch of this run inserted (or found present): inserting them
+    # again would do nothing (ON CONFLICT DO NOTHING), so they are not sent again.
+    customers_written: set[int] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def problem(self, line: int, reason: str, key: str | None = None) -> None:
@@ -290,16 +293,16 @@ class ImportRun:
             activity_message=self.activity_message,
             now=utcnow(),
         )
+        customers = [c for i, c in rows.customers.items() if i not in self.customers_written]
         if self.ctx.dialect == "postgresql":
-            bulk.insert_missing(
-                tx, customer, CUSTOMER_COLUMNS, rows.customers.values(), key=("customer_id",)
-            )
+            bulk.insert_missing(tx, customer, CUSTOMER_COLUMNS, customers, key=("customer_id",))
         else:
             upsert_customers(
                 tx,
                 self.ctx.dialect,
-                (dict(zip(CUSTOMER_COLUMNS, c, strict=True)) for c in rows.customers.values()),
+                (dict(zip(CUSTOMER_COLUMNS, c, strict=True)) for c in customers),
             )
+        self.customers_written.update(rows.customers)
         for table, columns, table_rows in rows.tables():
             if table_rows:
                 bulk.insert_rows(tx, table, columns, table_rows)
