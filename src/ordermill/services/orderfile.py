@@ -36,6 +36,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Literal
 
+import msgspec
+
 from ordermill.errors import InvalidImport
 from ordermill.services.placement import ADDRESS_FIELDS
 
@@ -51,6 +53,7 @@ __all__ = [
     "money_text",
     "open_for_reading",
     "open_for_writing",
+    "parse_json_line",
     "read_records",
     "record_to_csv_rows",
 ]
@@ -218,7 +221,7 @@ def _read_jsonl(stream: IO[bytes]) -> Iterator[ParsedRecord]:
         if not raw.strip():
             continue
         try:
-            data = json.loads(raw, parse_float=Decimal)
+            data = parse_json_line(raw)
         except UnicodeDecodeError as exc:
             yield ParsedRecord(number, None, f"not valid UTF-8 ({exc.reason})")
             continue
@@ -229,6 +232,22 @@ def _read_jsonl(stream: IO[bytes]) -> Iterator[ParsedRecord]:
             yield ParsedRecord(number, None, f"expected a JSON object, got {type(data).__name__}")
             continue
         yield ParsedRecord(number, data)
+
+
+# msgspec parses a line in about half json's time. It is only trusted when it succeeds:
+# on any input it refuses (NaN, lone surrogates, bad UTF-8, malformed JSON...) the line
+# goes through json, so what is accepted, the values and the error messages stay json's
+# (pinned by tests/services/test_orderfile_json.py).
+_fast_decode = msgspec.json.Decoder(float_hook=Decimal).decode
+
+
+def parse_json_line(raw: bytes) -> Any:
+    """One JSON value, numbers with a fraction or exponent as exact ``Decimal``s: exactly
+    ``json.loads(raw, parse_float=Decimal)``, faster."""
+    try:
+        return _fast_decode(raw)
+    except (msgspec.DecodeError, ValueError, RecursionError):
+        return json.loads(raw, parse_float=Decimal)
 
 
 def _read_csv(stream: IO[bytes]) -> Iterator[ParsedRecord]:
