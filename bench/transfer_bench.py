@@ -148,17 +148,26 @@ def _fresh_postgres(url: str) -> None:
 
 
 def _run_backend(
-    name: str, url: str, source: Path, work: Path, orders: int, *, export: bool = True
+    name: str,
+    url: str,
+    source: Path,
+    work: Path,
+    orders: int,
+    *,
+    export: bool = True,
+    import_step: bool = True,
 ) -> list[dict[str, Any]]:
     cli = [sys.executable, "-m", "ordermill"]
-    subprocess.run([*cli, "migrate", "--database-url", url], check=True, capture_output=True)
-    results = [
-        _measure(
-            f"{name} import jsonl",
-            [*cli, "import", str(source), "--database-url", url, "--no-progress"],
-            orders,
+    results: list[dict[str, Any]] = []
+    if import_step:
+        subprocess.run([*cli, "migrate", "--database-url", url], check=True, capture_output=True)
+        results.append(
+            _measure(
+                f"{name} import jsonl",
+                [*cli, "import", str(source), "--database-url", url, "--no-progress"],
+                orders,
+            )
         )
-    ]
     for suffix in ("jsonl", "csv") if export else ():
         target = work / f"export-{name}.{suffix}"
         results.append(
@@ -214,7 +223,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     try:
         if not args.skip_postgres:
-            _fresh_postgres(args.postgres_url)
+            if not args.export_only:
+                _fresh_postgres(args.postgres_url)
             _run_backend(
                 "postgresql",
                 args.postgres_url,
@@ -222,11 +232,13 @@ def main(argv: list[str] | None = None) -> None:
                 work,
                 args.orders,
                 export=not args.skip_export,
+                import_step=not args.export_only,
             )
         if not args.skip_sqlite:
             database = work / "bench.db"
-            for leftover in work.glob("bench.db*"):
-                leftover.unlink()
+            if not args.export_only:
+                for leftover in work.glob("bench.db*"):
+                    leftover.unlink()
             _run_backend(
                 "sqlite",
                 f"sqlite:///{database}",
@@ -234,6 +246,7 @@ def main(argv: list[str] | None = None) -> None:
                 work,
                 args.orders,
                 export=not args.skip_export,
+                import_step=not args.export_only,
             )
     finally:
         if args.workdir is None:
