@@ -1,9 +1,11 @@
-"""The PostgreSQL export (the server writes the JSON Lines) is byte-identical to the
-Python path, the reference, on awkward data: 4-decimal money, timestamps with and
-without microseconds, nulls, escapes, control characters, unicode, filters and sorts."""
+"""The PostgreSQL export (the server writes the JSON Lines and the CSV rows) is
+byte-identical to the Python path, the reference, on awkward data: 4-decimal money,
+timestamps with and without microseconds, nulls, escapes, control characters, unicode,
+filters and sorts, over several chunks built by parallel workers."""
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import io
 import json
@@ -13,11 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 import ordermill
 from ordermill.db.tables import address, order, order_item, shipment
 from ordermill.query import OrderFilters
 from ordermill.services.exports import _writer, iter_records
+from ordermill.services.orderfile import FileFormat
 
 pytestmark = pytest.mark.postgres_only
 
@@ -38,11 +42,13 @@ def _order(ref: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _python_bytes(oms: ordermill.Oms, filters: OrderFilters) -> bytes:
+def _python_bytes(
+    oms: ordermill.Oms, filters: OrderFilters, file_format: FileFormat = "jsonl"
+) -> bytes:
     chosen = dataclasses.replace(filters, sort=filters.sort or "order_id")
     query = chosen.apply(oms.get_orders_base_query())
     buffer = io.StringIO(newline="")
-    write = _writer(buffer, "jsonl")
+    write = _writer(buffer, file_format)
     for record in iter_records(oms.engine, query.statement(), chunk_size=2):
         write(record)
     return buffer.getvalue().encode("utf-8")
@@ -122,6 +128,55 @@ def test_the_server_writes_the_same_bytes_as_python(
     assert result.orders == len(lines)
     assert result.items == sum(len(json.loads(line)["items"]) for line in lines)
     assert result.orders > 0
+
+
+def _csv_quotes_a_lone_cr() -> bool:
+    """CPython quotes a cell with a CR only since 3.11.9 (gh-67044); before, such a file
+    does not read back. The server always quotes it."""
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\n").writerow(["a\rb", "c"])
+    return buffer.getvalue().startswith('"')
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [OrderFilters(), OrderFilters(payment_status="paid", sort="-grand_total,created_at")],
+)
+def test_the_server_writes_the_same_csv_as_python(
+    oms: ordermill.Oms, tmp_path: Path, filters: OrderFilters
+) -> None:
+    _fill(oms, tmp_path)
+    if not _csv_quotes_a_lone_cr():
+        # This interpreter's csv would write a CR unquoted (see above): compare the rest.
+        with oms.engine.begin() as conn:
+            for table, columns in (
+                (order_item, ("name",)),
+                (order, ("customer_full_name",)),
+                (shipment, ("tracking_number",)),
+                (address, ("full_name",)),
+            ):
+                conn.execute(
+                    table.update().values(
+                        {c: sa.func.replace(table.c[c], "\r", "") for c in columns}
+                    )
+                )
+    target = tmp_path / "fast.csv"
+    result = oms.export_orders(target, filters=filters, chunk_size=3)
+    expected = _python_bytes(oms, filters, "csv")
+    assert target.read_bytes() == expected
+    assert '"' in expected.decode() and "\n\n" not in expected.decode()
+    assert result.items == len(list(csv.reader(io.StringIO(expected.decode())))) - 1
+    assert result.orders > 0
+
+
+def test_a_cr_in_a_cell_is_quoted_and_reads_back(oms: ordermill.Oms, tmp_path: Path) -> None:
+    _fill(oms, tmp_path)
+    target = tmp_path / "out.csv"
+    oms.export_orders(target)
+    assert '"' + _AWKWARD.replace('"', '""') + '"' in target.read_bytes().decode()
+    rows = list(csv.DictReader(io.StringIO(target.read_bytes().decode())))
+    assert {row["item_name"] for row in rows} >= {_AWKWARD}
+    assert len(rows) == oms.export_orders(io.StringIO(), file_format="csv").items
 
 
 def test_a_stream_gets_the_same_text(oms: ordermill.Oms, tmp_path: Path) -> None:

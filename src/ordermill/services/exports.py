@@ -41,7 +41,7 @@ from ordermill.services.orderfile import (
     open_for_writing,
     record_to_csv_rows,
 )
-from ordermill.services.pgexport import copy_jsonl
+from ordermill.services.pgexport import export_lines
 
 __all__ = ["CHUNK_SIZE", "ExportProgress", "ExportResult", "export_orders", "iter_records"]
 
@@ -274,27 +274,31 @@ def _writer(stream: IO[str], file_format: FileFormat) -> Callable[[dict[str, Any
     return write_csv
 
 
-def _copy_jsonl(
+def _export_on_server(
     ctx: Context,
     query: OrderQuery,
     stream: IO[str],
+    file_format: FileFormat,
     options: dict[str, Any],
     chunk_size: int,
     on_progress: Callable[[ExportProgress], None] | None,
     total: int | None,
 ) -> tuple[int, int]:
-    """The PostgreSQL fast path (``services.pgexport``): the server writes the lines."""
+    """The PostgreSQL fast path (``services.pgexport``): the server writes the text."""
 
     def on_chunk(orders: int) -> None:
         if on_progress is not None and orders % chunk_size == 0:
             on_progress(ExportProgress(orders, total))
 
-    with ctx.engine.connect() as conn:
-        conn = conn.execution_options(**options)
-        written = copy_jsonl(
-            conn, query.statement(), stream, chunk_size=chunk_size, on_chunk=on_chunk
-        )
-        conn.rollback()
+    written = export_lines(
+        ctx.engine,
+        query.statement(),
+        stream,
+        file_format=file_format,
+        chunk_size=chunk_size,
+        options=options,
+        on_chunk=on_chunk,
+    )
     if on_progress is not None:
         on_progress(ExportProgress(written[0], total))
     return written
@@ -328,8 +332,10 @@ def export_orders(
     stream = open_for_writing(target) if isinstance(target, (str, os.PathLike)) else target
     orders = items = 0
     try:
-        if ctx.dialect == "postgresql" and file_format == "jsonl":
-            orders, items = _copy_jsonl(ctx, query, stream, options, chunk_size, on_progress, total)
+        if ctx.dialect == "postgresql":
+            orders, items = _export_on_server(
+                ctx, query, stream, file_format, options, chunk_size, on_progress, total
+            )
             return ExportResult(orders=orders, items=items, file_format=file_format)
         write = _writer(stream, file_format)
         records = iter_records(
