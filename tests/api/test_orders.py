@@ -449,3 +449,21 @@ def test_a_listing_page_is_two_statements_and_an_order_eight_or_nine(shop: Shop)
     with count_statements(shop.oms.engine) as missing:
         shop.client.get(f"/api/v1/orders/{uuid.uuid4()}", headers=shop.customer_a)
     assert foreign.count == missing.count == 2
+
+
+def test_a_status_change_costs_its_service_statements_plus_the_token_and_the_relations(
+    shop: Shop,
+) -> None:
+    target = shop.orders_a[0]
+    with count_statements(shop.oms.engine) as log:
+        response = shop.client.post(
+            f"/api/v1/orders/{target}/payment-status", json={"status": "paid"}, headers=shop.admin
+        )
+    assert response.status_code == 200, response.text
+    assert response.json()["payment_status"] == "paid"
+    assert response.json()["status"] == shop.oms.get_order(target).status
+    # The token (no transaction around it), the service's 4 statements and the order's 6
+    # relations: the locked row is the reply's order row, not read again; the service
+    # joins the request's transaction without a SAVEPOINT.
+    assert log.count == 11
+    assert not log.matching("SAVEPOINT")

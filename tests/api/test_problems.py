@@ -46,7 +46,7 @@ def test_an_unexpected_error_in_a_mutation_rolls_back_and_is_a_500(
         raise KeyError("boom")
 
     # Fails after the cancel ran inside the transaction: the cancel must be undone.
-    monkeypatch.setattr(routes, "_order_reply", explode)
+    monkeypatch.setattr(routes, "_changed_reply", explode)
     target = shop.orders_a[0]
     response = shop.client.post(f"/api/v1/orders/{target}/cancel", headers=shop.admin)
     assert response.status_code == 500

@@ -20,7 +20,9 @@ from ordermill.services.oms import Oms
 __all__ = ["Allowed", "IdempotencyKey", "OmsDep", "PrincipalDep", "get_oms", "get_principal"]
 
 
-def get_oms(request: Request) -> Oms:
+# Dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency on
+# a worker thread, a hop (queue, wake-up, GIL hand-over) that costs more than its body.
+async def get_oms(request: Request) -> Oms:
     oms = request.app.state.oms
     assert isinstance(oms, Oms)
     return oms
@@ -54,7 +56,7 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 def Allowed(action: Action) -> Any:
     """A dependency giving the principal if its role allows ``action``, else 403."""
 
-    def dependency(principal: PrincipalDep) -> Principal:
+    async def dependency(principal: PrincipalDep) -> Principal:
         authorize(principal, action)
         return principal
 

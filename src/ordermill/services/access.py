@@ -23,7 +23,7 @@ from ordermill.errors import OrderNotFound, PermissionDenied, ShipmentNotFound
 from ordermill.query import OrderQuery
 from ordermill.records import Order, Principal
 from ordermill.services.context import Context
-from ordermill.services.orders import get_order, order_key_condition
+from ordermill.services.orders import get_order, order_details, order_key_condition
 
 __all__ = [
     "ACTIONS",
@@ -33,6 +33,7 @@ __all__ = [
     "check_order_access",
     "check_shipment_access",
     "customer_scope",
+    "details_for",
     "get_order_for",
     "order_not_found",
     "scope_orders",
@@ -150,3 +151,10 @@ def get_order_for(
         return get_order(ctx, order_key, customer_visible_only=True, conn=conn)
     except OrderNotFound:
         raise order_not_found(order_key) from None
+
+
+def details_for(principal: Principal, found: Order, *, conn: Connection) -> Order:
+    """An order the principal was allowed to change, just returned by the service in
+    ``conn``'s transaction, with its relations as the principal may see them."""
+    visible_only = customer_scope(principal) is not None
+    return order_details(found, customer_visible_only=visible_only, conn=conn)

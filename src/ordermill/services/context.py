@@ -26,6 +26,12 @@ class Context:
         """The use case's own transaction, or a SAVEPOINT inside the caller's ``conn``."""
         return _tx.transaction(self.engine, conn)
 
-    def reading(self, conn: Connection | None = None) -> AbstractContextManager[Connection]:
-        """A connection for reads that never waits for writers."""
-        return _tx.read_connection(self.engine, conn)
+    def owned_transaction(self) -> AbstractContextManager[Connection]:
+        """A transaction the caller rolls back whole on any error; services join it directly."""
+        return _tx.owned_transaction(self.engine)
+
+    def reading(
+        self, conn: Connection | None = None, *, single_statement: bool = False
+    ) -> AbstractContextManager[Connection]:
+        """A connection for reads that never waits for writers (see ``read_connection``)."""
+        return _tx.read_connection(self.engine, conn, single_statement=single_statement)

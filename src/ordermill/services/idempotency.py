@@ -202,7 +202,8 @@ def run_idempotent(
     if key is not None:
         check_key(key)
     owner = principal_name(principal)
-    with ctx.transaction() as conn:
+    # Any error fails the whole request: the services join this transaction directly.
+    with ctx.owned_transaction() as conn:
         if key is not None:
             stored = claim(ctx, conn, principal=owner, key=key, request_hash=request_hash, now=now)
             if stored is not None:

@@ -15,7 +15,7 @@ from ordermill.errors import OrderNotFound
 from ordermill.records import Order
 from ordermill.services.context import Context
 
-__all__ = ["get_order", "order_key", "order_key_condition"]
+__all__ = ["get_order", "order_details", "order_key", "order_key_condition"]
 
 
 def order_key(order_id_or_uuid: int | str) -> tuple[OrderKeyColumn, int | str]:
@@ -67,4 +67,12 @@ def get_order(
         [loaded] = load_relations(
             c, [rows.order_from_row(found)], RELATIONS, customer_visible_only=customer_visible_only
         )
+    return loaded
+
+
+def order_details(found: Order, *, customer_visible_only: bool = False, conn: Connection) -> Order:
+    """``found``, an order a service just locked or wrote in ``conn``'s transaction, with
+    what ``get_order`` loads: what the API answers a mutation with, without reading the
+    order row a second time."""
+    [loaded] = load_relations(conn, [found], RELATIONS, customer_visible_only=customer_visible_only)
     return loaded

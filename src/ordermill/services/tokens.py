@@ -137,6 +137,15 @@ def revoke_token(ctx: Context, token_id: int, *, conn: Connection | None = None)
     return _token_from_row(row)
 
 
+_PRINCIPAL = sa.select(api_token.c.token_id, api_token.c.role, api_token.c.customer_id)
+_ACTIVE_BY_HASH = _PRINCIPAL.where(
+    api_token.c.token_hash == sa.bindparam("token_hash"), api_token.c.revoked_at.is_(None)
+)
+_ACTIVE_BY_ID = _PRINCIPAL.where(
+    api_token.c.token_id == sa.bindparam("token_id"), api_token.c.revoked_at.is_(None)
+)
+
+
 def authenticate(ctx: Context, secret: str, *, conn: Connection | None = None) -> Principal | None:
     """The principal of an active token with this secret, or None (unknown, malformed, revoked)."""
     if (
@@ -145,12 +154,9 @@ def authenticate(ctx: Context, secret: str, *, conn: Connection | None = None) -
         or len(secret) > _MAX_SECRET_LENGTH
     ):
         return None
-    with ctx.reading(conn) as c:
-        row = c.execute(
-            sa.select(api_token.c.token_id, api_token.c.role, api_token.c.customer_id).where(
-                api_token.c.token_hash == hash_secret(secret), api_token.c.revoked_at.is_(None)
-            )
-        ).first()
+    # Every API request runs this: a prebuilt statement, and no transaction around it.
+    with ctx.reading(conn, single_statement=True) as c:
+        row = c.execute(_ACTIVE_BY_HASH, {"token_hash": hash_secret(secret)}).first()
     if row is None:
         return None
     return Principal(token_id=row.token_id, role=row.role, customer_id=row.customer_id)
@@ -166,12 +172,8 @@ def principal_of(
     """
     if isinstance(token_id, bool) or not isinstance(token_id, int):
         return None
-    with ctx.reading(conn) as c:
-        row = c.execute(
-            sa.select(api_token.c.token_id, api_token.c.role, api_token.c.customer_id).where(
-                api_token.c.token_id == token_id, api_token.c.revoked_at.is_(None)
-            )
-        ).first()
+    with ctx.reading(conn, single_statement=True) as c:
+        row = c.execute(_ACTIVE_BY_ID, {"token_id": token_id}).first()
     if row is None:
         return None
     return Principal(token_id=row.token_id, role=row.role, customer_id=row.customer_id)

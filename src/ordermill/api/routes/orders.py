@@ -28,7 +28,7 @@ from ordermill.api.schemas import (
     StatusUpdateRequest,
 )
 from ordermill.api.views import activity_list, order_view, shipment_view, staff_activity
-from ordermill.records import Principal
+from ordermill.records import Order, Principal
 from ordermill.services import access
 from ordermill.services.idempotency import StoredResponse
 
@@ -56,6 +56,15 @@ def _order_reply(
     found = access.get_order_for(oms.ctx, principal, key, conn=conn)
     view = order_view(found, admin=principal.is_admin, config=oms.config)
     return reply(view, status=status, location=order_url(found.uuid) if status == 201 else None)
+
+
+def _changed_reply(
+    oms: OmsDep, principal: Principal, conn: Connection, changed: Order
+) -> StoredResponse:
+    """The order a status service just returned (its locked row, as written), with its
+    relations: the order row is not read again."""
+    found = access.details_for(principal, changed, conn=conn)
+    return reply(order_view(found, admin=principal.is_admin, config=oms.config))
 
 
 @router.post(
@@ -125,7 +134,7 @@ def update_payment_status(
 ) -> Response:
     def execute(conn: Connection) -> StoredResponse:
         changed = oms.update_payment_status(order_uuid, body.status, conn=conn)
-        return _order_reply(oms, principal, conn, changed.uuid)
+        return _changed_reply(oms, principal, conn, changed)
 
     return mutate(oms, request, principal, idempotency_key, body, execute)
 
@@ -146,7 +155,7 @@ def update_shipment_status(
 ) -> Response:
     def execute(conn: Connection) -> StoredResponse:
         changed = oms.update_shipment_status(order_uuid, body.status, conn=conn)
-        return _order_reply(oms, principal, conn, changed.uuid)
+        return _changed_reply(oms, principal, conn, changed)
 
     return mutate(oms, request, principal, idempotency_key, body, execute)
 
@@ -170,7 +179,7 @@ def cancel_order(
     def execute(conn: Connection) -> StoredResponse:
         access.check_order_access(oms.ctx, principal, order_uuid, conn=conn)
         canceled = oms.cancel_order(order_uuid, given.reason, conn=conn)
-        return _order_reply(oms, principal, conn, canceled.uuid)
+        return _changed_reply(oms, principal, conn, canceled)
 
     return mutate(oms, request, principal, idempotency_key, given, execute)
 
