@@ -526,7 +526,7 @@ How to read it:
 - **clients** are separate processes (each with its own connection), each taking a
   disjoint slice of the orders, released together after warming up.
 - **HTTP**: a real `ordermill serve --workers 2` on loopback, driven by one
-  `httpx.AsyncClient` process with 8 and 32 connections; the ratio is to the library
+  `aiohttp.ClientSession` process with 8 and 32 connections; the ratio is to the library
   path with 8 clients in the same round. The client's CPU share says how close the
   client itself came to being the limit (one core is 100%).
 - **round trips** per call = statements + 2 (psycopg sends BEGIN and COMMIT as their
