@@ -114,6 +114,7 @@ def _measure(label: str, argv: list[str], orders: int) -> dict[str, Any]:
     if done.returncode != 0:
         raise SystemExit(f"{label} failed:\n{done.stdout}\n{done.stderr}")
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+    told = re.search(r" in ([\d.]+) s\b", done.stdout)
     cpu = sum(
         float(m.group(1))
         for m in re.finditer(r"(?:User|System) time \(seconds\): ([\d.]+)", done.stderr)
@@ -127,6 +128,12 @@ def _measure(label: str, argv: list[str], orders: int) -> dict[str, Any]:
         # from the database server and from other load on a shared machine.
         "client_cpu_seconds": round(cpu, 1) if cpu else None,
         "peak_mb": round(int(peak.group(1)) / 1024) if peak else None,
+        # The time the command reports for its own work ("... in 2.0 s."), without the
+        # interpreter's start and imports (~1 s), which weigh on a 100k-order run.
+        "command_seconds": float(told.group(1)) if told else None,
+        "command_orders_per_second": round(orders / float(told.group(1)))
+        if told and float(told.group(1)) > 0
+        else None,
         "load_average": round(os.getloadavg()[0], 1),
     }
     print(json.dumps(result), flush=True)
