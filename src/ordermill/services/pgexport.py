@@ -30,7 +30,7 @@ import csv
 import re
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from typing import IO, Any
@@ -278,11 +278,13 @@ class _Sessions:
             self._local.conn = conn
         return conn
 
-    def chunk(self, sql: str, ids: list[int]) -> tuple[str, int, int]:
+    def chunk(self, sql: str, ids: Sequence[int]) -> tuple[str, int, int]:
         """The text of the orders ``ids`` (in that order): (text, orders, items)."""
         driver: Any = self._connection().connection.driver_connection
+        # The array as its text: psycopg's list dumper costs ~0.7 µs an id in Python.
+        array = "{" + ",".join(map(str, ids)) + "}"
         with driver.cursor() as cursor:
-            rows = cursor.execute(sql, {"ids": ids}).fetchall()
+            rows = cursor.execute(sql, {"ids": array}).fetchall()
         return "".join(row[0] or "" for row in rows), len(rows), sum(row[1] for row in rows)
 
     def close(self) -> None:
@@ -342,11 +344,12 @@ def export_lines(
                     if on_chunk is not None:
                         on_chunk(orders)
 
-                for partition in result.partitions():
+                # Scalars: half the client CPU of rows for the ids (~0.7 µs an id).
+                for partition in result.scalars().partitions():
                     # At most two chunks per worker in flight: memory stays a few chunks.
                     if len(pending) >= 2 * workers:
                         write_oldest()
-                    pending.append(pool.submit(sessions.chunk, sql, [row[0] for row in partition]))
+                    pending.append(pool.submit(sessions.chunk, sql, partition))
                 while pending:
                     write_oldest()
         finally:
