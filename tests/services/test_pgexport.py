@@ -179,6 +179,18 @@ def test_a_cr_in_a_cell_is_quoted_and_reads_back(oms: ordermill.Oms, tmp_path: P
     assert len(rows) == oms.export_orders(io.StringIO(), file_format="csv").items
 
 
+@pytest.mark.parametrize("file_format", ["jsonl", "csv"])
+def test_nothing_selected_writes_what_python_writes(
+    oms: ordermill.Oms, tmp_path: Path, file_format: FileFormat
+) -> None:
+    _fill(oms, tmp_path)
+    filters = OrderFilters(q="nobody-matches-this")
+    target = tmp_path / f"none.{file_format}"
+    result = oms.export_orders(target, filters=filters)
+    assert (result.orders, result.items) == (0, 0)
+    assert target.read_bytes() == _python_bytes(oms, filters, file_format)
+
+
 def test_a_stream_gets_the_same_text(oms: ordermill.Oms, tmp_path: Path) -> None:
     _fill(oms, tmp_path)
     stream = io.StringIO(newline="")
