@@ -8,6 +8,9 @@ and its shipments always agree even while orders change.
 
 What an export writes imports back identically: the same file comes out of a database
 that imported it.
+
+On PostgreSQL the server builds the text of both formats (``services.pgexport``); the
+Python path here serves SQLite and is the reference that text is tested against.
 """
 
 from __future__ import annotations
