@@ -191,6 +191,20 @@ def test_nothing_selected_writes_what_python_writes(
     assert target.read_bytes() == _python_bytes(oms, filters, file_format)
 
 
+class _FullDisk(io.StringIO):
+    def write(self, text: str) -> int:
+        raise OSError("No space left on device")
+
+
+def test_a_failed_write_stops_the_workers_and_returns_their_connections(
+    oms: ordermill.Oms, tmp_path: Path
+) -> None:
+    _fill(oms, tmp_path)
+    with pytest.raises(OSError, match="No space left"):
+        oms.export_orders(_FullDisk(), file_format="jsonl", chunk_size=1)
+    assert oms.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
 def test_a_stream_gets_the_same_text(oms: ordermill.Oms, tmp_path: Path) -> None:
     _fill(oms, tmp_path)
     stream = io.StringIO(newline="")

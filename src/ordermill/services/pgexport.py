@@ -32,7 +32,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from typing import IO, Any
 
 import sqlalchemy as sa
@@ -301,10 +301,14 @@ def _workers(
     engine: Engine, options: dict[str, Any], snapshot: str, count: int
 ) -> Iterator[tuple[ThreadPoolExecutor, _Sessions]]:
     sessions = _Sessions(engine, options, snapshot)
-    with ExitStack() as stack:
-        stack.callback(sessions.close)
-        pool = stack.enter_context(ThreadPoolExecutor(count, thread_name_prefix="pgexport"))
+    pool = ThreadPoolExecutor(count, thread_name_prefix="pgexport")
+    try:
         yield pool, sessions
+    finally:
+        # On an error, the chunks not started yet are dropped rather than built; the
+        # connections close once no worker uses them.
+        pool.shutdown(wait=True, cancel_futures=True)
+        sessions.close()
 
 
 def export_lines(
@@ -356,8 +360,6 @@ def export_lines(
                 while pending:
                     write_oldest()
         finally:
-            for future in pending:
-                future.cancel()
             result.close()
         conn.rollback()
     return orders, items
