@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from psycopg import sql
 from sqlalchemy.engine import Engine
 
+from bench.copytext import copy_field
 from ordermill.config import Config
 from ordermill.db.engine import create_engine, normalize_url
 from ordermill.db.migrate import migrate
@@ -380,7 +381,7 @@ class _PostgresWriter:
         with self.pg.cursor().copy(statement) as copy:
             for start in range(0, len(rows), 5_000):
                 chunk = rows[start : start + 5_000]
-                copy.write("".join("\t".join(map(_text, r)) + "\n" for r in chunk))
+                copy.write("".join("\t".join(map(copy_field, r)) + "\n" for r in chunk))
         self.pg.commit()
 
     def finish(self, description: str) -> None:
@@ -413,16 +414,3 @@ class _PostgresWriter:
         for name in ("customer", "order", "order_item", "order_address", "inventory"):
             cur.execute(f'VACUUM (ANALYZE) "{name}"')
         self.pg.autocommit = False
-
-
-def _text(value: Any) -> str:
-    """A value in COPY's text format (the generated text has no tabs, newlines or backslashes)."""
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)

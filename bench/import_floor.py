@@ -41,13 +41,13 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import psycopg
 from psycopg import sql
 
+from bench.copytext import copy_field
 from bench.transfer_bench import write_orders_file
 from ordermill.config import load_config
 from ordermill.services.importrows import ImportRow, validate_record
@@ -79,36 +79,8 @@ class Rendered:
         return sum(len(t) for batch in self.batches for _, _, t in batch)
 
 
-def _escape(text: str) -> str:
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        text = (
-            text.replace("\\", "\\\\")
-            .replace("\t", "\\t")
-            .replace("\n", "\\n")
-            .replace("\r", "\\r")
-        )
-    return text
-
-
-def _field(value: Any) -> str:
-    """A value in COPY's text format, as psycopg's COPY writes it."""
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return _escape(json.dumps(value, separators=(",", ":")))
-    if isinstance(value, (int, Decimal)):
-        return str(value)
-    return _escape(str(value))
-
-
 def _copy_text(rows: list[tuple[Any, ...]]) -> bytes:
-    return "".join("\t".join(map(_field, r)) + "\n" for r in rows).encode()
+    return "".join("\t".join(map(copy_field, r)) + "\n" for r in rows).encode()
 
 
 def _valid_rows(source: Path) -> Iterator[ImportRow]:
