@@ -180,6 +180,25 @@ def test_imported_numbers_move_the_postgresql_sequence(oms: ordermill.Oms, tmp_p
     assert placed.order_number == "50001"
 
 
+def test_orders_placed_after_an_import_never_reuse_an_imported_number(
+    oms: ordermill.Oms, tmp_path: Path
+) -> None:
+    # Twelve orders whose numbers cover the ones place_order would draw next (on SQLite the
+    # largest id plus 10001: 10013), one far above, and one that is not a number.
+    records = [_order(f"X-{n}", order_number=str(n)) for n in range(10005, 10015)]
+    records.append(_order("X-far", order_number="20000"))
+    records.append(_order("X-text", order_number="LEGACY-1"))
+    assert oms.import_orders(_file(tmp_path, *records)).imported == 12
+    line = [{"sku": "A", "qty": 1, "price": "1"}]
+    placed = [oms.place_order(line, customer_email="b@example.com") for _ in range(3)]
+    numbers = [p.order_number for p in placed]
+    imported = {str(r["order_number"]) for r in records}
+    assert not imported & set(numbers)
+    assert len(set(numbers)) == 3
+    # After the first new number the next ones follow it, without another search.
+    assert [int(n) for n in numbers[1:]] == [int(numbers[0]) + 1, int(numbers[0]) + 2]
+
+
 def test_take_stock_all_or_nothing_and_per_order(oms: ordermill.Oms, tmp_path: Path) -> None:
     oms.set_stock("MUG-1", 5)
     path = _file(tmp_path, *[_order(f"X-{n}") for n in range(3)])

@@ -266,13 +266,37 @@ def validate_new_order(
 def order_number_expression(dialect: str) -> sa.ColumnElement[str]:
     """The next order number, unique under concurrency, computed inside the INSERT.
 
-    PostgreSQL takes it from a sequence. SQLite serialises writers (BEGIN
-    IMMEDIATE), so the largest id plus the base cannot be taken twice.
+    PostgreSQL takes it from a sequence (an import moves it past the numbers it
+    brings). SQLite serialises writers (BEGIN IMMEDIATE), so the number can be
+    derived from what is there: the largest id plus the base, or one past the
+    latest order's number if that is larger. Only when that is already taken (an
+    import brought it) does it look for one past the largest numeric number, a
+    scan paid once: the next order follows the one it numbered.
     """
     if dialect == "postgresql":
         return sa.cast(order_number_seq.next_value(), sa.String)
-    largest = sa.select(sa.func.coalesce(sa.func.max(order.c.order_id), 0)).scalar_subquery()
-    return sa.cast(largest + _FIRST_ORDER_NUMBER, sa.String)
+    return _SQLITE_ORDER_NUMBER
+
+
+def _sqlite_order_number() -> sa.ColumnElement[str]:
+    largest_id = sa.select(sa.func.coalesce(sa.func.max(order.c.order_id), 0)).scalar_subquery()
+    latest_number = (
+        sa.select(sa.cast(order.c.order_number, sa.Integer))
+        .where(order.c.order_id == largest_id)
+        .scalar_subquery()
+    )
+    # SQLite's max() with two arguments is the larger of the two.
+    candidate = sa.func.max(
+        largest_id + _FIRST_ORDER_NUMBER, sa.func.coalesce(latest_number, 0) + 1
+    )
+    taken = sa.exists().where(order.c.order_number == sa.cast(candidate, sa.String))
+    past_every_number = sa.select(
+        sa.func.coalesce(sa.func.max(sa.cast(order.c.order_number, sa.Integer)), 0) + 1
+    ).scalar_subquery()
+    return sa.cast(sa.case((taken, past_every_number), else_=candidate), sa.String)
+
+
+_SQLITE_ORDER_NUMBER = _sqlite_order_number()
 
 
 def take_stock(conn: Connection, needed: Mapping[str, int]) -> None:
