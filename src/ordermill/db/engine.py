@@ -15,6 +15,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 
+from ordermill.db.pgcursor import LazyDescriptionCursor
+
 __all__ = ["DEFAULT_URL", "READ_ONLY", "create_engine", "normalize_url"]
 
 DEFAULT_URL = "sqlite:///ordermill.db"
@@ -47,6 +49,8 @@ def create_engine(url: str | URL, *, pool_size: int = 10, max_overflow: int = 20
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_pre_ping=False,
+        # Column descriptions built only when read: see db/pgcursor.py.
+        connect_args={"cursor_factory": LazyDescriptionCursor},
     )
     # Several rows into one table (status history, outbox events) go as ONE multi-row
     # INSERT, as they already do with RETURNING. psycopg's executemany would send one

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
-from ordermill.db.tables import activity, utcnow
+from ordermill.db.inserts import insert_activity_with_event
+from ordermill.db.tables import utcnow
 from ordermill.errors import InvalidInput
 from ordermill.records import Activity
 from ordermill.services.context import Context
 from ordermill.services.lifecycle import lock_order_id_by_key
-from ordermill.services.outbox import Event, append_events
 
 __all__ = ["MESSAGE_MAX", "add_order_activity_log"]
 
@@ -29,10 +29,6 @@ def activity_message(message: object) -> str:
     if "\x00" in text:
         raise InvalidInput("message contains a NUL character", field="message")
     return text
-
-
-# Built once (see db/locks.py); only the new id comes back, every other value is ours.
-_INSERT_ACTIVITY = activity.insert().returning(activity.c.activity_id)
 
 
 def add_order_activity_log(
@@ -57,29 +53,9 @@ def add_order_activity_log(
     with ctx.transaction(conn) as tx:
         order_id = lock_order_id_by_key(tx, key)
         now = utcnow()
-        activity_id = tx.execute(
-            _INSERT_ACTIVITY,
-            {
-                "order_id": order_id,
-                "message": text,
-                "customer_notified": customer_notified,
-                "created_at": now,
-            },
-        ).scalar_one()
-        append_events(
-            tx,
-            [
-                Event(
-                    "activity_added",
-                    order_id,
-                    {
-                        "order_id": order_id,
-                        "activity_id": activity_id,
-                        "message": text,
-                        "customer_notified": customer_notified,
-                    },
-                )
-            ],
+        # With its activity_added event (order_id, activity_id, message, customer_notified).
+        activity_id = insert_activity_with_event(
+            tx, order_id=order_id, message=text, customer_notified=customer_notified, now=now
         )
     return Activity(
         activity_id=activity_id,

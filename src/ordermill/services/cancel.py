@@ -21,19 +21,16 @@ from __future__ import annotations
 
 from collections import Counter
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ordermill.config import Config
 from ordermill.db import rows
 from ordermill.db.locks import lock_inventory
-from ordermill.db.tables import inventory, order_item, shipment, utcnow
 from ordermill.errors import InvalidInput, OrderNotCancelable
 from ordermill.records import Order
 from ordermill.services.context import Context
 from ordermill.services.lifecycle import (
     CANCELED,
-    SHIPPED,
     Change,
     OrderRow,
     OrderState,
@@ -47,25 +44,6 @@ __all__ = ["ORDER_CANCELED", "apply_cancellation", "cancel_order", "check_cancel
 
 ORDER_CANCELED = "Order canceled"
 _REASON_MAX = 2000
-
-
-# Built once (see db/locks.py).
-_CANCEL_SHIPMENTS = (
-    shipment.update()
-    .where(shipment.c.order_id == sa.bindparam("b_order_id"), shipment.c.status == SHIPPED)
-    .values(status=CANCELED)
-    .returning(shipment.c.shipment_id, shipment.c.uuid)
-)
-_RESTOCK_ITEM = (
-    order_item.update()
-    .where(order_item.c.order_item_id == sa.bindparam("b_id"))
-    .values(qty_restocked=order_item.c.qty_restocked + sa.bindparam("b_qty"))
-)
-_RESTOCK_SKU = (
-    inventory.update()
-    .where(inventory.c.sku == sa.bindparam("b_sku"))
-    .values(qty=inventory.c.qty + sa.bindparam("b_qty"))
-)
 
 
 def check_cancelable(config: Config, locked: OrderRow) -> None:
@@ -103,17 +81,13 @@ def apply_cancellation(
         found.status = CANCELED
     change.set_shipment_status(state.rollup(order_canceled=True))
     change.decide(config)
-    now = change.now
-    if open_shipments:
-        canceled = tx.execute(
-            _CANCEL_SHIPMENTS,
-            {"b_order_id": change.order_id, "canceled_at": now, "updated_at": now},
-        ).all()
-        for row in sorted(canceled):
-            change.add_event(
-                "shipment_canceled", shipment_id=row.shipment_id, shipment_uuid=str(row.uuid)
-            )
-    restocked = _restock(tx, state) if config.restock_after_cancellation else {}
+    # The open shipments were read under the order's lock: they are the ones to cancel.
+    change.cancel_shipments([found.shipment_id for found in open_shipments])
+    for found in open_shipments:
+        change.add_event(
+            "shipment_canceled", shipment_id=found.shipment_id, shipment_uuid=found.uuid
+        )
+    restocked = _restock(tx, change, state) if config.restock_after_cancellation else {}
     change.add_activity(f"{ORDER_CANCELED} ({reason})" if reason else ORDER_CANCELED)
     change.add_event(
         "order_canceled",
@@ -124,8 +98,9 @@ def apply_cancellation(
     )
 
 
-def _restock(tx: Connection, state: OrderState) -> dict[str, int]:
-    """Put back every managed line's undelivered quantity; returns units per SKU, ascending."""
+def _restock(tx: Connection, change: Change, state: OrderState) -> dict[str, int]:
+    """Lock the stock of every managed line's undelivered quantity and have ``change``
+    put it back; returns units per SKU, ascending."""
     delivered = state.delivered()
     wanted = {
         line.order_item_id: line.qty - delivered[line.order_item_id] - line.qty_restocked
@@ -141,17 +116,12 @@ def _restock(tx: Connection, state: OrderState) -> dict[str, int]:
     per_sku: Counter[str] = Counter()
     for line in lines:
         per_sku[line.sku] += wanted[line.order_item_id]
-    # Items before inventory: the global lock order (db/locks.py).
-    tx.execute(
-        _RESTOCK_ITEM,
-        [{"b_id": line.order_item_id, "b_qty": wanted[line.order_item_id]} for line in lines],
+    restocked = {sku: per_sku[sku] for sku in sorted(per_sku)}
+    change.restock(
+        [(line.order_item_id, wanted[line.order_item_id]) for line in lines],
+        list(restocked.items()),
     )
-    now = utcnow()
-    tx.execute(
-        _RESTOCK_SKU,
-        [{"b_sku": sku, "b_qty": per_sku[sku], "updated_at": now} for sku in sorted(per_sku)],
-    )
-    return {sku: per_sku[sku] for sku in sorted(per_sku)}
+    return restocked
 
 
 def cancel_reason(reason: object) -> str | None:

@@ -8,8 +8,9 @@ A service runs, inside ``ctx.transaction(conn)``::
     change.set_shipment_status(...)
     change.decide(ctx.config)                  # resolve + forward-only check, before writing
     ...the service's own writes (shipments, stock)...
-    row = change.write(tx)                     # order UPDATE ... RETURNING, history,
-                                               # activities and events: one statement each
+    row = change.write(tx)                     # order, history, activities, events (and
+                                               # registered shipment/stock writes): one
+                                               # statement on PostgreSQL, one per table on SQLite
 
 Shipment rows carry one of three statuses (``SHIPPED``, ``DELIVERED``, ``CANCELED``);
 the order's ``shipment_status`` is the rollup of them (``status.rollup_shipment_status``)
@@ -29,20 +30,12 @@ from sqlalchemy.engine import Connection, Row
 
 from ordermill.config import Config
 from ordermill.db import rows
+from ordermill.db.change_statement import ChangeWrites, write_change
 from ordermill.db.locks import lock_order_by, lock_order_id_by, lock_shipment_order
-from ordermill.db.tables import (
-    activity,
-    order,
-    order_item,
-    shipment,
-    shipment_item,
-    status_history,
-    utcnow,
-)
+from ordermill.db.tables import order_item, shipment, shipment_item, utcnow
 from ordermill.errors import OrderNotFound, ShipmentNotFound
 from ordermill.records import Shipment, ShipmentItem
 from ordermill.services.orders import order_key
-from ordermill.services.outbox import Event, append_events
 from ordermill.status import LineShipping, check_order_transition, resolve_order_status
 from ordermill.status import rollup_shipment_status as _rollup
 
@@ -281,9 +274,6 @@ _LOAD_STATE = (
     .where(_oi.c.order_id == sa.bindparam("order_id"))
     .order_by(_oi.c.order_item_id, _si.c.shipment_item_id)
 )
-_UPDATE_ORDER = order.update().where(order.c.order_id == sa.bindparam("b_order_id"))
-_INSERT_HISTORY = status_history.insert()
-_INSERT_ACTIVITY = activity.insert()
 
 
 def load_state(tx: Connection, order_id: int) -> OrderState:
@@ -325,7 +315,8 @@ class Change:
 
     Status changes are collected first; ``decide`` resolves the order status and
     applies the forward-only rule before the service writes anything, and
-    ``write`` then sends every write of the change in at most four statements.
+    ``write`` then sends every write of the change: shipment statuses and restocks
+    the service registered, the order row, history, activities and outbox events.
     """
 
     def __init__(self, locked: OrderRow, *, reason: str) -> None:
@@ -337,9 +328,10 @@ class Change:
         self.status: str = locked.status
         self._decided = False
         self._activities: list[tuple[str, bool]] = []
-        self._events: list[Event] = []
-        self._final_events: list[Event] = []
+        self._events: list[tuple[str, dict[str, Any]]] = []
+        self._final_events: list[tuple[str, dict[str, Any]]] = []
         self.now = utcnow()
+        self._writes = ChangeWrites(self.order_id, self.now)
 
     def set_payment_status(self, status: str) -> None:
         self.payment_status = status
@@ -354,7 +346,7 @@ class Change:
 
     def add_event(self, name: str, *, last: bool = False, **payload: Any) -> None:
         """An outbox event; ``last`` ones follow the status events (``order_canceled``)."""
-        added = Event(name, self.order_id, {"order_id": self.order_id, **payload})
+        added = (name, {"order_id": self.order_id, **payload})
         (self._final_events if last else self._events).append(added)
 
     def decide(self, config: Config) -> str:
@@ -373,8 +365,23 @@ class Change:
             if before != after:
                 yield field_name, before, after
 
+    def deliver_shipments(self, shipment_ids: list[int]) -> None:
+        """Mark these shipments delivered when the change is written."""
+        self._writes.delivered_shipments += shipment_ids
+
+    def cancel_shipments(self, shipment_ids: list[int]) -> None:
+        """Mark these shipments canceled when the change is written."""
+        self._writes.canceled_shipments += shipment_ids
+
+    def restock(self, lines: list[tuple[int, int]], skus: list[tuple[str, int]]) -> None:
+        """Put units back when the change is written: ``(order_item_id, qty)`` on the
+        lines, ``(sku, qty)`` in stock, whose rows the caller has already locked."""
+        self._writes.restock_items += lines
+        self._writes.restock_inventory += skus
+
     def write(self, tx: Connection) -> OrderRow | dict[str, Any]:
-        """Write the change; returns the order row as it is now.
+        """Write the change (``db/change_statement.py``: one statement on PostgreSQL);
+        returns the order row as it is now.
 
         That row is the locked one with the values written here: nothing else of the
         order changes under its lock, so reading it back (RETURNING) would only add a
@@ -384,49 +391,29 @@ class Change:
             raise RuntimeError("Change.decide() must run before Change.write()")
         changes = list(self._status_changes())
         row: OrderRow | dict[str, Any] = self.row
+        writes = self._writes
         if changes:
-            values = {
+            writes.statuses = (self.payment_status, self.shipment_status, self.status)
+            writes.reason = self.reason
+            writes.history = changes
+            row = {
+                **self.row._mapping,
                 "payment_status": self.payment_status,
                 "shipment_status": self.shipment_status,
                 "status": self.status,
                 "updated_at": self.now,
             }
-            tx.execute(_UPDATE_ORDER, {"b_order_id": self.order_id, **values})
-            row = {**self.row._mapping, **values}
-            tx.execute(
-                _INSERT_HISTORY,
-                [
-                    {
-                        "order_id": self.order_id,
-                        "field": field_name,
-                        "from_status": before,
-                        "to_status": after,
-                        "reason": self.reason,
-                        "changed_at": self.now,
-                    }
-                    for field_name, before, after in changes
-                ],
-            )
-        if self._activities:
-            tx.execute(
-                _INSERT_ACTIVITY,
-                [
-                    {
-                        "order_id": self.order_id,
-                        "message": message,
-                        "customer_notified": notified,
-                        "created_at": self.now,
-                    }
-                    for message, notified in self._activities
-                ],
-            )
-        status_events = [
-            Event(
-                f"{field_name}_status_updated",
-                self.order_id,
-                {"order_id": self.order_id, "from_status": before, "to_status": after},
-            )
-            for field_name, before, after in changes
+        writes.activities = self._activities
+        writes.events = [
+            *self._events,
+            *(
+                (
+                    f"{field_name}_status_updated",
+                    {"order_id": self.order_id, "from_status": before, "to_status": after},
+                )
+                for field_name, before, after in changes
+            ),
+            *self._final_events,
         ]
-        append_events(tx, [*self._events, *status_events, *self._final_events])
+        write_change(tx, writes)
         return row

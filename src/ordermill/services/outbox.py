@@ -13,7 +13,8 @@ from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Connection
 
-from ordermill.db.tables import event, utcnow
+from ordermill.db.change_statement import insert_events
+from ordermill.db.tables import utcnow
 
 __all__ = ["Event", "append_events"]
 
@@ -24,18 +25,8 @@ class Event(NamedTuple):
     payload: dict[str, Any]
 
 
-_INSERT_EVENT = event.insert()  # built once: its cache key is memoized
-
-
 def append_events(conn: Connection, events: Sequence[Event]) -> None:
     """Write the events in one statement (one round trip however many)."""
     if not events:
         return
-    now = utcnow()
-    conn.execute(
-        _INSERT_EVENT,
-        [
-            {"name": e.name, "order_id": e.order_id, "payload": e.payload, "created_at": now}
-            for e in events
-        ],
-    )
+    insert_events(conn, [(e.name, e.order_id, e.payload) for e in events], utcnow())

@@ -23,11 +23,9 @@ whenever there are any, so the two never disagree.
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ordermill.db import rows
-from ordermill.db.tables import shipment
 from ordermill.errors import ShipmentTransitionError, StatusTransitionError
 from ordermill.records import Order, Shipment
 from ordermill.services.context import Context
@@ -36,7 +34,6 @@ from ordermill.services.lifecycle import (
     DELIVERED,
     SHIPPED,
     Change,
-    OrderRow,
     ShipmentState,
     load_state,
     lock_order_by_key,
@@ -69,45 +66,27 @@ def _decide(ctx: Context, change: Change, shipment_status: str | None, doing: st
         ) from None
 
 
-_SET_SHIPMENTS = shipment.update().where(
-    shipment.c.shipment_id.in_(sa.bindparam("b_ids", expanding=True))
-)  # built once (see db/locks.py)
-_SET_SHIPMENTS_RETURNING = _SET_SHIPMENTS.returning(*shipment.c)
-
-
-def _set_shipments(
-    tx: Connection,
-    change: Change,
-    targets: list[ShipmentState],
-    status: str,
-    *,
-    returning: bool = True,
-) -> dict[int, OrderRow]:
-    """Write ``status`` on these (open) shipments; their updated rows by shipment id
-    (none without ``returning``)."""
+def _set_shipments(change: Change, targets: list[ShipmentState], status: str) -> None:
+    """Have ``change`` write ``status`` on these (open) shipments, and note it in ``targets``."""
     if not targets:
-        return {}
-    now = change.now
-    stamp = "delivered_at" if status == DELIVERED else "canceled_at"
-    values = {
-        "b_ids": [s.shipment_id for s in targets],
-        "status": status,
-        "updated_at": now,
-        stamp: now,
-    }
-    if returning:
-        updated = tx.execute(_SET_SHIPMENTS_RETURNING, values).all()
-    else:
-        tx.execute(_SET_SHIPMENTS, values)
-        updated = []
+        return
     for target in targets:
+        target.status = status
+        if status == DELIVERED:
+            target.delivered_at = change.now
+        else:
+            target.canceled_at = change.now
         event = "shipment_delivered" if status == DELIVERED else "shipment_canceled"
         change.add_event(event, shipment_id=target.shipment_id, shipment_uuid=target.uuid)
         if status == CANCELED:
             change.add_activity(
                 SHIPMENT_CANCELED + describe_shipment(target.carrier, target.tracking_number)
             )
-    return {r.shipment_id: r for r in updated}
+    ids = [target.shipment_id for target in targets]
+    if status == DELIVERED:
+        change.deliver_shipments(ids)
+    else:
+        change.cancel_shipments(ids)
 
 
 def _change_one(ctx: Context, uuid: object, status: str, conn: Connection | None) -> Shipment:
@@ -130,9 +109,9 @@ def _change_one(ctx: Context, uuid: object, status: str, conn: Connection | None
         found.status = status
         change = Change(locked, reason=f"shipment {text} {status}")
         _decide(ctx, change, state.rollup(order_canceled=False), doing)
-        updated = _set_shipments(tx, change, [found], status)
+        _set_shipments(change, [found], status)
         change.write(tx)
-    return found.record(updated[found.shipment_id])
+    return found.record()
 
 
 def mark_delivered(ctx: Context, uuid: str, *, conn: Connection | None = None) -> Shipment:
@@ -201,7 +180,7 @@ def update_shipment_status(
             for target in opened:
                 target.status = CANCELED
             _decide(ctx, change, state.rollup(order_canceled=False), doing)
-            _set_shipments(tx, change, opened, CANCELED, returning=False)
+            _set_shipments(change, opened, CANCELED)
             return rows.order_from_row(change.write(tx))
         if phase == SHIPPED and not remaining:
             if opened:
@@ -224,7 +203,7 @@ def update_shipment_status(
         )
         _decide(ctx, change, rollup, doing)
         if phase == DELIVERED:
-            _set_shipments(tx, change, opened, DELIVERED, returning=False)
+            _set_shipments(change, opened, DELIVERED)
         if remaining:
             insert_shipment(
                 tx, change, state, remaining, carrier=None, tracking_number=None, status=new_status

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ordermill.db import rows
+from ordermill.db.inserts import insert_shipment_with_items
 from ordermill.db.relations import load_relations
 from ordermill.db.tables import order, shipment, shipment_item
 from ordermill.errors import (
@@ -177,13 +178,6 @@ def _units_to_ship(
     return requested
 
 
-# Built once (see db/locks.py); only the generated ids come back: every other value is ours.
-_INSERT_SHIPMENT = shipment.insert().returning(shipment.c.shipment_id)
-_INSERT_SHIPMENT_ITEMS = shipment_item.insert().returning(
-    shipment_item.c.shipment_item_id, shipment_item.c.order_item_id
-)
-
-
 def insert_shipment(
     tx: Connection,
     change: Change,
@@ -198,8 +192,9 @@ def insert_shipment(
     now = change.now
     new_uuid = str(uuid_lib.uuid4())
     delivered_at = now if status == DELIVERED else None
-    shipment_id = tx.execute(
-        _INSERT_SHIPMENT,
+    # Only the generated ids come back: every other value is ours.
+    shipment_id, item_ids = insert_shipment_with_items(
+        tx,
         {
             "uuid": new_uuid,
             "order_id": change.order_id,
@@ -211,15 +206,8 @@ def insert_shipment(
             "created_at": now,
             "updated_at": now,
         },
-    ).scalar_one()
-    # Rows come back in any order (which lets SQLite batch them): keyed by order item.
-    item_rows = tx.execute(
-        _INSERT_SHIPMENT_ITEMS,
-        [
-            {"shipment_id": shipment_id, "order_item_id": item_id, "qty": qty}
-            for item_id, qty in sorted(units.items())
-        ],
-    ).all()
+        units,
+    )
     added = ShipmentState(
         shipment_id=shipment_id,
         uuid=new_uuid,
@@ -231,7 +219,7 @@ def insert_shipment(
         delivered_at=delivered_at,
         canceled_at=None,
         created_at=now,
-        items={r.order_item_id: (r.shipment_item_id, units[r.order_item_id]) for r in item_rows},
+        items={i: (item_ids[i], units[i]) for i in sorted(units, key=item_ids.__getitem__)},
     )
     state.shipments[added.shipment_id] = added
     change.add_activity(ORDER_SHIPPED + describe_shipment(carrier, tracking_number))
