@@ -3,13 +3,16 @@
 A thin psycopg 3 client, one connection, one transaction per call, the same
 rows as ordermill's services (``count_statements`` shows them): the order row
 locked first, the statuses updated, the shipment with its items, the activity,
-status history and outbox rows inserted, stock restocked with one UPDATE per line.
+status history and outbox rows inserted, the stock of each line put back.
 
 What makes it a floor:
 
-- one statement per table written, every row of that table in it (multi-row
-  VALUES; an ``executemany`` of the per-line UPDATEs, which psycopg sends as one
-  pipeline);
+- the fewest statements: after the lock (and the state read, and the inventory
+  lock, where the call needs them) every write of a call is ONE statement, each
+  table's part a data-modifying CTE of the last one, every row of a table in it
+  (multi-row VALUES, or arrays unnested for the restock). WORKLOAD.md describes
+  one statement per table; ordermill sends one statement per change on
+  PostgreSQL, so the floor does too, or it would not be a floor;
 - no ORM, no SQL compilation, no result objects: tuples in, tuples out;
   psycopg prepares each statement after its fifth use, as it does for ordermill.
 
@@ -75,60 +78,65 @@ _UPDATE_ORDER = (
     'UPDATE "order" SET payment_status = %s, shipment_status = %s, status = %s,'
     " updated_at = now() WHERE order_id = %s"
 )
-_INSERT_SHIPMENT = (
-    "INSERT INTO shipment (uuid, order_id, carrier, tracking_number, status, shipped_at,"
-    " created_at, updated_at) VALUES (%s, %s, %s, %s, 'shipped', now(), now(), now())"
+_LOCK_INVENTORY = (
+    "SELECT sku, manage_stock FROM inventory WHERE sku = ANY(%s) ORDER BY sku FOR UPDATE"
+)
+
+
+@cache
+def _values(row: str, count: int) -> str:
+    return ", ".join([row] * count)
+
+
+_HISTORY = (
+    "INSERT INTO order_status_history (order_id, field, from_status, to_status, reason,"
+    " changed_at) VALUES "
+)
+_HISTORY_ROW = "(%s, %s, %s, %s, %s, now())"
+_EVENTS = "INSERT INTO event (name, order_id, payload, created_at) VALUES "
+_EVENT_ROW = "(%s, %s, %s, now())"
+_ACTIVITIES = (
+    "INSERT INTO order_activity (order_id, message, customer_notified, created_at) VALUES "
+)
+_ACTIVITY_ROW = "(%s, %s, %s, now())"
+_SHIPMENT_WITH_ITEMS = (
+    "WITH s AS (INSERT INTO shipment (uuid, order_id, carrier, tracking_number, status,"
+    " shipped_at, created_at, updated_at) VALUES (%s, %s, %s, %s, 'shipped', now(), now(), now())"
+    " RETURNING shipment_id)"
+    " INSERT INTO shipment_item (shipment_id, order_item_id, qty)"
+    " SELECT s.shipment_id, i.id, i.qty FROM s, unnest(%s::bigint[], %s::int[]) AS i(id, qty)"
     " RETURNING shipment_id"
+)
+_ACTIVITY_WITH_EVENT = (
+    "WITH a AS (INSERT INTO order_activity (order_id, message, customer_notified, created_at)"
+    " VALUES (%s, %s, %s, now()) RETURNING activity_id)"
+    " INSERT INTO event (name, order_id, payload, created_at)"
+    " SELECT 'activity_added', %s, jsonb_build_object('order_id', %s::bigint, 'activity_id',"
+    " a.activity_id, 'message', %s::text, 'customer_notified', %s::boolean), now() FROM a"
 )
 _DELIVER_SHIPMENTS = (
     "UPDATE shipment SET status = 'delivered', delivered_at = now(), updated_at = now()"
     " WHERE shipment_id = ANY(%s)"
 )
-_INSERT_ACTIVITY = (
-    "INSERT INTO order_activity (order_id, message, customer_notified, created_at)"
-    " VALUES (%s, %s, %s, now()) RETURNING activity_id"
+_RESTOCK_ITEMS = (
+    "UPDATE order_item SET qty_restocked = order_item.qty_restocked + v.qty"
+    " FROM unnest(%s::bigint[], %s::int[]) AS v(id, qty)"
+    " WHERE order_item.order_item_id = v.id AND order_item.order_id = %s"
 )
-_LOCK_INVENTORY = (
-    "SELECT sku, manage_stock FROM inventory WHERE sku = ANY(%s) ORDER BY sku FOR UPDATE"
+_RESTOCK_SKUS = (
+    "UPDATE inventory SET qty = inventory.qty + v.qty, updated_at = now()"
+    " FROM unnest(%s::text[], %s::int[]) AS v(sku, qty) WHERE inventory.sku = v.sku"
+    " AND inventory.sku = ANY(%s::text[])"
 )
-_RESTOCK_ITEM = "UPDATE order_item SET qty_restocked = qty_restocked + %s WHERE order_item_id = %s"
-_RESTOCK_SKU = "UPDATE inventory SET qty = qty + %s, updated_at = now() WHERE sku = %s"
 
 
 @cache
-def _values_sql(head: str, row: str, count: int) -> str:
-    return head + ", ".join([row] * count)
-
-
-def _history_sql(count: int) -> str:
-    return _values_sql(
-        "INSERT INTO order_status_history (order_id, field, from_status, to_status, reason,"
-        " changed_at) VALUES ",
-        "(%s, %s, %s, %s, %s, now())",
-        count,
-    )
-
-
-def _events_sql(count: int) -> str:
-    return _values_sql(
-        "INSERT INTO event (name, order_id, payload, created_at) VALUES ",
-        "(%s, %s, %s, now())",
-        count,
-    )
-
-
-def _activities_sql(count: int) -> str:
-    return _values_sql(
-        "INSERT INTO order_activity (order_id, message, customer_notified, created_at) VALUES ",
-        "(%s, %s, %s, now())",
-        count,
-    )
-
-
-def _shipment_items_sql(count: int) -> str:
-    return _values_sql(
-        "INSERT INTO shipment_item (shipment_id, order_item_id, qty) VALUES ", "(%s, %s, %s)", count
-    )
+def _with_cached(parts: tuple[str, ...]) -> str:
+    """``parts`` as one statement: every part but the last a data-modifying CTE."""
+    *leading, last = parts
+    if not leading:
+        return last
+    return "WITH " + ", ".join(f"w{i} AS ({p})" for i, p in enumerate(leading)) + " " + last
 
 
 class FloorError(Exception):
@@ -214,12 +222,6 @@ class FloorClient:
             self.log.append(sql)
         return self.conn.execute(sql, params)
 
-    def _many(self, sql: str, params: Sequence[Sequence[Any]]) -> None:
-        if self.log is not None:
-            self.log.append(sql)
-        with self.conn.cursor() as cur:
-            cur.executemany(sql, params)
-
     def _commit(self) -> None:
         self.conn.commit()
         self.commits += 1
@@ -242,23 +244,26 @@ class FloorClient:
         reason: str,
         activities: Sequence[str] = (),
         final: tuple[str, dict[str, Any]] | None = None,
+        lead: Sequence[tuple[str, Sequence[Any]]] = (),
     ) -> None:
-        """The order UPDATE, its history, its activities and its events: one statement each.
+        """``lead`` (shipment and stock writes), the order UPDATE, its history, its
+        activities and its events: one statement, each part a CTE but the last.
 
         Events go in ordermill's order: the call's own, the status changes, then ``final``.
         """
         oid = order.order_id
-        params: list[Any] = []
+        parts = [sql for sql, _ in lead]
+        params: list[Any] = [p for _, values in lead for p in values]
         if order.history:
-            self._x(_UPDATE_ORDER, (*order.status, oid))
+            parts.append(_UPDATE_ORDER)
+            params += (*order.status, oid)
+            parts.append(_HISTORY + _values(_HISTORY_ROW, len(order.history)))
             for name, old, new in order.history:
                 params += (oid, name, old, new, reason)
-            self._x(_history_sql(len(order.history)), params)
         if activities:
-            params = []
+            parts.append(_ACTIVITIES + _values(_ACTIVITY_ROW, len(activities)))
             for message in activities:
                 params += (oid, message, False)
-            self._x(_activities_sql(len(activities)), params)
         events = list(order.events)
         events += [
             (f"{name}_status_updated", {"order_id": oid, "from_status": old, "to_status": new})
@@ -267,10 +272,11 @@ class FloorClient:
         if final is not None:
             events.append(final)
         if events:
-            params = []
+            parts.append(_EVENTS + _values(_EVENT_ROW, len(events)))
             for name, payload in events:
                 params += (name, oid, Jsonb(payload))
-            self._x(_events_sql(len(events)), params)
+        if parts:
+            self._x(_with_cached(tuple(parts)), params)
 
     # -- W1 ---------------------------------------------------------------------
 
@@ -297,12 +303,18 @@ class FloorClient:
             raise FloorError(f"order {order.order_number}: nothing left to ship")
         order.change(order.status[0], "shipped")
         shipment_uuid = str(uuid_lib.uuid4())
-        row = self._x(_INSERT_SHIPMENT, (shipment_uuid, order.order_id, carrier, tracking))
+        row = self._x(
+            _SHIPMENT_WITH_ITEMS,
+            (
+                shipment_uuid,
+                order.order_id,
+                carrier,
+                tracking,
+                [i for i, _ in units],
+                [q for _, q in units],
+            ),
+        )
         shipment_id = row.fetchone()[0]
-        params: list[Any] = []
-        for item_id, qty in units:
-            params += (shipment_id, item_id, qty)
-        self._x(_shipment_items_sql(len(units)), params)
         order.events.insert(
             0,
             (
@@ -333,24 +345,22 @@ class FloorClient:
         if not open_shipments:
             raise FloorError(f"order {order.order_number} has no open shipment")
         order.change(order.status[0], "delivered")
-        self._x(_DELIVER_SHIPMENTS, (open_shipments,))
         for sid in open_shipments:
             order.event("shipment_delivered", shipment_id=sid)
-        self._write(order, "shipment status set to delivered")
+        self._write(
+            order,
+            "shipment status set to delivered",
+            lead=[(_DELIVER_SHIPMENTS, (open_shipments,))],
+        )
         self._commit()
 
     def add_activity(self, order_id: int, message: str, *, customer_notified: bool) -> None:
         order = self._lock(order_id=order_id)
-        activity_id = self._x(
-            _INSERT_ACTIVITY, (order.order_id, message, customer_notified)
-        ).fetchone()[0]
-        order.event(
-            "activity_added",
-            activity_id=activity_id,
-            message=message,
-            customer_notified=customer_notified,
+        oid = order.order_id
+        self._x(
+            _ACTIVITY_WITH_EVENT,
+            (oid, message, customer_notified, oid, oid, message, customer_notified),
         )
-        self._write(order, "")
         self._commit()
 
     # -- W2 ---------------------------------------------------------------------
@@ -375,19 +385,24 @@ class FloorClient:
         if wanted:
             skus = sorted({sku for sku, _ in wanted.values()})
             managed = {sku for sku, manage in self._x(_LOCK_INVENTORY, (skus,)) if manage}
-            items = [(n, i) for i, (sku, n) in sorted(wanted.items()) if sku in managed]
+            items = [(i, n) for i, (sku, n) in sorted(wanted.items()) if sku in managed]
             for sku, n in wanted.values():
                 if sku in managed:
                     per_sku[sku] = per_sku.get(sku, 0) + n
-            if items:
-                self._many(_RESTOCK_ITEM, items)
-                self._many(_RESTOCK_SKU, [(per_sku[s], s) for s in sorted(per_sku)])
+        lead: list[tuple[str, Sequence[Any]]] = []
+        if per_sku:
+            skus = sorted(per_sku)
+            lead = [
+                (_RESTOCK_ITEMS, ([i for i, _ in items], [n for _, n in items], order.order_id)),
+                (_RESTOCK_SKUS, (skus, [per_sku[s] for s in skus], skus)),
+            ]
         restocked = per_sku
         order.change("canceled", "canceled")
         self._write(
             order,
             f"order canceled: {reason}",
             [f"Order canceled ({reason})"],
+            lead=lead,
             final=(
                 "order_canceled",
                 {
@@ -429,11 +444,6 @@ class SqlalchemyFloorClient(FloorClient):
         if self.log is not None:
             self.log.append(sql)
         return self._tx().exec_driver_sql(sql, tuple(params))
-
-    def _many(self, sql: str, params: Sequence[Sequence[Any]]) -> None:
-        if self.log is not None:
-            self.log.append(sql)
-        self._tx().exec_driver_sql(sql, [tuple(p) for p in params])
 
     def _commit(self) -> None:
         assert self._open is not None
