@@ -511,9 +511,11 @@ How to read it:
   ordermill's services with the fewest statements: the order row locked first, the
   items and shipments read after the lock (a row joined into the locking statement
   could predate the transaction it waited for), the decision taken in the client,
-  then one statement per table written (multi-row VALUES; one UPDATE per line for the
-  restock, sent as one pipeline), one transaction per call, the same concurrency.
-  Every run is checked to have written the same rows per order on both paths.
+  then every write of the call as ONE statement (each table's rows a data-modifying CTE
+  of the last part: multi-row VALUES, or arrays for the restock), one transaction per
+  call, the same concurrency. WORKLOAD.md describes one statement per table; ordermill
+  sends one per change on PostgreSQL, so the floor does too. Every run is checked to
+  have written the same rows per order on both paths.
 - **SQLAlchemy floor**: the floor's very statements sent through SQLAlchemy
   (`engine.begin()` per call on a pooled connection, `Connection.exec_driver_sql`, the
   thinnest path SQLAlchemy has). ordermill runs on SQLAlchemy Core, so this is as fast as

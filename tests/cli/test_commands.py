@@ -90,6 +90,12 @@ def test_orders_list_filters_like_the_rest_listing(cli: Invoke, demo: str) -> No
     assert [o["order_number"] for o in found] == ["10003"]
 
 
+def test_orders_list_rejects_an_unknown_status_naming_it(cli: Invoke, demo: str) -> None:
+    result = cli("orders", "list", "--payment-status", "payed")
+    assert result.exit_code != 0
+    assert "payed" in result.stderr and "Traceback" not in result.output
+
+
 def test_orders_list_rejects_an_unknown_sort_with_exit_2(cli: Invoke, demo: str) -> None:
     result = cli("orders", "list", "--sort", "password")
     assert result.exit_code == 2

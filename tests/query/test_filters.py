@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 import ordermill
-from ordermill import QueryError
+from ordermill import InvalidStatus, QueryError
 from ordermill.query import OrderFilters, parse_sort
 from ordermill.records import Order
 from tests.query.conftest import FIRST_DAY, ids
@@ -33,6 +33,20 @@ def test_status_filters(oms: ordermill.Oms, seeded: list[Order]) -> None:
         [o for o in seeded if o.status in ("canceled", "pending")]
     )
     assert OrderFilters(payment_status="", status=None).apply(q).count() == len(seeded)
+
+
+def test_an_unknown_status_is_refused_naming_it_when_the_config_is_given(
+    oms: ordermill.Oms, seeded: list[Order]
+) -> None:
+    q = oms.get_orders_base_query()
+    with pytest.raises(InvalidStatus, match="Invalid shipment status 'shiped'") as caught:
+        OrderFilters(shipment_status=["pending", "shiped"]).apply(q, config=oms.config)
+    assert caught.value.code == "invalid_status"
+    assert "shipped" in caught.value.details["allowed"]
+    with pytest.raises(InvalidStatus, match="Invalid order status 'false'"):
+        OrderFilters(status="false").apply(q, config=oms.config)
+    known = OrderFilters(payment_status="paid").apply(q, config=oms.config)
+    assert known.count() == len([o for o in seeded if o.payment_status == "paid"])
 
 
 def test_customer_and_search(oms: ordermill.Oms, seeded: list[Order]) -> None:

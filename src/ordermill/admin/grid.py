@@ -147,7 +147,7 @@ def order_grid(request: Request, _: AdminUser) -> Response:
     total = 0
     page = Page(items=[], next_cursor=None)
     try:
-        query = state.filters().apply(oms.get_orders_base_query())
+        query = state.filters().apply(oms.get_orders_base_query(), config=oms.config)
         page = query.page(state.size, state.cursor or None)
         total = query.count()
     except InvalidInput as exc:  # QueryError: a bad date, sort or cursor in the URL

@@ -71,7 +71,7 @@ def list_orders(
         sort=sort,
     )
     with open_oms(database_url, config) as oms:
-        page = filters.apply(oms.get_orders_base_query()).page(limit, cursor)
+        page = filters.apply(oms.get_orders_base_query(), config=oms.config).page(limit, cursor)
         resolved = oms.config
     if as_json:
         print_json({"items": page.items, "next_cursor": page.next_cursor})

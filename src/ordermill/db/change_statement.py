@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
@@ -55,17 +55,8 @@ Part = Literal[
     "activities",
     "events",
 ]
-# Also the order of the per-table statements on SQLite: lines before inventory.
-PARTS: tuple[Part, ...] = (
-    "deliver_shipments",
-    "cancel_shipments",
-    "restock_items",
-    "restock_inventory",
-    "order",
-    "history",
-    "activities",
-    "events",
-)
+# In this order in the statement, and on SQLite as statements: lines before inventory.
+PARTS: tuple[Part, ...] = get_args(Part)
 
 
 @dataclass(slots=True)

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from ordermill.errors import QueryError
+from ordermill.config import Config
+from ordermill.errors import InvalidStatus, QueryError
 from ordermill.query.builder import OrderQuery
 from ordermill.query.columns import column_spec, shown, to_datetime
 
@@ -47,12 +48,18 @@ class OrderFilters:
     q: str | None = None
     sort: str | None = None
 
-    def apply(self, query: OrderQuery) -> OrderQuery:
-        """``query`` narrowed by these filters and sorted (each filter ANDed with it)."""
+    def apply(self, query: OrderQuery, *, config: Config | None = None) -> OrderQuery:
+        """``query`` narrowed by these filters and sorted (each filter ANDed with it).
+
+        With ``config``, a status code it does not know is an ``InvalidStatus`` (naming
+        the code and the allowed ones) rather than a filter that silently matches nothing.
+        """
         for column in ("payment_status", "shipment_status", "status"):
             wanted = getattr(self, column)
             if wanted is None or wanted == "":
                 continue
+            if config is not None:
+                _check_statuses(config, column, [wanted] if isinstance(wanted, str) else wanted)
             if isinstance(wanted, str):
                 query = query.and_where(column, "=", wanted)
             else:
@@ -68,6 +75,22 @@ class OrderFilters:
         for column, direction in parse_sort(self.sort or DEFAULT_SORT):
             query = query.order_by(column, direction)
         return query
+
+
+def _check_statuses(config: Config, column: str, codes: Sequence[str]) -> None:
+    kind, known = {
+        "payment_status": ("payment", config.payment_statuses),
+        "shipment_status": ("shipment", config.shipment_statuses),
+        "status": ("order", config.order_statuses),
+    }[column]
+    for code in codes:
+        if code not in known:
+            raise InvalidStatus(
+                f"Invalid {kind} status {shown(code)}; allowed: {', '.join(known)}",
+                kind=kind,
+                value=str(code),
+                allowed=list(known),
+            )
 
 
 def parse_sort(text: str) -> list[tuple[str, str]]:

@@ -354,7 +354,7 @@ class Oms:
         if query is None:
             chosen = filters or OrderFilters()
             chosen = dataclasses.replace(chosen, sort=chosen.sort or "order_id")
-            query = chosen.apply(self.get_orders_base_query())
+            query = chosen.apply(self.get_orders_base_query(), config=self.config)
         return _exports.export_orders(
             self.ctx,
             target,

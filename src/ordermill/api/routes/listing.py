@@ -90,7 +90,9 @@ def list_orders(
         q=q,
         sort=sort,
     )
-    query = access.scope_orders(filters.apply(oms.get_orders_base_query()), principal)
+    query = access.scope_orders(
+        filters.apply(oms.get_orders_base_query(), config=oms.config), principal
+    )
     page = query.page(limit, cursor)
     return json_response(
         order_page(page.items, page.next_cursor, admin=principal.is_admin, config=oms.config)
