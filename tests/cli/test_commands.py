@@ -90,6 +90,15 @@ def test_orders_list_filters_like_the_rest_listing(cli: Invoke, demo: str) -> No
     assert [o["order_number"] for o in found] == ["10003"]
 
 
+def test_a_note_that_is_not_valid_unicode_is_refused_without_a_traceback(
+    cli: Invoke, demo: str
+) -> None:
+    # A shell argument that is not UTF-8 reaches Python as an unpaired surrogate.
+    result = cli("orders", "note", "10001", "caf\udce9")
+    assert result.exit_code == 2
+    assert "not valid Unicode" in result.stderr and "Traceback" not in result.output
+
+
 def test_orders_list_rejects_an_unknown_status_naming_it(cli: Invoke, demo: str) -> None:
     result = cli("orders", "list", "--payment-status", "payed")
     assert result.exit_code != 0

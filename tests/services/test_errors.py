@@ -401,6 +401,31 @@ CASES = [
         errors.InvalidInput,
         ("None",),
     ),
+    # What a command line argument that is not UTF-8 becomes in Python: no driver error.
+    Case(
+        "activity-message-unpaired-surrogate",
+        lambda w, _: w.oms.add_order_activity_log(w.order.order_id, "caf\udce9"),
+        errors.InvalidInput,
+        ("message", "unpaired surrogate", "not valid Unicode"),
+    ),
+    Case(
+        "cancel-reason-unpaired-surrogate",
+        lambda w, _: w.oms.cancel_order(w.order.uuid, "caf\udce9"),
+        errors.InvalidInput,
+        ("reason", "unpaired surrogate"),
+    ),
+    Case(
+        "carrier-unpaired-surrogate",
+        lambda w, _: w.oms.create_shipment(w.order.uuid, "UP\udcc5", "1Z"),
+        errors.InvalidInput,
+        ("carrier", "unpaired surrogate"),
+    ),
+    Case(
+        "activity-message-nul",
+        lambda w, _: w.oms.add_order_activity_log(w.order.order_id, "a\x00b"),
+        errors.InvalidInput,
+        ("message", "NUL"),
+    ),
 ]
 
 

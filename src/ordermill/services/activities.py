@@ -10,6 +10,7 @@ from ordermill.errors import InvalidInput
 from ordermill.records import Activity
 from ordermill.services.context import Context
 from ordermill.services.lifecycle import lock_order_id_by_key
+from ordermill.services.text import unstorable
 
 __all__ = ["MESSAGE_MAX", "add_order_activity_log"]
 
@@ -26,8 +27,8 @@ def activity_message(message: object) -> str:
         raise InvalidInput(
             f"message is longer than {MESSAGE_MAX} characters ({len(text)})", field="message"
         )
-    if "\x00" in text:
-        raise InvalidInput("message contains a NUL character", field="message")
+    if bad := unstorable(text):
+        raise InvalidInput(f"message contains {bad}", field="message")
     return text
 
 

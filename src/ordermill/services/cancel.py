@@ -38,6 +38,7 @@ from ordermill.services.lifecycle import (
     lock_order_by_key,
     order_label,
 )
+from ordermill.services.text import unstorable
 from ordermill.status import can_cancel_order
 
 __all__ = ["ORDER_CANCELED", "apply_cancellation", "cancel_order", "check_cancelable"]
@@ -134,8 +135,8 @@ def cancel_reason(reason: object) -> str | None:
         raise InvalidInput(
             f"reason is longer than {_REASON_MAX} characters ({len(text)})", field="reason"
         )
-    if "\x00" in text:
-        raise InvalidInput("reason contains a NUL character", field="reason")
+    if bad := unstorable(text):
+        raise InvalidInput(f"reason contains {bad}", field="reason")
     return text or None
 
 

@@ -14,6 +14,7 @@ from ordermill.config import ROLLUP_WORDS, Config
 from ordermill.errors import InvalidOrder, InvalidStatus
 from ordermill.services.lifecycle import CANCELED, DELIVERED, SHIPPED
 from ordermill.services.placement import NewOrder, to_money, validate_new_order
+from ordermill.services.text import unstorable
 from ordermill.status import LineShipping, resolve_order_status, rollup_shipment_status
 
 __all__ = ["ImportRow", "NewShipment", "validate_record"]
@@ -160,9 +161,10 @@ def _short_text(value: object, field_name: str, max_len: int) -> str | None:
     if not isinstance(value, str):
         raise InvalidOrder(f"{field_name}: {value!r} is not a string", field=field_name)
     text = value.strip()
-    if len(text) > max_len or "\x00" in text:
+    if len(text) > max_len or unstorable(text):
         raise InvalidOrder(
-            f"{field_name}: {text[:40]!r} is longer than {max_len} characters or has a NUL",
+            f"{field_name}: {text[:40]!r} is longer than {max_len} characters, has a NUL"
+            " or is not valid Unicode",
             field=field_name,
         )
     return text or None

@@ -34,6 +34,7 @@ from ordermill.errors import InsufficientStock, InvalidOrder
 from ordermill.records import Order
 from ordermill.services.context import Context
 from ordermill.services.outbox import Event, append_events
+from ordermill.services.text import unstorable
 from ordermill.status import resolve_order_status
 
 __all__ = ["ADDRESS_FIELDS", "NewLine", "NewOrder", "place_order", "validate_new_order"]
@@ -151,8 +152,8 @@ def _text(value: object, field: str, *, max_len: int, required: bool = False) ->
         raise InvalidOrder(f"{field} must not be empty", field=field)
     if len(text) > max_len:
         raise InvalidOrder(f"{field} is longer than {max_len} characters", field=field)
-    if "\x00" in text:
-        raise InvalidOrder(f"{field} contains a NUL character", field=field)
+    if bad := unstorable(text):
+        raise InvalidOrder(f"{field} contains {bad}", field=field)
     return text or None
 
 

@@ -44,6 +44,7 @@ from ordermill.services.lifecycle import (
     shipment_uuid,
 )
 from ordermill.services.orders import order_key_condition
+from ordermill.services.text import unstorable
 
 __all__ = [
     "ORDER_SHIPPED",
@@ -86,8 +87,8 @@ def shipment_text(value: object, field: str) -> str | None:
     text = value.strip()
     if len(text) > max_len:
         raise InvalidInput(f"{field} is longer than {max_len} characters", field=field)
-    if "\x00" in text:
-        raise InvalidInput(f"{field} contains a NUL character", field=field)
+    if bad := unstorable(text):
+        raise InvalidInput(f"{field} contains {bad}", field=field)
     return text or None
 
 

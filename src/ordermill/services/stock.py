@@ -11,12 +11,13 @@ from ordermill.db.tables import inventory, utcnow
 from ordermill.errors import InvalidInput, StockNotFound
 from ordermill.records import StockLevel
 from ordermill.services.context import Context
+from ordermill.services.text import unstorable
 
 __all__ = ["get_stock", "set_stock"]
 
 
 def _sku(sku: object) -> str:
-    if not isinstance(sku, str) or not sku.strip() or len(sku.strip()) > 64 or "\x00" in sku:
+    if not isinstance(sku, str) or not sku.strip() or len(sku.strip()) > 64 or unstorable(sku):
         raise InvalidInput(f"sku: {sku!r} is not a SKU (1 to 64 characters)", field="sku")
     return sku.strip()
 
