@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from typing import Any, Literal
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Row
 
 from ordermill.db.tables import inventory, order, shipment
@@ -91,11 +92,18 @@ _LOCK_SHIPMENT_ORDER = _for_update(
         .scalar_subquery()
     )
 )
-_LOCK_INVENTORY = _for_update(
-    sa.select(inventory)
-    .where(inventory.c.sku.in_(sa.bindparam("skus", expanding=True)))
-    .order_by(inventory.c.sku)
-)
+# On PostgreSQL the SKUs are one array parameter (= ANY): one SQL text whatever their
+# number, where an expanding IN is rendered anew on every call. SQLite has no arrays.
+_LOCK_INVENTORY = {
+    dialect: _for_update(sa.select(inventory).where(condition).order_by(inventory.c.sku))
+    for dialect, condition in (
+        (
+            "postgresql",
+            inventory.c.sku == sa.any_(sa.bindparam("skus", type_=postgresql.ARRAY(sa.Text()))),
+        ),
+        ("sqlite", inventory.c.sku.in_(sa.bindparam("skus", expanding=True))),
+    )
+}
 
 
 def lock_order_by(
@@ -160,5 +168,5 @@ def lock_inventory(conn: Connection, skus: Iterable[str]) -> dict[str, Row[tuple
     wanted = sorted(set(skus))
     if not wanted:
         return {}
-    stmt = _LOCK_INVENTORY[not locks_disabled()]
+    stmt = _LOCK_INVENTORY[conn.dialect.name][not locks_disabled()]
     return {row.sku: row for row in conn.execute(stmt, {"skus": wanted})}
