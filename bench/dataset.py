@@ -31,7 +31,6 @@ from psycopg import sql
 from sqlalchemy.engine import Engine
 
 from bench.copytext import copy_field
-from ordermill.config import Config
 from ordermill.db.engine import create_engine, normalize_url
 from ordermill.db.migrate import migrate
 from ordermill.db.tables import (
@@ -42,7 +41,8 @@ from ordermill.db.tables import (
     order,
     order_item,
 )
-from ordermill.status import resolve_order_status
+from ordermill.domain.config import Config
+from ordermill.domain.status import resolve_order_status
 
 __all__ = [
     "LIFECYCLE_MIX",

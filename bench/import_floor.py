@@ -49,11 +49,11 @@ from psycopg import sql
 
 from bench.copytext import copy_field
 from bench.transfer_bench import write_orders_file
-from ordermill.config import load_config
-from ordermill.services.importrows import ImportRow, validate_record
-from ordermill.services.imports import BATCH_SIZE
-from ordermill.services.importtables import CUSTOMER_COLUMNS, build_rows, random_uuids
-from ordermill.services.orderfile import open_for_reading, read_records
+from ordermill.domain.config import load_config
+from ordermill.transfer.imports import BATCH_SIZE
+from ordermill.transfer.orderfile import open_for_reading, read_records
+from ordermill.transfer.records import ImportRow, validate_record
+from ordermill.transfer.tables import CUSTOMER_COLUMNS, build_rows, random_uuids
 
 __all__ = ["main", "render_batches"]
 

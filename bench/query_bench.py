@@ -33,7 +33,7 @@ from bench.machine import describe_machine
 from bench.stats import percentile
 from ordermill.db.engine import create_engine, normalize_url
 from ordermill.db.migrate import migrate
-from ordermill.query import OrderQuery
+from ordermill.db.query import OrderQuery
 
 __all__ = ["DEFAULT_URL", "Report", "Result", "main", "run"]
 

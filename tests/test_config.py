@@ -12,14 +12,14 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from ordermill.config import (
+from ordermill.domain.config import (
     Config,
     OrderStatusDef,
     PaymentStatusDef,
     ShipmentStatusDef,
     load_config,
 )
-from ordermill.errors import ConfigError
+from ordermill.domain.errors import ConfigError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REFERENCE_JSON = FIXTURES / "evershop_reference.json"

@@ -8,7 +8,13 @@ import pytest
 
 import ordermill
 
-PUBLIC_MODULES = ["ordermill", "ordermill.errors", "ordermill.records"]
+PUBLIC_MODULES = [
+    "ordermill",
+    "ordermill.errors",
+    "ordermill.records",
+    "ordermill.query",
+    "ordermill.services",
+]
 
 
 @pytest.mark.parametrize("name", PUBLIC_MODULES)

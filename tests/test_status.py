@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ordermill.config import Config
-from ordermill.errors import ConfigError, InvalidInput, InvalidStatus, StatusTransitionError
-from ordermill.status import (
+from ordermill.domain.config import Config
+from ordermill.domain.errors import ConfigError, InvalidInput, InvalidStatus, StatusTransitionError
+from ordermill.domain.status import (
     ROLLUP_WORDS,
     LineShipping,
     can_cancel_order,

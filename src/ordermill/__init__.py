@@ -11,7 +11,7 @@ Every use case is a method of ``oms`` and a function of ``ordermill.services``.
 
 from __future__ import annotations
 
-from ordermill.config import Config, load_config
+from ordermill.domain.config import Config, load_config
 from ordermill.errors import (
     AccessDenied,
     ConfigError,
@@ -39,6 +39,8 @@ from ordermill.errors import (
     StockNotFound,
     TokenNotFound,
 )
+from ordermill.oms import Oms
+from ordermill.query import OrderFilters, OrderQuery
 from ordermill.records import (
     Activity,
     Address,
@@ -55,7 +57,6 @@ from ordermill.records import (
     StockLevel,
 )
 from ordermill.services import configure, connect, resolve_order_status
-from ordermill.services.oms import Oms
 
 __version__ = "0.1.0"
 
@@ -83,9 +84,11 @@ __all__ = [
     "Oms",
     "OmsError",
     "Order",
+    "OrderFilters",
     "OrderItem",
     "OrderNotCancelable",
     "OrderNotFound",
+    "OrderQuery",
     "PermissionDenied",
     "Principal",
     "QueryError",

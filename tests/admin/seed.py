@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 import ordermill
 from ordermill.db.tables import order as order_table
-from ordermill.records import Order
+from ordermill.domain.records import Order
 
 __all__ = ["CATALOG", "Seeded", "backdate", "place", "seed_demo", "seed_small"]
 

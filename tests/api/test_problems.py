@@ -9,7 +9,7 @@ import pytest
 
 import ordermill
 from ordermill.api.problems import PROBLEMS
-from ordermill.errors import OmsError
+from ordermill.domain.errors import OmsError
 from tests.api.conftest import Shop, make_client
 
 

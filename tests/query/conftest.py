@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import ordermill
 from ordermill.db import rows
 from ordermill.db.tables import order
-from ordermill.records import Order
+from ordermill.domain.records import Order
 
 # 2023-12-25 plus i days: the reference example's '2024-01-01' splits the set.
 FIRST_DAY = datetime(2023, 12, 25, 12, 0, tzinfo=UTC)

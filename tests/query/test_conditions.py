@@ -10,8 +10,8 @@ import pytest
 
 import ordermill
 from ordermill import QueryError
-from ordermill.query import OPERATORS
-from ordermill.records import Order
+from ordermill.db.query import OPERATORS
+from ordermill.domain.records import Order
 from tests.query.conftest import FIRST_DAY, Predicate, ids, place, update
 
 JAN_1 = datetime(2024, 1, 1, tzinfo=UTC)

@@ -8,8 +8,8 @@ import pytest
 
 import ordermill
 from ordermill import InvalidStatus, QueryError
-from ordermill.query import OrderFilters, parse_sort
-from ordermill.records import Order
+from ordermill.db.query import OrderFilters, parse_sort
+from ordermill.domain.records import Order
 from tests.query.conftest import FIRST_DAY, ids
 
 

@@ -14,7 +14,7 @@ import pytest
 
 import ordermill
 from ordermill import QueryError
-from ordermill.query import OrderFilters, OrderQuery
+from ordermill.db.query import OrderFilters, OrderQuery
 from ordermill.testing import count_statements
 from tests.query.conftest import all_orders, ids, place, update
 

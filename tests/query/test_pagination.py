@@ -9,8 +9,8 @@ import pytest
 
 import ordermill
 from ordermill import QueryError
-from ordermill.query import MAX_PAGE_SIZE, OrderQuery
-from ordermill.records import Order
+from ordermill.db.query import MAX_PAGE_SIZE, OrderQuery
+from ordermill.domain.records import Order
 from tests.query.conftest import ids, place, update
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import ordermill
-from ordermill.records import Order
+from ordermill.domain.records import Order
 
 
 @pytest.mark.postgres_only

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import ordermill
 from ordermill import services
-from ordermill.records import Order
+from ordermill.domain.records import Order
 from tests.query.conftest import ids
 
 

@@ -6,7 +6,7 @@ import pytest
 
 import ordermill
 from ordermill import QueryError
-from ordermill.query import RELATIONS
+from ordermill.db.query import RELATIONS
 from ordermill.testing import count_statements
 from tests.query.conftest import ids, place
 

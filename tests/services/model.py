@@ -12,9 +12,9 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
-from ordermill import errors
-from ordermill.config import Config
-from ordermill.status import is_cancelable, resolve_order_status
+from ordermill.domain import errors
+from ordermill.domain.config import Config
+from ordermill.domain.status import is_cancelable, resolve_order_status
 
 SHIPPED, DELIVERED, CANCELED = "shipped", "delivered", "canceled"
 

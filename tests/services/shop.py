@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 import ordermill
 from ordermill.db.tables import activity, event, inventory, order_item, status_history
-from ordermill.records import Order
+from ordermill.domain.records import Order
 
 # SKU -> stock at the start; "CARD" has no inventory row (unmanaged), "EBOOK" is digital.
 STOCK = {"MUG": 10, "TEA": 5, "EBOOK": 3}

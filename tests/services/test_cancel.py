@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 import ordermill
-from ordermill.config import Config
 from ordermill.db.tables import order_item
+from ordermill.domain.config import Config
 from tests.services.shop import (
     activities,
     event_payloads,

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import ordermill
-from ordermill.services.demo import create_demo_data
+from ordermill.demo import create_demo_data
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 

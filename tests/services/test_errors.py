@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import ordermill
-from ordermill import errors
+from ordermill.domain import errors
 from tests.services.shop import LINES, item_ids, place
 
 NO_SUCH_UUID = "00000000-0000-4000-8000-000000000000"

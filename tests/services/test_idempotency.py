@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 import ordermill
+from ordermill.api import idempotency
 from ordermill.db.tables import idempotency_key, utcnow
-from ordermill.records import Principal
-from ordermill.services import idempotency
+from ordermill.domain.records import Principal
 
 PRINCIPAL = Principal(token_id=1, role="admin", customer_id=None)
 
@@ -34,13 +34,15 @@ def _counter() -> tuple[list[int], Callable[[Connection], idempotency.StoredResp
 
 def test_a_key_executes_once_and_replays_status_body_and_headers(oms: ordermill.Oms) -> None:
     calls, execute = _counter()
-    first, replayed = oms.run_idempotent(
+    first, replayed = idempotency.run_idempotent(
+        oms.ctx,
         principal=PRINCIPAL,
         key="k",
         request_hash="h",
         execute=execute,
     )
-    again, replayed_again = oms.run_idempotent(
+    again, replayed_again = idempotency.run_idempotent(
+        oms.ctx,
         principal=PRINCIPAL,
         key="k",
         request_hash="h",
@@ -54,7 +56,9 @@ def test_a_key_executes_once_and_replays_status_body_and_headers(oms: ordermill.
 def test_without_a_key_every_call_executes_and_nothing_is_stored(oms: ordermill.Oms) -> None:
     calls, execute = _counter()
     for _ in range(2):
-        oms.run_idempotent(principal=PRINCIPAL, key=None, request_hash="h", execute=execute)
+        idempotency.run_idempotent(
+            oms.ctx, principal=PRINCIPAL, key=None, request_hash="h", execute=execute
+        )
     assert calls == [1, 1]
     assert _keys(oms) == []
 
@@ -65,7 +69,9 @@ def test_a_failure_stores_nothing_and_rolls_back_the_work(oms: ordermill.Oms) ->
         raise ordermill.InsufficientStock("no")
 
     with pytest.raises(ordermill.InsufficientStock):
-        oms.run_idempotent(principal=PRINCIPAL, key="k", request_hash="h", execute=fail)
+        idempotency.run_idempotent(
+            oms.ctx, principal=PRINCIPAL, key="k", request_hash="h", execute=fail
+        )
     assert _keys(oms) == []
     with pytest.raises(ordermill.StockNotFound):
         oms.get_stock("MUG")
@@ -73,9 +79,13 @@ def test_a_failure_stores_nothing_and_rolls_back_the_work(oms: ordermill.Oms) ->
 
 def test_a_different_request_with_the_key_is_refused(oms: ordermill.Oms) -> None:
     calls, execute = _counter()
-    oms.run_idempotent(principal=PRINCIPAL, key="k", request_hash="h1", execute=execute)
+    idempotency.run_idempotent(
+        oms.ctx, principal=PRINCIPAL, key="k", request_hash="h1", execute=execute
+    )
     with pytest.raises(ordermill.IdempotencyKeyReused):
-        oms.run_idempotent(principal=PRINCIPAL, key="k", request_hash="h2", execute=execute)
+        idempotency.run_idempotent(
+            oms.ctx, principal=PRINCIPAL, key="k", request_hash="h2", execute=execute
+        )
     assert calls == [1]
 
 
@@ -102,7 +112,8 @@ def test_an_expired_record_is_ignored_and_old_records_are_pruned(oms: ordermill.
     )
     assert len(calls) == 4
     # "k" is 25 hours old: treated as absent, executed again; the write prunes the other old ones.
-    _, replayed = oms.run_idempotent(
+    _, replayed = idempotency.run_idempotent(
+        oms.ctx,
         principal=PRINCIPAL,
         key="k",
         request_hash="other",
@@ -111,7 +122,7 @@ def test_an_expired_record_is_ignored_and_old_records_are_pruned(oms: ordermill.
     assert replayed is False
     assert len(calls) == 5
     assert _keys(oms) == ["k", "recent"]
-    assert oms.prune_idempotency_keys(older_than=timedelta(hours=1)) == 1
+    assert idempotency.prune(oms.ctx, older_than=timedelta(hours=1)) == 1
     assert _keys(oms) == ["k"]
 
 
@@ -133,7 +144,9 @@ def test_a_keyed_request_prunes_a_bounded_batch(oms: ordermill.Oms) -> None:
             ],
         )
     _, execute = _counter()
-    oms.run_idempotent(principal=PRINCIPAL, key="new", request_hash="h", execute=execute)
+    idempotency.run_idempotent(
+        oms.ctx, principal=PRINCIPAL, key="new", request_hash="h", execute=execute
+    )
     assert len(_keys(oms)) == 30 + 1
 
 
@@ -144,17 +157,23 @@ def test_a_duplicate_while_the_first_is_in_flight_is_refused(oms: ordermill.Oms)
     with oms.transaction() as conn:
         assert idempotency.claim(oms.ctx, conn, principal=owner, key="k", request_hash="h") is None
         with pytest.raises(ordermill.IdempotencyKeyInFlight, match="still being processed"):
-            oms.run_idempotent(principal=PRINCIPAL, key="k", request_hash="h", execute=execute)
+            idempotency.run_idempotent(
+                oms.ctx, principal=PRINCIPAL, key="k", request_hash="h", execute=execute
+            )
         # Another key, or another caller's same key, is not held up.
         other = Principal(token_id=2, role="admin", customer_id=None)
-        oms.run_idempotent(principal=other, key="k", request_hash="h", execute=execute)
+        idempotency.run_idempotent(
+            oms.ctx, principal=other, key="k", request_hash="h", execute=execute
+        )
 
 
 @pytest.mark.parametrize("key", ["", "x" * 256, "new\nline", "\u00e9t\u00e9"])
 def test_malformed_keys_are_refused(oms: ordermill.Oms, key: str) -> None:
     _, execute = _counter()
     with pytest.raises(ordermill.InvalidIdempotencyKey):
-        oms.run_idempotent(principal=PRINCIPAL, key=key, request_hash="h", execute=execute)
+        idempotency.run_idempotent(
+            oms.ctx, principal=PRINCIPAL, key=key, request_hash="h", execute=execute
+        )
 
 
 def test_fingerprints_ignore_key_order_but_not_values() -> None:

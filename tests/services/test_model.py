@@ -32,8 +32,6 @@ from hypothesis.stateful import (
 )
 
 import ordermill
-from ordermill import errors
-from ordermill.config import Config
 from ordermill.db.engine import READ_ONLY, create_engine
 from ordermill.db.tables import (
     activity,
@@ -46,7 +44,9 @@ from ordermill.db.tables import (
     shipment_item,
     status_history,
 )
-from ordermill.status import resolve_order_status
+from ordermill.domain import errors
+from ordermill.domain.config import Config
+from ordermill.domain.status import resolve_order_status
 from tests.services.model import CANCELED, DELIVERED, SHIPPED, Line, Model, Refused
 
 settings.register_profile(

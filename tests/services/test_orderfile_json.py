@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from ordermill.services.orderfile import parse_json_line
+from ordermill.transfer.orderfile import parse_json_line
 
 
 def _outcome(parse: Any, raw: bytes) -> tuple[str, str]:

@@ -18,10 +18,10 @@ import pytest
 import sqlalchemy as sa
 
 import ordermill
+from ordermill.db.query import OrderFilters
 from ordermill.db.tables import address, order, order_item, shipment
-from ordermill.query import OrderFilters
-from ordermill.services.exports import _writer, iter_records
-from ordermill.services.orderfile import FileFormat
+from ordermill.transfer.exports import _writer, iter_records
+from ordermill.transfer.orderfile import FileFormat
 
 pytestmark = pytest.mark.postgres_only
 

@@ -29,8 +29,8 @@ from ordermill.admin.sessions import (
 from ordermill.admin.web import STATIC_DIR, Admin, CsrfRefused, SignInRequired, build_templates
 from ordermill.admin.web import render as render_page
 from ordermill.admin.web import url as admin_url
-from ordermill.errors import NotFound
-from ordermill.services.oms import Oms
+from ordermill.domain.errors import NotFound
+from ordermill.oms import Oms
 
 __all__ = ["ROUTERS", "create_admin_app", "mount"]
 

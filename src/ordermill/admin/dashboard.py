@@ -12,9 +12,9 @@ from fastapi.responses import Response
 from ordermill.admin.chart import bar_chart
 from ordermill.admin.formatting import badge, format_compact_money, format_money
 from ordermill.admin.web import AdminUser, admin_of, render
-from ordermill.query import OrderFilters
-from ordermill.records import SalesReport
-from ordermill.services.oms import Oms
+from ordermill.db.query import OrderFilters
+from ordermill.domain.records import SalesReport
+from ordermill.oms import Oms
 
 __all__ = ["DAYS", "LATEST", "dashboard_context", "router"]
 

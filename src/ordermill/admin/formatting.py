@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from ordermill.config import Config
-from ordermill.status import StatusKind, display
+from ordermill.domain.config import Config
+from ordermill.domain.status import StatusKind, display
 
 __all__ = [
     "Badge",

@@ -14,12 +14,12 @@ from fastapi.responses import Response
 
 from ordermill.admin.formatting import Badge, badge
 from ordermill.admin.web import AdminUser, admin_of, is_htmx, render, url
-from ordermill.errors import InvalidInput
-from ordermill.query import OrderFilters, Page
-from ordermill.query.filters import DEFAULT_SORT
-from ordermill.records import Order
-from ordermill.services.oms import Oms
-from ordermill.status import ROLLUP_WORDS
+from ordermill.db.query import OrderFilters, Page
+from ordermill.db.query.filters import DEFAULT_SORT
+from ordermill.domain.errors import InvalidInput
+from ordermill.domain.records import Order
+from ordermill.domain.status import ROLLUP_WORDS
+from ordermill.oms import Oms
 
 __all__ = ["COLUMNS", "PAGE_SIZES", "GridState", "router"]
 

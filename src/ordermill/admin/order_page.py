@@ -27,12 +27,12 @@ from ordermill.admin.web import (
     redirect,
     render,
 )
-from ordermill.errors import InvalidInput, OmsError, ShipmentNotFound
-from ordermill.records import Order, OrderItem, Shipment
-from ordermill.services.lifecycle import CANCELED, DELIVERED
-from ordermill.services.oms import Oms
-from ordermill.services.reports import CANCELED_ORDER_STATUS
-from ordermill.status import can_cancel_order, payment_status_choices
+from ordermill.domain.errors import InvalidInput, OmsError, ShipmentNotFound
+from ordermill.domain.records import Order, OrderItem, Shipment
+from ordermill.domain.status import can_cancel_order, payment_status_choices
+from ordermill.oms import Oms
+from ordermill.orders.lifecycle import CANCELED, DELIVERED
+from ordermill.orders.reports import CANCELED_ORDER_STATUS
 
 __all__ = ["LineView", "ShipmentView", "router"]
 

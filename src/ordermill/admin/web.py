@@ -18,9 +18,9 @@ from starlette.datastructures import FormData
 
 from ordermill.admin import formatting
 from ordermill.admin.sessions import CSRF_FIELD, CSRF_HEADER, Session, SessionCodec, csrf_matches
-from ordermill.errors import Conflict, NotFound, OmsError
-from ordermill.records import Principal
-from ordermill.services.oms import Oms
+from ordermill.domain.errors import Conflict, NotFound, OmsError
+from ordermill.domain.records import Principal
+from ordermill.oms import Oms
 
 __all__ = [
     "Admin",

@@ -31,8 +31,8 @@ from ordermill.api.problems import (
     handle_validation_error,
     problem_type,
 )
-from ordermill.errors import OmsError
-from ordermill.services.oms import Oms, connect
+from ordermill.domain.errors import OmsError
+from ordermill.oms import Oms, connect
 
 __all__ = ["API_PREFIX", "DEFAULT_MAX_BODY_BYTES", "app_factory", "create_app"]
 

@@ -11,11 +11,11 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ordermill.errors import NotAuthenticated
-from ordermill.records import Principal
-from ordermill.services.access import Action, authorize
-from ordermill.services.idempotency import MAX_KEY_LENGTH
-from ordermill.services.oms import Oms
+from ordermill.api.access import Action, authorize
+from ordermill.api.idempotency import MAX_KEY_LENGTH
+from ordermill.domain.errors import NotAuthenticated
+from ordermill.domain.records import Principal
+from ordermill.oms import Oms
 
 __all__ = ["Allowed", "IdempotencyKey", "OmsDep", "PrincipalDep", "get_oms", "get_principal"]
 

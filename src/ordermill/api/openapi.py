@@ -111,7 +111,7 @@ def openapi_json(app: FastAPI) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Write the OpenAPI document of the app to the path given (or stdout)."""
     from ordermill.api.app import create_app
-    from ordermill.services.oms import connect
+    from ordermill.oms import connect
 
     args = sys.argv[1:] if argv is None else argv
     # The document does not depend on the database: an in-memory one is never opened.

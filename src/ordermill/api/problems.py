@@ -27,8 +27,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from ordermill._serialize import to_jsonable
-from ordermill.errors import (
+from ordermill.domain.errors import (
     AccessDenied,
     ConfigError,
     Conflict,
@@ -41,6 +40,7 @@ from ordermill.errors import (
     OmsError,
     PermissionDenied,
 )
+from ordermill.domain.serialize import to_jsonable
 
 __all__ = [
     "PROBLEMS",

@@ -15,9 +15,9 @@ from pydantic import BaseModel
 from sqlalchemy.engine import Connection
 from starlette.responses import Response
 
-from ordermill.records import Principal
-from ordermill.services.idempotency import StoredResponse, request_fingerprint
-from ordermill.services.oms import Oms
+from ordermill.api.idempotency import StoredResponse, request_fingerprint, run_idempotent
+from ordermill.domain.records import Principal
+from ordermill.oms import Oms
 
 __all__ = ["REPLAYED_HEADER", "json_response", "mutate", "reply"]
 
@@ -55,8 +55,8 @@ def mutate(
         # Only the fields sent: for PATCH an absent field and an explicit null differ.
         None if body is None else body.model_dump(mode="json", exclude_unset=True),
     )
-    stored, replayed = oms.run_idempotent(
-        principal=principal, key=idempotency_key, request_hash=fingerprint, execute=execute
+    stored, replayed = run_idempotent(
+        oms.ctx, principal=principal, key=idempotency_key, request_hash=fingerprint, execute=execute
     )
     headers = dict(stored.headers)
     if replayed:

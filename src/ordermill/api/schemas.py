@@ -20,7 +20,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
-from ordermill.services.activities import MESSAGE_MAX
+from ordermill.orders.activities import MESSAGE_MAX
 
 __all__ = [
     "MAX_ORDER_LINES",

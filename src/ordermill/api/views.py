@@ -34,8 +34,8 @@ from ordermill.api.schemas import (
     StatusesResponse,
     StockResponse,
 )
-from ordermill.config import ROLLUP_WORDS, Config
-from ordermill.records import (
+from ordermill.domain.config import ROLLUP_WORDS, Config
+from ordermill.domain.records import (
     Activity,
     Address,
     Order,
@@ -44,7 +44,7 @@ from ordermill.records import (
     StatusChange,
     StockLevel,
 )
-from ordermill.status import can_cancel_order, display
+from ordermill.domain.status import can_cancel_order, display
 
 __all__ = [
     "activity_list",

@@ -17,12 +17,12 @@ from rich.console import Console
 from rich.text import Text
 
 import ordermill
-from ordermill._serialize import to_jsonable
-from ordermill.config import Config
 from ordermill.db.engine import DEFAULT_URL
-from ordermill.errors import InvalidInput
-from ordermill.services.orderfile import money_text
-from ordermill.status import StatusKind, display
+from ordermill.domain.config import Config
+from ordermill.domain.errors import InvalidInput
+from ordermill.domain.serialize import to_jsonable
+from ordermill.domain.status import StatusKind, display
+from ordermill.transfer.orderfile import money_text
 
 __all__ = [
     "DEFAULT_URL",

@@ -17,8 +17,8 @@ from ordermill.cli.common import (
     print_json,
     status_text,
 )
-from ordermill.config import load_config
-from ordermill.status import resolution_table
+from ordermill.domain.config import load_config
+from ordermill.domain.status import resolution_table
 
 __all__ = ["register"]
 

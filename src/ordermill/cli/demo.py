@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from ordermill.cli.common import DEFAULT_URL, ConfigOption, DatabaseUrl, err, open_oms, out
+from ordermill.demo import create_demo_data
 
 __all__ = ["register"]
 
@@ -27,7 +28,8 @@ def demo(
     with open_oms(database_url, config) as oms:
         url = oms.engine.url.render_as_string(hide_password=True)
         with err.status(f"Creating {orders} demo orders in {url}..."):
-            summary = oms.create_demo_data(orders=orders, seed=seed, days=days)
+            oms.migrate()
+            summary = create_demo_data(oms, orders=orders, seed=seed, days=days)
     if summary.created:
         out.print(
             f"Created {summary.orders} orders for {summary.customers} customers"

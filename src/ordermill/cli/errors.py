@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.text import Text
 from typer.core import TyperGroup
 
-from ordermill.errors import (
+from ordermill.domain.errors import (
     AccessDenied,
     ConfigError,
     Conflict,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ordermill.query import OrderFilters
+from ordermill.db.query import OrderFilters
 
 __all__ = [
     "CreatedFrom",

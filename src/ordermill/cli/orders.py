@@ -30,8 +30,8 @@ from ordermill.cli.filters import (
     order_filters,
 )
 from ordermill.cli.render import order_detail, order_list, order_statuses
-from ordermill.errors import InvalidInput
-from ordermill.query import MAX_PAGE_SIZE
+from ordermill.db.query import MAX_PAGE_SIZE
+from ordermill.domain.errors import InvalidInput
 
 __all__ = ["register"]
 

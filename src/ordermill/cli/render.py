@@ -9,8 +9,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ordermill.cli.common import money, status_text, when
-from ordermill.config import Config
-from ordermill.records import Address, Order
+from ordermill.domain.config import Config
+from ordermill.domain.records import Address, Order
 
 __all__ = ["order_detail", "order_list", "order_statuses"]
 

@@ -19,8 +19,8 @@ from ordermill.cli.common import (
     print_json,
     status_text,
 )
-from ordermill.errors import InvalidInput
-from ordermill.status import StatusKind
+from ordermill.domain.errors import InvalidInput
+from ordermill.domain.status import StatusKind
 
 __all__ = ["register"]
 

@@ -15,7 +15,7 @@ from ordermill.cli.common import (
     out,
     print_json,
 )
-from ordermill.records import StockLevel
+from ordermill.domain.records import StockLevel
 
 __all__ = ["register"]
 

@@ -18,7 +18,7 @@ from ordermill.cli.common import (
     print_json,
     when,
 )
-from ordermill.records import ApiToken
+from ordermill.domain.records import ApiToken
 
 __all__ = ["register"]
 

@@ -35,8 +35,8 @@ from ordermill.cli.filters import (
     Status,
     order_filters,
 )
-from ordermill.services.exports import ExportProgress
-from ordermill.services.imports import BATCH_SIZE, ImportProgress
+from ordermill.transfer.exports import ExportProgress
+from ordermill.transfer.imports import BATCH_SIZE, ImportProgress
 
 __all__ = ["register"]
 

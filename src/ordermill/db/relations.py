@@ -24,7 +24,7 @@ from ordermill.db.tables import (
     shipment_item,
     status_history,
 )
-from ordermill.records import Order, OrderItem, Shipment
+from ordermill.domain.records import Order, OrderItem, Shipment
 
 __all__ = ["RELATIONS", "load_relations"]
 

@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from sqlalchemy.engine import Row, RowMapping
 
-from ordermill.records import (
+from ordermill.domain.records import (
     Activity,
     Address,
     Customer,

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from ordermill.api.deps import OmsDep
 from ordermill.api.openapi import problems
 from ordermill.api.problems import ProblemRoute
-from ordermill.services.health import check_database
+from ordermill.orders.health import check_database
 
 router = APIRouter(route_class=ProblemRoute, tags=["health"])
 

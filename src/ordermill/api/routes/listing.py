@@ -7,15 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from ordermill.api import access
 from ordermill.api.deps import Allowed, OmsDep
 from ordermill.api.openapi import READ, problems
 from ordermill.api.problems import ProblemRoute
 from ordermill.api.replies import json_response
 from ordermill.api.schemas import CustomerOrderPage, OrderPage, StatusCode
 from ordermill.api.views import order_page
-from ordermill.query import OrderFilters
-from ordermill.records import Principal
-from ordermill.services import access
+from ordermill.db.query import OrderFilters
+from ordermill.domain.records import Principal
 
 router = APIRouter(route_class=ProblemRoute, tags=["orders"])
 

@@ -9,7 +9,9 @@ from pydantic import BaseModel
 from sqlalchemy.engine import Connection
 from starlette.responses import Response
 
+from ordermill.api import access
 from ordermill.api.deps import Allowed, IdempotencyKey, OmsDep
+from ordermill.api.idempotency import StoredResponse
 from ordermill.api.openapi import MUTATION, READ, problems, success_headers
 from ordermill.api.problems import ProblemRoute
 from ordermill.api.replies import json_response, mutate, reply
@@ -28,9 +30,8 @@ from ordermill.api.schemas import (
     StatusUpdateRequest,
 )
 from ordermill.api.views import activity_list, order_view, shipment_view, staff_activity
-from ordermill.records import Order, Principal
-from ordermill.services import access
-from ordermill.services.idempotency import StoredResponse
+from ordermill.domain.new_order import PlaceOrder
+from ordermill.domain.records import Order, Principal
 
 router = APIRouter(route_class=ProblemRoute, tags=["orders"])
 
@@ -82,22 +83,13 @@ def place_order(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     def execute(conn: Connection) -> StoredResponse:
-        placed = oms.place_order(
-            [line.model_dump(exclude_none=True) for line in body.items],
-            customer_email=body.customer_email,
-            customer_id=body.customer_id,
-            customer_full_name=body.customer_full_name,
+        command = PlaceOrder(
+            items=[line.model_dump(exclude_none=True) for line in body.items],
+            **body.model_dump(exclude={"items", "shipping_address", "billing_address"}),
             shipping_address=_dump(body.shipping_address),
             billing_address=_dump(body.billing_address),
-            shipping_fee=body.shipping_fee,
-            tax_amount=body.tax_amount,
-            discount_amount=body.discount_amount,
-            currency=body.currency,
-            payment_method=body.payment_method,
-            shipping_method=body.shipping_method,
-            external_reference=body.external_reference,
-            conn=conn,
         )
+        placed = oms.place(command, conn=conn)
         return _order_reply(oms, principal, conn, placed.uuid, status=201)
 
     return mutate(oms, request, principal, idempotency_key, body, execute)

@@ -9,15 +9,15 @@ from fastapi import APIRouter, Path, Request
 from sqlalchemy.engine import Connection
 from starlette.responses import Response
 
+from ordermill.api import access
 from ordermill.api.deps import Allowed, IdempotencyKey, OmsDep
+from ordermill.api.idempotency import StoredResponse
 from ordermill.api.openapi import MUTATION, READ, problems, success_headers
 from ordermill.api.problems import ProblemRoute
 from ordermill.api.replies import json_response, mutate, reply
 from ordermill.api.schemas import ShipmentView, UpdateShipmentRequest
 from ordermill.api.views import shipment_view
-from ordermill.records import Principal
-from ordermill.services import access
-from ordermill.services.idempotency import StoredResponse
+from ordermill.domain.records import Principal
 
 router = APIRouter(route_class=ProblemRoute, tags=["shipments"])
 

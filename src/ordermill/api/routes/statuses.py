@@ -13,7 +13,7 @@ from ordermill.api.problems import ProblemRoute
 from ordermill.api.replies import json_response
 from ordermill.api.schemas import StatusesResponse
 from ordermill.api.views import statuses_view
-from ordermill.records import Principal
+from ordermill.domain.records import Principal
 
 router = APIRouter(route_class=ProblemRoute, tags=["statuses"])
 

@@ -10,13 +10,13 @@ from starlette.convertors import Convertor, register_url_convertor
 from starlette.responses import Response
 
 from ordermill.api.deps import Allowed, IdempotencyKey, OmsDep
+from ordermill.api.idempotency import StoredResponse
 from ordermill.api.openapi import MUTATION, READ, problems, success_headers
 from ordermill.api.problems import ProblemRoute
 from ordermill.api.replies import json_response, mutate, reply
 from ordermill.api.schemas import SetStockRequest, StockResponse
 from ordermill.api.views import stock_view
-from ordermill.records import Principal
-from ordermill.services.idempotency import StoredResponse
+from ordermill.domain.records import Principal
 
 router = APIRouter(route_class=ProblemRoute, tags=["stock"])
 

@@ -1,0 +1,72 @@
+"""The default statuses and payment:shipment -> order mapping (EverShop's), used for every
+group a configuration does not give."""
+
+from __future__ import annotations
+
+from ordermill.domain.config.statuses import (
+    OrderStatusDef,
+    PaymentStatusDef,
+    ShipmentPhase,
+    ShipmentStatusDef,
+)
+
+
+def _payment(name: str, badge: str, *, cancelable: bool, default: bool = False) -> PaymentStatusDef:
+    return PaymentStatusDef(name=name, badge=badge, is_cancelable=cancelable, is_default=default)
+
+
+def _shipment(
+    name: str,
+    badge: str,
+    *,
+    cancelable: bool,
+    phase: ShipmentPhase | None = None,
+    default: bool = False,
+) -> ShipmentStatusDef:
+    return ShipmentStatusDef(
+        name=name, badge=badge, is_cancelable=cancelable, phase=phase, is_default=default
+    )
+
+
+def _order(name: str, badge: str, *nexts: str, default: bool = False) -> OrderStatusDef:
+    return OrderStatusDef(name=name, badge=badge, next=nexts, is_default=default)
+
+
+_DEFAULT_PAYMENT_STATUSES = {
+    "pending": _payment("Pending", "default", cancelable=True, default=True),
+    "paid": _payment("Paid", "success", cancelable=False),
+    "failed": _payment("Failed", "destructive", cancelable=True),
+    "refunded": _payment("Refunded", "outline", cancelable=False),
+    "canceled": _payment("Canceled", "destructive", cancelable=False),
+}
+# The phases are not in the reference document; they tell shipment code which quantity
+# bucket a shipment in that status counts towards, as EverShop 2.2 does.
+_DEFAULT_SHIPMENT_STATUSES = {
+    "pending": _shipment("Pending", "default", cancelable=True, default=True),
+    "processing": _shipment("Processing", "warning", cancelable=True),
+    "shipped": _shipment("Shipped", "warning", cancelable=False, phase="shipped"),
+    "delivered": _shipment("Delivered", "success", cancelable=False, phase="delivered"),
+    "canceled": _shipment("Canceled", "destructive", cancelable=False, phase="canceled"),
+}
+_DEFAULT_ORDER_STATUSES = {
+    "pending": _order("Pending", "default", "processing", "canceled", "closed", default=True),
+    "processing": _order("Processing", "warning", "shipped", "completed", "canceled", "closed"),
+    "shipped": _order("Shipped", "warning", "completed", "canceled", "closed"),
+    "completed": _order("Completed", "success", "closed"),
+    "canceled": _order("Canceled", "destructive"),
+    "closed": _order("Closed", "outline"),
+}
+_DEFAULT_PSO_MAPPING = {
+    "pending:*": "pending",
+    "failed:*": "pending",
+    "paid:pending": "processing",
+    "paid:processing": "processing",
+    "paid:partially_shipped": "processing",
+    "paid:partially_canceled": "processing",
+    "paid:shipped": "shipped",
+    "paid:partially_delivered": "shipped",
+    "paid:delivered": "completed",
+    "refunded:*": "closed",
+    "canceled:*": "canceled",
+    "*:canceled": "canceled",
+}

@@ -1,0 +1,224 @@
+"""The ordermill error tree.
+
+Every error a user can meet is an ``OmsError``. Each class carries a stable
+``code`` (what API clients and scripts match on; never reworded) besides its
+message (what a person reads; it names the value and the reason). Adapters map
+the families below to HTTP statuses and exit codes in one table each.
+
+::
+
+    OmsError
+    ├── NotFound                      404 / exit 1
+    │   ├── OrderNotFound
+    │   ├── ShipmentNotFound
+    │   ├── StockNotFound
+    │   └── TokenNotFound
+    ├── InvalidInput (ValueError)     422 / exit 2
+    │   ├── InvalidStatus
+    │   ├── InvalidOrder
+    │   ├── InvalidShipmentItems
+    │   ├── QueryError
+    │   ├── InvalidIdempotencyKey     400 (a malformed Idempotency-Key header)
+    │   ├── IdempotencyKeyReused
+    │   └── InvalidImport             an import file with bad rows, or unreadable
+    ├── Conflict                      409 / exit 1
+    │   ├── StatusTransitionError
+    │   ├── InsufficientStock
+    │   ├── OrderNotCancelable
+    │   ├── ShipmentAlreadyExists
+    │   ├── ShipmentTransitionError
+    │   └── IdempotencyKeyInFlight
+    ├── AccessDenied
+    │   ├── NotAuthenticated          401 (no token, or a bad or revoked one)
+    │   └── PermissionDenied          403 (the role may not do this)
+    └── ConfigError (ValueError)      a broken status configuration
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+__all__ = [
+    "AccessDenied",
+    "ConfigError",
+    "Conflict",
+    "IdempotencyKeyInFlight",
+    "IdempotencyKeyReused",
+    "InsufficientStock",
+    "InvalidIdempotencyKey",
+    "InvalidImport",
+    "InvalidInput",
+    "InvalidOrder",
+    "InvalidShipmentItems",
+    "InvalidStatus",
+    "NotAuthenticated",
+    "NotFound",
+    "OmsError",
+    "OrderNotCancelable",
+    "OrderNotFound",
+    "PermissionDenied",
+    "QueryError",
+    "ShipmentAlreadyExists",
+    "ShipmentNotFound",
+    "ShipmentTransitionError",
+    "StatusTransitionError",
+    "StockNotFound",
+    "TokenNotFound",
+]
+
+
+class OmsError(Exception):
+    """Base of every error ordermill raises on purpose.
+
+    ``details`` holds the values the message names (the SKU, the statuses, the
+    offending field), so that an API can return them as structured data.
+    """
+
+    code: ClassVar[str] = "oms_error"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details: dict[str, Any] = details
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotFound(OmsError):
+    """The order, shipment or other record named does not exist."""
+
+    code = "not_found"
+
+
+class InvalidInput(OmsError, ValueError):
+    """The caller passed a value that can never be accepted; nothing was written."""
+
+    code = "invalid_input"
+
+
+class Conflict(OmsError):
+    """The request is well formed but the current state of the order refuses it."""
+
+    code = "conflict"
+
+
+class ConfigError(OmsError, ValueError):
+    """The status configuration is invalid; ``problems`` lists each key path and reason."""
+
+    code = "config_error"
+
+    def __init__(self, message: str, *, problems: list[str] | None = None, **details: Any) -> None:
+        super().__init__(message, problems=problems or [], **details)
+        self.problems: list[str] = problems or []
+
+
+class OrderNotFound(NotFound):
+    code = "order_not_found"
+
+
+class ShipmentNotFound(NotFound):
+    code = "shipment_not_found"
+
+
+class StockNotFound(NotFound):
+    """The SKU has no inventory record (its stock is not managed)."""
+
+    code = "stock_not_found"
+
+
+class InvalidStatus(InvalidInput):
+    """A payment, shipment or order status that the configuration does not know."""
+
+    code = "invalid_status"
+
+
+class InvalidOrder(InvalidInput):
+    """An order to place (or import) has a bad line, amount, address or customer."""
+
+    code = "invalid_order"
+
+
+class InvalidShipmentItems(InvalidInput):
+    code = "invalid_shipment_items"
+
+
+class InvalidImport(InvalidInput):
+    """An import file that cannot be read, or whose bad rows refused the whole import.
+
+    ``problems`` lists the first bad rows as ``"line N: reason"``; ``invalid`` counts them all.
+    """
+
+    code = "invalid_import"
+
+    def __init__(self, message: str, *, problems: list[str] | None = None, **details: Any) -> None:
+        super().__init__(message, problems=problems or [], **details)
+        self.problems: list[str] = problems or []
+
+
+class QueryError(InvalidInput):
+    """A query named a column, relation, operator or direction outside the allow-list."""
+
+    code = "invalid_query"
+
+
+class StatusTransitionError(Conflict):
+    """The order status would move backwards, or leave a terminal status."""
+
+    code = "status_transition_refused"
+
+
+class InsufficientStock(Conflict):
+    code = "insufficient_stock"
+
+
+class OrderNotCancelable(Conflict):
+    code = "order_not_cancelable"
+
+
+class ShipmentAlreadyExists(Conflict):
+    code = "shipment_already_exists"
+
+
+class ShipmentTransitionError(Conflict):
+    code = "shipment_transition_refused"
+
+
+class TokenNotFound(NotFound):
+    code = "token_not_found"
+
+
+class InvalidIdempotencyKey(InvalidInput):
+    """An ``Idempotency-Key`` that is empty, longer than 255 characters or not printable."""
+
+    code = "invalid_idempotency_key"
+
+
+class IdempotencyKeyReused(InvalidInput):
+    """The idempotency key was already used by this caller for a different request."""
+
+    code = "idempotency_key_reused"
+
+
+class IdempotencyKeyInFlight(Conflict):
+    """A request with this idempotency key is still running; retry once it has finished."""
+
+    code = "idempotency_key_in_flight"
+
+
+class AccessDenied(OmsError):
+    """The caller may not make this request."""
+
+    code = "access_denied"
+
+
+class NotAuthenticated(AccessDenied):
+    """No credentials, or credentials that name no active token."""
+
+    code = "not_authenticated"
+
+
+class PermissionDenied(AccessDenied):
+    """The caller is known but its role does not allow this operation."""
+
+    code = "permission_denied"

@@ -1,0 +1,50 @@
+"""The order file's layout: its formats and CSV columns (read and written in ``transfer``).
+
+Both the Python export and the PostgreSQL one (``db/pgexport.py``) write these columns,
+so they are declared once, here; ``transfer/orderfile.py`` documents the whole format.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ordermill.domain.new_order import ADDRESS_FIELDS
+
+__all__ = ["ADDRESS_FIELDS", "CSV_COLUMNS", "ITEM_COLUMNS", "ORDER_COLUMNS", "FileFormat"]
+
+FileFormat = Literal["jsonl", "csv"]
+
+ORDER_COLUMNS: tuple[str, ...] = (
+    "external_reference",
+    "uuid",
+    "order_number",
+    "created_at",
+    "updated_at",
+    "customer_email",
+    "customer_id",
+    "customer_full_name",
+    "currency",
+    "payment_method",
+    "shipping_method",
+    "payment_status",
+    "shipment_status",
+    "status",
+    "sub_total",
+    "shipping_fee",
+    "tax_amount",
+    "discount_amount",
+    "grand_total",
+    *(f"shipping_{f}" for f in ADDRESS_FIELDS),
+    *(f"billing_{f}" for f in ADDRESS_FIELDS),
+    "shipments",
+)
+ITEM_COLUMNS: tuple[str, ...] = (
+    "item_sku",
+    "item_name",
+    "item_product_id",
+    "item_qty",
+    "item_price",
+    "item_requires_shipping",
+    "item_qty_restocked",
+)
+CSV_COLUMNS = ORDER_COLUMNS + ITEM_COLUMNS

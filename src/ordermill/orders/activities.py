@@ -1,0 +1,67 @@
+"""The order's activity log: notes by people and integrations, internal or customer-visible."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Connection
+
+from ordermill.db.inserts import insert_activity_with_event
+from ordermill.db.tables import utcnow
+from ordermill.domain.errors import InvalidInput
+from ordermill.domain.records import Activity
+from ordermill.domain.text import unstorable
+from ordermill.orders.context import Context
+from ordermill.orders.lifecycle import lock_order_id_by_key
+
+__all__ = ["MESSAGE_MAX", "add_order_activity_log"]
+
+MESSAGE_MAX = 2000
+
+
+def activity_message(message: object) -> str:
+    if not isinstance(message, str):
+        raise InvalidInput(f"message: {message!r} is not a string", field="message")
+    text = message.strip()
+    if not text:
+        raise InvalidInput("message must not be blank", field="message")
+    if len(text) > MESSAGE_MAX:
+        raise InvalidInput(
+            f"message is longer than {MESSAGE_MAX} characters ({len(text)})", field="message"
+        )
+    if bad := unstorable(text):
+        raise InvalidInput(f"message contains {bad}", field="message")
+    return text
+
+
+def add_order_activity_log(
+    ctx: Context,
+    key: int | str,
+    message: str,
+    customer_notified: bool = False,
+    *,
+    conn: Connection | None = None,
+) -> Activity:
+    """Add a note to the order's log; ``customer_notified`` makes it visible to the customer.
+
+    Only the flag is stored: notifying the customer is the job of an
+    ``activity_added`` event consumer.
+    """
+    text = activity_message(message)
+    if not isinstance(customer_notified, bool):
+        raise InvalidInput(
+            f"customer_notified: {customer_notified!r} is not true or false",
+            field="customer_notified",
+        )
+    with ctx.transaction(conn) as tx:
+        order_id = lock_order_id_by_key(tx, key)
+        now = utcnow()
+        # With its activity_added event (order_id, activity_id, message, customer_notified).
+        activity_id = insert_activity_with_event(
+            tx, order_id=order_id, message=text, customer_notified=customer_notified, now=now
+        )
+    return Activity(
+        activity_id=activity_id,
+        order_id=order_id,
+        message=text,
+        customer_notified=customer_notified,
+        created_at=now,
+    )

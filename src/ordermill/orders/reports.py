@@ -1,0 +1,151 @@
+"""Sales reports: orders and sales per day, counts by status, for a period of UTC days.
+
+Two grouped queries whatever the period's size: one by (day, currency, canceled) for
+the money, one by the three statuses for the counts. Amounts are summed by the
+database as exact NUMERIC on PostgreSQL; SQLite sums money as REAL, so its sums are
+rounded back to the 4 decimal places the schema stores.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from ordermill.db.tables import order
+from ordermill.domain.errors import InvalidInput
+from ordermill.domain.records import DaySales, SalesReport
+from ordermill.orders.context import Context
+
+__all__ = ["CANCELED_ORDER_STATUS", "MAX_REPORT_DAYS", "sales_report"]
+
+# The order status that cancel_order writes; such orders are not sales.
+CANCELED_ORDER_STATUS = "canceled"
+# A report lists every day of its period: ten years is more than any screen shows.
+MAX_REPORT_DAYS = 3660
+_PLACES = Decimal("0.0001")
+
+
+def _utc_day(dialect: str) -> sa.ColumnElement[object]:
+    if dialect == "postgresql":
+        return sa.cast(sa.func.timezone("UTC", order.c.created_at), sa.Date)
+    # SQLite stores naive UTC text; date() takes its calendar day.
+    return sa.func.date(order.c.created_at)
+
+
+def _as_date(value: object) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def _money(value: object) -> Decimal:
+    if value is None:
+        return Decimal(0)
+    amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    return amount.quantize(_PLACES)
+
+
+def sales_report(ctx: Context, *, date_from: date, date_to: date) -> SalesReport:
+    """Orders created on the days ``date_from`` to ``date_to`` (inclusive, UTC)."""
+    for name, value in (("date_from", date_from), ("date_to", date_to)):
+        if not isinstance(value, date) or isinstance(value, datetime):
+            raise InvalidInput(f"{name}: {value!r} is not a date", field=name)
+    if date_to < date_from:
+        raise InvalidInput(f"date_to {date_to} is before date_from {date_from}", field="date_to")
+    span = (date_to - date_from).days + 1
+    if span > MAX_REPORT_DAYS:
+        raise InvalidInput(
+            f"the period {date_from} to {date_to} has {span} days; at most {MAX_REPORT_DAYS}",
+            field="date_to",
+        )
+    start = datetime.combine(date_from, time(0), tzinfo=UTC)
+    end = datetime.combine(date_to + timedelta(days=1), time(0), tzinfo=UTC)
+    in_period = sa.and_(order.c.created_at >= start, order.c.created_at < end)
+    day = _utc_day(ctx.dialect).label("day")
+    canceled = (order.c.status == CANCELED_ORDER_STATUS).label("canceled")
+    money_query = (
+        sa.select(
+            day,
+            order.c.currency,
+            canceled,
+            sa.func.count().label("orders"),
+            sa.func.sum(order.c.grand_total).label("total"),
+        )
+        .where(in_period)
+        .group_by(day, order.c.currency, canceled)
+    )
+    status_query = (
+        sa.select(
+            order.c.status,
+            order.c.payment_status,
+            order.c.shipment_status,
+            sa.func.count().label("orders"),
+        )
+        .where(in_period)
+        .group_by(order.c.status, order.c.payment_status, order.c.shipment_status)
+    )
+    with ctx.reading() as conn:
+        money_rows = conn.execute(money_query).all()
+        status_rows = conn.execute(status_query).all()
+
+    orders_per_day: Counter[date] = Counter()
+    orders_per_currency: Counter[str] = Counter()
+    sales: dict[date, dict[str, Decimal]] = defaultdict(dict)
+    totals: dict[str, Decimal] = {}
+    for row in money_rows:
+        row_day = _as_date(row.day)
+        orders_per_day[row_day] += row.orders
+        orders_per_currency[row.currency] += row.orders
+        if row.canceled:
+            continue
+        amount = _money(row.total)
+        per_day = sales[row_day]
+        per_day[row.currency] = per_day.get(row.currency, Decimal(0)) + amount
+        totals[row.currency] = totals.get(row.currency, Decimal(0)) + amount
+    currency = (
+        min(orders_per_currency, key=lambda code: (-orders_per_currency[code], code))
+        if orders_per_currency
+        else None
+    )
+    days = []
+    for offset in range(span):
+        current = date_from + timedelta(days=offset)
+        by_currency = dict(sorted(sales.get(current, {}).items()))
+        days.append(
+            DaySales(
+                day=current,
+                orders=orders_per_day.get(current, 0),
+                sales=by_currency.get(currency, Decimal("0.0000")) if currency else Decimal(0),
+                sales_by_currency=by_currency,
+            )
+        )
+    by_status: Counter[str] = Counter()
+    by_payment: Counter[str] = Counter()
+    by_shipment: Counter[str] = Counter()
+    for row in status_rows:
+        by_status[row.status] += row.orders
+        by_payment[row.payment_status] += row.orders
+        by_shipment[row.shipment_status] += row.orders
+    return SalesReport(
+        date_from=date_from,
+        date_to=date_to,
+        orders=sum(orders_per_day.values()),
+        currency=currency,
+        sales_by_currency=dict(sorted(totals.items())),
+        counts_by_status=_ordered(by_status, list(ctx.config.order_status_flow)),
+        counts_by_payment_status=_ordered(by_payment, list(ctx.config.payment_statuses)),
+        counts_by_shipment_status=_ordered(by_shipment, list(ctx.config.shipment_statuses)),
+        days=days,
+    )
+
+
+def _ordered(counts: Counter[str], known: list[str]) -> dict[str, int]:
+    """Counts in the configuration's order, then unknown codes alphabetically; no zeros."""
+    rank = {code: i for i, code in enumerate(known)}
+    keys = sorted(counts, key=lambda code: (rank.get(code, len(rank)), code))
+    return {code: counts[code] for code in keys if counts[code]}

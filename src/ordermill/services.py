@@ -1,0 +1,84 @@
+"""The OMS use cases as module-level functions over the default instance.
+
+``ordermill.configure(url, config)`` sets that instance; without it one is created
+from ``$ORDERMILL_DATABASE_URL`` on first use. This is how the reference document
+(EverShop's OMS services) calls them, so its examples translate line for line::
+
+    from ordermill import services
+    services.cancel_order(order.uuid, "Customer asked")
+
+Each function IS the ``Oms`` method of the same name, bound late to the default
+instance: its signature and docstring come from ``Oms`` (``functools.wraps``), so
+both are written once, in ``ordermill.oms``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Concatenate, ParamSpec, TypeVar
+
+from ordermill.oms import Oms, configure, connect, default_oms
+from ordermill.orders.shipments import UNSET, Unset
+
+__all__ = [  # noqa: RUF022 (plain sorted order, as the public API test wants)
+    "Oms",
+    "UNSET",
+    "Unset",
+    "add_order_activity_log",
+    "cancel_order",
+    "cancel_shipment",
+    "configure",
+    "connect",
+    "create_shipment",
+    "default_oms",
+    "export_orders",
+    "get_order",
+    "get_orders_base_query",
+    "get_shipment",
+    "get_stock",
+    "import_orders",
+    "list_shipments",
+    "mark_delivered",
+    "place_order",
+    "resolve_order_status",
+    "sales_report",
+    "set_stock",
+    "update_payment_status",
+    "update_shipment",
+    "update_shipment_status",
+]
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _on_default(method: Callable[Concatenate[Oms, _P], _R]) -> Callable[_P, _R]:
+    """``method`` called on ``default_oms()``, with the method's own signature for type checkers."""
+
+    @functools.wraps(method)
+    def call(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        return method(default_oms(), *args, **kwargs)
+
+    return call
+
+
+resolve_order_status = _on_default(Oms.resolve_order_status)
+place_order = _on_default(Oms.place_order)
+get_order = _on_default(Oms.get_order)
+get_orders_base_query = _on_default(Oms.get_orders_base_query)
+set_stock = _on_default(Oms.set_stock)
+get_stock = _on_default(Oms.get_stock)
+update_payment_status = _on_default(Oms.update_payment_status)
+update_shipment_status = _on_default(Oms.update_shipment_status)
+cancel_order = _on_default(Oms.cancel_order)
+add_order_activity_log = _on_default(Oms.add_order_activity_log)
+create_shipment = _on_default(Oms.create_shipment)
+mark_delivered = _on_default(Oms.mark_delivered)
+cancel_shipment = _on_default(Oms.cancel_shipment)
+update_shipment = _on_default(Oms.update_shipment)
+get_shipment = _on_default(Oms.get_shipment)
+list_shipments = _on_default(Oms.list_shipments)
+sales_report = _on_default(Oms.sales_report)
+import_orders = _on_default(Oms.import_orders)
+export_orders = _on_default(Oms.export_orders)

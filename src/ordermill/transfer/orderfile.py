@@ -1,0 +1,410 @@
+"""The order file: what ``export`` writes and ``import`` reads, as JSON Lines or CSV.
+
+JSON Lines: one order per line, an object whose keys are ``place_order``'s arguments
+plus ``external_reference`` and, optionally, what an export carries::
+
+    {"external_reference": "X-1", "customer_email": "a@example.com",
+     "items": [{"sku": "A", "qty": 1, "price": "3.00"}]}
+
+Export adds ``uuid``, ``order_number``, ``created_at``, ``updated_at``, the three
+statuses, ``sub_total`` and ``grand_total`` (checked on import), ``qty_restocked`` per
+item and ``shipments`` (each ``{"uuid", "carrier", "tracking_number", "status",
+"created_at", "shipped_at", "delivered_at", "canceled_at", "items": [{"line", "qty"}]}``,
+``line`` being the 1-based position of the item in ``items``). Money is written as
+strings; JSON numbers are read as exact decimals.
+
+CSV: one row per item, ``ORDER_COLUMNS`` then ``ITEM_COLUMNS`` (``CSV_COLUMNS``). Rows of
+one order are consecutive and share its ``external_reference`` (or, without one, its
+``uuid``). The order's columns are read from its first row; later rows repeat them or
+leave them empty. Addresses are the ``shipping_*`` and ``billing_*`` columns (an address
+with every cell empty is absent); ``shipments`` is the JSON list above. A file may have
+any subset of the columns, in any order; ``customer_email``, ``item_sku``, ``item_qty``,
+``item_price`` and ``external_reference`` or ``uuid`` are required.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+import msgspec
+
+from ordermill.domain.errors import InvalidImport
+from ordermill.domain.order_file import (
+    ADDRESS_FIELDS,
+    CSV_COLUMNS,
+    ITEM_COLUMNS,
+    ORDER_COLUMNS,
+    FileFormat,
+)
+
+__all__ = [
+    "ADDRESS_FIELDS",
+    "CSV_COLUMNS",
+    "ITEM_COLUMNS",
+    "ORDER_COLUMNS",
+    "FileFormat",
+    "ParsedRecord",
+    "datetime_text",
+    "detect_format",
+    "money_text",
+    "open_for_reading",
+    "open_for_writing",
+    "parse_json_line",
+    "read_records",
+    "record_to_csv_rows",
+]
+
+_REQUIRED_CSV = ("customer_email", "item_sku", "item_qty", "item_price")
+_INT_COLUMNS = frozenset({"customer_id"})
+_TRUE = frozenset({"true", "1", "yes", "y", "t"})
+_FALSE = frozenset({"false", "0", "no", "n", "f"})
+
+
+def money_text(value: Decimal) -> str:
+    """The canonical text of an amount: at least 2 decimals, no trailing zeros past them."""
+    text = format(value, "f")
+    if "." not in text:
+        return text + ".00"
+    whole, fraction = text.split(".", 1)
+    fraction = fraction.rstrip("0")
+    return f"{whole}.{fraction.ljust(2, '0')}"
+
+
+def datetime_text(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat()
+
+
+def detect_format(path: str | os.PathLike[str]) -> FileFormat:
+    """The format a file name implies (``.jsonl``, ``.ndjson``, ``.csv``, optionally ``.gz``)."""
+    name = Path(path).name.lower()
+    if name.endswith(".gz"):
+        name = name[:-3]
+    if name.endswith((".jsonl", ".ndjson", ".json")):
+        return "jsonl"
+    if name.endswith(".csv"):
+        return "csv"
+    raise InvalidImport(
+        f"{Path(path).name}: cannot tell the format from the file name;"
+        " name it .jsonl or .csv (optionally .gz) or pass the format",
+        file=str(path),
+    )
+
+
+class _CountingReader(io.RawIOBase):
+    """Counts the bytes read from the file itself (compressed bytes for .gz): the progress."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._raw.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self.count += n
+        return n
+
+
+@dataclass
+class OpenedFile:
+    stream: IO[bytes]
+    counter: _CountingReader
+    size: int | None
+
+    @property
+    def bytes_read(self) -> int:
+        return self.counter.count
+
+    def close(self) -> None:
+        self.stream.close()
+
+
+def open_for_reading(source: str | os.PathLike[str] | IO[bytes]) -> OpenedFile:
+    """A buffered binary stream over a path (``.gz`` decompressed) or an open binary file."""
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        try:
+            raw: IO[bytes] = path.open("rb")
+        except OSError as exc:
+            raise InvalidImport(
+                f"{path}: cannot open the file ({exc.strerror or exc})", file=str(path)
+            ) from None
+        size: int | None = path.stat().st_size
+        counter = _CountingReader(raw)
+        buffered: IO[bytes] = io.BufferedReader(counter, buffer_size=1 << 20)
+        if path.name.lower().endswith(".gz"):
+            buffered = gzip.GzipFile(fileobj=buffered, mode="rb")  # type: ignore[assignment]
+        return OpenedFile(buffered, counter, size)
+    counter = _CountingReader(source)
+    return OpenedFile(io.BufferedReader(counter, buffer_size=1 << 20), counter, None)
+
+
+def open_for_writing(target: str | os.PathLike[str]) -> IO[str]:
+    """A text stream to a path (gzip-compressed when it ends in ``.gz``)."""
+    path = Path(target)
+    if path.name.lower().endswith(".gz"):
+        return gzip.open(path, "wt", encoding="utf-8", newline="", compresslevel=6)
+    return path.open("w", encoding="utf-8", newline="", buffering=1 << 20)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedRecord:
+    """One order read from the file: its data, or why it could not be read."""
+
+    line: int
+    data: dict[str, Any] | None
+    error: str | None = None
+
+    @property
+    def key(self) -> str | None:
+        if self.data is None:
+            return None
+        key = self.data.get("external_reference") or self.data.get("uuid")
+        return key if isinstance(key, str) else None
+
+
+def read_records(stream: IO[bytes], file_format: FileFormat) -> Iterator[ParsedRecord]:
+    if file_format == "jsonl":
+        return _read_jsonl(stream)
+    return _read_csv(stream)
+
+
+def _read_jsonl(stream: IO[bytes]) -> Iterator[ParsedRecord]:
+    for number, raw in enumerate(stream, start=1):
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if not raw.strip():
+            continue
+        try:
+            data = parse_json_line(raw)
+        except UnicodeDecodeError as exc:
+            yield ParsedRecord(number, None, f"not valid UTF-8 ({exc.reason})")
+            continue
+        except json.JSONDecodeError as exc:
+            yield ParsedRecord(number, None, f"not valid JSON: {exc.msg} (column {exc.colno})")
+            continue
+        if not isinstance(data, dict):
+            yield ParsedRecord(number, None, f"expected a JSON object, got {type(data).__name__}")
+            continue
+        yield ParsedRecord(number, data)
+
+
+# msgspec parses a line in about half json's time. It is only trusted when it succeeds:
+# on any input it refuses (NaN, lone surrogates, bad UTF-8, malformed JSON...) the line
+# goes through json, so what is accepted, the values and the error messages stay json's
+# (pinned by tests/services/test_orderfile_json.py).
+_fast_decode = msgspec.json.Decoder(float_hook=Decimal).decode
+
+
+def parse_json_line(raw: bytes) -> Any:
+    """One JSON value, numbers with a fraction or exponent as exact ``Decimal``s: exactly
+    ``json.loads(raw, parse_float=Decimal)``, faster."""
+    try:
+        return _fast_decode(raw)
+    except (msgspec.DecodeError, ValueError, RecursionError):
+        return json.loads(raw, parse_float=Decimal)
+
+
+def _read_csv(stream: IO[bytes]) -> Iterator[ParsedRecord]:
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    reader = csv.reader(text)
+    try:
+        header = next(reader, None)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise InvalidImport(f"line 1: cannot read the CSV header ({exc})") from None
+    if header is None:
+        return
+    columns = [c.strip() for c in header]
+    unknown = [c for c in columns if c not in CSV_COLUMNS]
+    missing = [c for c in _REQUIRED_CSV if c not in columns]
+    if "external_reference" not in columns and "uuid" not in columns:
+        missing.append("external_reference")
+    if unknown or missing or len(set(columns)) != len(columns):
+        reasons = []
+        if unknown:
+            reasons.append(f"unknown columns {unknown}")
+        if missing:
+            reasons.append(f"missing columns {missing}")
+        if len(set(columns)) != len(columns):
+            reasons.append("a column is repeated")
+        raise InvalidImport(
+            f"line 1: bad CSV header: {'; '.join(reasons)}; the columns are documented"
+            " in ordermill.services.orderfile",
+            unknown=unknown,
+            missing=missing,
+        )
+    group: _CsvGroup | None = None
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except (UnicodeDecodeError, csv.Error) as exc:
+            if group is not None:
+                yield group.record()
+                group = None
+            yield ParsedRecord(reader.line_num, None, f"unreadable CSV row ({exc})")
+            break
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(columns):
+            if group is not None:
+                yield group.record()
+                group = None
+            yield ParsedRecord(
+                line, None, f"{len(row)} cells where the header has {len(columns)} columns"
+            )
+            continue
+        cells = {c: v.strip() for c, v in zip(columns, row, strict=True)}
+        key = cells.get("external_reference") or cells.get("uuid") or ""
+        if group is not None and key and key == group.key:
+            group.add(line, cells)
+            continue
+        if group is not None:
+            yield group.record()
+        group = _CsvGroup(line, key, cells)
+    if group is not None:
+        yield group.record()
+
+
+class _CsvGroup:
+    """The rows of one order in a CSV file."""
+
+    def __init__(self, line: int, key: str, cells: dict[str, str]) -> None:
+        self.line = line
+        self.key = key
+        self.first = cells
+        self.items: list[dict[str, Any]] = []
+        self.error: str | None = None if key else "external_reference (or uuid) is empty"
+        self.add(line, cells)
+
+    def add(self, line: int, cells: Mapping[str, str]) -> None:
+        if self.error is not None:
+            return
+        if line != self.line:
+            for column in ORDER_COLUMNS:
+                value = cells.get(column, "")
+                if value and value != self.first.get(column, ""):
+                    self.error = (
+                        f"line {line}: {column} is {value!r} but {self.first.get(column)!r} on"
+                        f" line {self.line}, the first row of order {self.key!r}"
+                    )
+                    return
+        try:
+            self.items.append(_csv_item(cells))
+        except ValueError as exc:
+            self.error = f"line {line}: {exc}"
+
+    def record(self) -> ParsedRecord:
+        if self.error is not None:
+            return ParsedRecord(self.line, None, self.error)
+        try:
+            data = _csv_order(self.first)
+        except ValueError as exc:
+            return ParsedRecord(self.line, None, str(exc))
+        data["items"] = self.items
+        return ParsedRecord(self.line, data)
+
+
+def _csv_int(value: str, column: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{column}: {value!r} is not a whole number") from None
+
+
+def _csv_item(cells: Mapping[str, str]) -> dict[str, Any]:
+    item: dict[str, Any] = {}
+    for column in ITEM_COLUMNS:
+        value = cells.get(column, "")
+        if not value:
+            continue
+        key = column.removeprefix("item_")
+        if key in ("qty", "qty_restocked"):
+            item[key] = _csv_int(value, column)
+        elif key == "requires_shipping":
+            lowered = value.lower()
+            if lowered not in _TRUE | _FALSE:
+                raise ValueError(f"{column}: {value!r} is not true or false")
+            item[key] = lowered in _TRUE
+        else:
+            item[key] = value
+    return item
+
+
+def _csv_order(cells: Mapping[str, str]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    addresses: dict[str, dict[str, str | None]] = {"shipping": {}, "billing": {}}
+    for column in ORDER_COLUMNS:
+        value = cells.get(column, "")
+        kind, _, field = column.partition("_")
+        if kind in addresses and field in ADDRESS_FIELDS:
+            addresses[kind][field] = value or None
+            continue
+        if not value:
+            continue
+        if column in _INT_COLUMNS:
+            data[column] = _csv_int(value, column)
+        elif column == "shipments":
+            try:
+                data[column] = json.loads(value, parse_float=Decimal)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"shipments: not valid JSON ({exc.msg})") from None
+        else:
+            data[column] = value
+    for kind, values in addresses.items():
+        if any(values.values()):
+            data[f"{kind}_address"] = {f: values.get(f) for f in ADDRESS_FIELDS}
+    return data
+
+
+def record_to_csv_rows(record: Mapping[str, Any]) -> Iterator[list[str]]:
+    """The CSV rows of one exported order record (one per item)."""
+    head: list[str] = []
+    for column in ORDER_COLUMNS:
+        kind, _, field = column.partition("_")
+        if kind in ("shipping", "billing") and field in ADDRESS_FIELDS:
+            address = record.get(f"{kind}_address")
+            head.append(_cell(address.get(field) if address else None))
+        elif column == "shipments":
+            shipments = record.get("shipments")
+            head.append(
+                json.dumps(shipments, ensure_ascii=False, separators=(",", ":"))
+                if shipments
+                else ""
+            )
+        else:
+            head.append(_cell(record.get(column)))
+    for item in record["items"]:
+        yield [
+            *head,
+            _cell(item.get("sku")),
+            _cell(item.get("name")),
+            _cell(item.get("product_id")),
+            _cell(item.get("qty")),
+            _cell(item.get("price")),
+            "true" if item.get("requires_shipping", True) else "false",
+            _cell(item.get("qty_restocked")),
+        ]
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    return str(value)

@@ -1,0 +1,364 @@
+"""Checking one order read from an import file: ``place_order``'s rules plus the rules for
+what an export carries (uuid, order number, statuses, timestamps, totals, shipments)."""
+
+from __future__ import annotations
+
+import uuid as uuid_lib
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ordermill.domain.config import ROLLUP_WORDS, Config
+from ordermill.domain.errors import InvalidOrder, InvalidStatus
+from ordermill.domain.new_order import (
+    PLACE_ORDER_FIELDS,
+    NewOrder,
+    PlaceOrder,
+    to_money,
+    validate_new_order,
+)
+from ordermill.domain.status import LineShipping, resolve_order_status, rollup_shipment_status
+from ordermill.domain.text import unstorable
+from ordermill.orders.lifecycle import CANCELED, DELIVERED, SHIPPED
+
+__all__ = ["ImportRow", "NewShipment", "validate_record"]
+
+_PLACE_ORDER_KEYS = PLACE_ORDER_FIELDS
+_EXTRA_KEYS = frozenset(
+    {
+        "uuid",
+        "order_number",
+        "created_at",
+        "updated_at",
+        "payment_status",
+        "shipment_status",
+        "status",
+        "sub_total",
+        "grand_total",
+        "shipments",
+    }
+)
+_SHIPMENT_KEYS = frozenset(
+    {
+        "uuid",
+        "carrier",
+        "tracking_number",
+        "status",
+        "created_at",
+        "shipped_at",
+        "delivered_at",
+        "canceled_at",
+        "items",
+    }
+)
+_ALL_KEYS = _PLACE_ORDER_KEYS | _EXTRA_KEYS
+_SHIPMENT_STATUSES = (SHIPPED, DELIVERED, CANCELED)
+
+
+@dataclass(frozen=True, slots=True)
+class _Derived:
+    """What validate_record reads from the configuration for every row. ``Config``'s
+    properties go through pydantic's private attributes (~1 µs each); a ``Config`` is
+    frozen, so they are read once per configuration."""
+
+    config: Config
+    default_payment_status: str
+    default_shipment_status: str
+    resolution: Mapping[tuple[str, str], str]
+
+
+_derived: _Derived | None = None
+
+
+def _derived_from(config: Config) -> _Derived:
+    global _derived
+    derived = _derived
+    if derived is None or derived.config is not config:
+        derived = _Derived(
+            config,
+            config.default_payment_status,
+            config.default_shipment_status,
+            config.resolution,
+        )
+        _derived = derived
+    return derived
+
+
+@dataclass(frozen=True, slots=True)
+class NewShipment:
+    uuid: str | None
+    carrier: str | None
+    tracking_number: str | None
+    status: str
+    created_at: datetime | None
+    shipped_at: datetime | None
+    delivered_at: datetime | None
+    canceled_at: datetime | None
+    items: tuple[tuple[int, int], ...]  # (index into the order's lines, qty)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRow:
+    """An order that passed validation, with what the file carried beyond place_order."""
+
+    line: int
+    new: NewOrder
+    uuid: str | None
+    order_number: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
+    payment_status: str
+    shipment_status: str
+    status: str
+    restocked: tuple[int, ...]
+    shipments: tuple[NewShipment, ...]
+
+    @property
+    def key(self) -> str:
+        return self.new.external_reference or self.uuid or ""
+
+    def stock_needed(self) -> Counter[str]:
+        needed: Counter[str] = Counter()
+        for line, restocked in zip(self.new.lines, self.restocked, strict=True):
+            if line.qty > restocked:
+                needed[line.sku] += line.qty - restocked
+        return needed
+
+
+def _timestamp(value: object, field_name: str) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidOrder(
+            f"{field_name}: {value!r} is not an ISO 8601 timestamp", field=field_name
+        )
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidOrder(
+            f"{field_name}: {value!r} is not an ISO 8601 timestamp", field=field_name
+        ) from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _short_text(value: object, field_name: str, max_len: int) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise InvalidOrder(f"{field_name}: {value!r} is not a string", field=field_name)
+    text = value.strip()
+    if len(text) > max_len or unstorable(text):
+        raise InvalidOrder(
+            f"{field_name}: {text[:40]!r} is longer than {max_len} characters, has a NUL"
+            " or is not valid Unicode",
+            field=field_name,
+        )
+    return text or None
+
+
+def _uuid(value: object, field_name: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return str(uuid_lib.UUID(str(value).strip()))
+    except ValueError:
+        raise InvalidOrder(f"{field_name}: {value!r} is not a UUID", field=field_name) from None
+
+
+def _positive_int(value: object, field_name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise InvalidOrder(f"{field_name}: {value!r} is not a positive integer", field=field_name)
+    return value
+
+
+def _allowed(kind: str, value: str, allowed: list[str]) -> InvalidStatus:
+    return InvalidStatus(
+        f"Invalid {kind} {value!r}; allowed: {', '.join(allowed)}",
+        kind=kind,
+        value=value,
+        allowed=allowed,
+    )
+
+
+def _shipments(raw: object, new: NewOrder) -> tuple[NewShipment, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise InvalidOrder("shipments: expected a list", field="shipments")
+    parsed = []
+    live: Counter[int] = Counter()
+    for i, item in enumerate(raw):
+        where = f"shipments[{i}]"
+        if not isinstance(item, Mapping):
+            raise InvalidOrder(f"{where}: expected an object", field=where)
+        unknown = set(item) - _SHIPMENT_KEYS
+        if unknown:
+            raise InvalidOrder(f"{where}: unknown keys {sorted(unknown)}", field=where)
+        status = item.get("status")
+        if status not in _SHIPMENT_STATUSES:
+            raise _allowed(f"{where}.status", str(status), list(_SHIPMENT_STATUSES))
+        lines = item.get("items")
+        if not isinstance(lines, list) or not lines:
+            raise InvalidOrder(f"{where}.items: a shipment needs at least one item", field=where)
+        quantities: dict[int, int] = {}
+        for j, entry in enumerate(lines):
+            at = f"{where}.items[{j}]"
+            if not isinstance(entry, Mapping) or set(entry) - {"line", "qty"}:
+                raise InvalidOrder(f"{at}: expected an object with line and qty", field=at)
+            number = _positive_int(entry.get("line"), f"{at}.line")
+            if number > len(new.lines):
+                raise InvalidOrder(
+                    f"{at}.line: {number} but the order has {len(new.lines)} items", field=at
+                )
+            if not new.lines[number - 1].requires_shipping:
+                raise InvalidOrder(
+                    f"{at}.line: item {number} ({new.lines[number - 1].sku}) is not shipped",
+                    field=at,
+                )
+            if number - 1 in quantities:
+                raise InvalidOrder(f"{at}.line: item {number} is repeated", field=at)
+            quantities[number - 1] = _positive_int(entry.get("qty"), f"{at}.qty")
+        if status != CANCELED:
+            live.update(quantities)
+        parsed.append(
+            NewShipment(
+                uuid=_uuid(item.get("uuid"), f"{where}.uuid"),
+                carrier=_short_text(item.get("carrier"), f"{where}.carrier", 64),
+                tracking_number=_short_text(
+                    item.get("tracking_number"), f"{where}.tracking_number", 128
+                ),
+                status=status,
+                created_at=_timestamp(item.get("created_at"), f"{where}.created_at"),
+                shipped_at=_timestamp(item.get("shipped_at"), f"{where}.shipped_at"),
+                delivered_at=_timestamp(item.get("delivered_at"), f"{where}.delivered_at"),
+                canceled_at=_timestamp(item.get("canceled_at"), f"{where}.canceled_at"),
+                items=tuple(quantities.items()),
+            )
+        )
+    for index, qty in live.items():
+        ordered = new.lines[index].qty
+        if qty > ordered:
+            raise InvalidOrder(
+                f"shipments: {qty} units of item {index + 1} ({new.lines[index].sku}) are"
+                f" shipped but {ordered} were ordered",
+                field="shipments",
+            )
+    return tuple(parsed)
+
+
+def _rolled_up(new: NewOrder, shipments: tuple[NewShipment, ...], canceled: bool) -> str | None:
+    buckets: dict[str, dict[int, int]] = {s: {} for s in _SHIPMENT_STATUSES}
+    for s in shipments:
+        bucket = buckets[s.status]
+        for index, qty in s.items:
+            bucket[index] = bucket.get(index, 0) + qty
+    in_shipped, in_delivered, in_canceled = (buckets[s] for s in _SHIPMENT_STATUSES)
+    lines = [
+        LineShipping(
+            ordered=line.qty,
+            shipped=in_shipped.get(i, 0),
+            delivered=in_delivered.get(i, 0),
+            canceled=in_canceled.get(i, 0),
+        )
+        for i, line in enumerate(new.lines)
+        if line.requires_shipping
+    ]
+    return rollup_shipment_status(lines, order_canceled=canceled)
+
+
+def validate_record(config: Config, data: Mapping[str, Any], *, line: int = 0) -> ImportRow:
+    """Check one order read from a file; raise an ``InvalidInput`` naming the first problem."""
+    unknown = data.keys() - _ALL_KEYS
+    if unknown:
+        raise InvalidOrder(f"unknown keys {sorted(unknown)}", field="(order)")
+    items = data.get("items")
+    restocked: list[int] = []
+    if isinstance(items, list):
+        stripped = []
+        for i, item in enumerate(items):
+            if isinstance(item, Mapping) and "qty_restocked" in item:
+                item = dict(item)
+                value = item.pop("qty_restocked")
+                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                    raise InvalidOrder(
+                        f"items[{i}].qty_restocked: {value!r} is not a whole number >= 0",
+                        field=f"items[{i}].qty_restocked",
+                    )
+                restocked.append(value)
+            else:
+                restocked.append(0)
+            stripped.append(item)
+        items = stripped
+    new = validate_new_order(
+        PlaceOrder(
+            items=items,  # type: ignore[arg-type]
+            **{k: v for k, v in data.items() if k in _PLACE_ORDER_KEYS and k != "items"},
+        )
+    )
+    for i, (new_line, value) in enumerate(zip(new.lines, restocked, strict=True)):
+        if value > new_line.qty:
+            raise InvalidOrder(
+                f"items[{i}].qty_restocked: {value} exceeds the qty {new_line.qty}",
+                field=f"items[{i}].qty_restocked",
+            )
+    uuid = _uuid(data.get("uuid"), "uuid")
+    if new.external_reference is None and uuid is None:
+        raise InvalidOrder(
+            "external_reference is required (or uuid): it is what makes importing the same"
+            " file twice safe",
+            field="external_reference",
+        )
+    for name in ("sub_total", "grand_total"):
+        if data.get(name) is None:
+            continue
+        computed = new.sub_total if name == "sub_total" else new.grand_total
+        if to_money(data[name], name) != computed:
+            raise InvalidOrder(
+                f"{name}: {data[name]} does not match the {computed} computed from the items"
+                " and amounts",
+                field=name,
+            )
+    derived = _derived_from(config)
+    payment_status = data.get("payment_status") or derived.default_payment_status
+    if payment_status not in config.payment_statuses:
+        raise _allowed("payment status", str(payment_status), list(config.payment_statuses))
+    status = data.get("status")
+    if status is not None and status not in config.order_statuses:
+        raise _allowed("order status", str(status), list(config.order_status_flow))
+    shipments = _shipments(data.get("shipments"), new)
+    # With shipments, the order's shipment status is their rollup, as the services keep it.
+    rolled_up = _rolled_up(new, shipments, canceled=status == CANCELED) if shipments else None
+    shipment_status = data.get("shipment_status")
+    if shipment_status is None:
+        shipment_status = rolled_up or derived.default_shipment_status
+    elif rolled_up is not None and shipment_status != rolled_up:
+        raise InvalidOrder(
+            f"shipment_status: {shipment_status!r} disagrees with the order's shipments,"
+            f" which make it {rolled_up!r}",
+            field="shipment_status",
+        )
+    if shipment_status not in config.shipment_statuses and shipment_status not in ROLLUP_WORDS:
+        allowed = [*config.shipment_statuses, *ROLLUP_WORDS]
+        raise _allowed("shipment status", str(shipment_status), allowed)
+    if status is None:
+        # resolve_order_status's own first step; it is called for what the table lacks.
+        status = derived.resolution.get((payment_status, shipment_status))
+        if status is None:
+            status = resolve_order_status(config, payment_status, shipment_status)
+    return ImportRow(
+        line=line,
+        new=new,
+        uuid=uuid,
+        order_number=_short_text(data.get("order_number"), "order_number", 32),
+        created_at=_timestamp(data.get("created_at"), "created_at"),
+        updated_at=_timestamp(data.get("updated_at"), "updated_at"),
+        payment_status=payment_status,
+        shipment_status=shipment_status,
+        status=status,
+        restocked=tuple(restocked),
+        shipments=shipments,
+    )
