@@ -41,7 +41,7 @@ lint: $(STAMP)
 
 ## openapi: regenerate docs/openapi.json, the committed REST contract (a test fails when stale)
 openapi: $(STAMP)
-	$(BIN)/python -c "from ordermill.api.openapi import main; main(['docs/openapi.json'])"
+	$(BIN)/python -c "from ordermill.api.write_openapi import main; main(['docs/openapi.json'])"
 
 ## bench-query: W3, the listing benchmark on PostgreSQL (its own database, created when
 ## missing; the 1,000,000-order data set takes minutes to load once, then is reused).
