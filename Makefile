@@ -60,7 +60,7 @@ bench-query: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.run_all --size small
 
-## bench-full: the same at the reference sizes of WORKLOAD.md (M = 2,000 orders per run,
+## bench-full: the same at the reference sizes of bench/WORKLOAD.md (M = 2,000 orders per run,
 ## W3 at 1,000,000 orders: the listing set takes minutes to load the first time)
 bench-full: $(STAMP)
 	$(BIN)/python -m bench.run_all --size full

@@ -2,7 +2,7 @@
 
 ``ordermill.connect(...)`` builds one. The module-level functions of
 ``ordermill.services`` call the same use cases on a default instance, so the
-reference document's examples translate line for line.
+examples of EverShop's OMS module services translate line for line.
 """
 
 from __future__ import annotations
@@ -116,8 +116,9 @@ class Oms:
     ) -> Order:
         """Place an order: validate, take stock, write it with its default statuses.
 
-        The reference document's signature; the arguments travel on as one ``PlaceOrder``
-        command (``place``), the form the REST service and imports build directly.
+        The signature of EverShop's OMS module services; the arguments travel on as one
+        ``PlaceOrder`` command (``place``), the form the REST service and imports build
+        directly.
         """
         arguments = {name: value for name, value in locals().items() if name not in _NOT_ORDER}
         return self.place(PlaceOrder(**arguments), conn=conn)

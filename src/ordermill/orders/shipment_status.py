@@ -4,8 +4,8 @@ A shipment is created shipped; it may then be delivered or canceled, and both
 are final. Marking a delivered shipment delivered, or a canceled one canceled,
 changes nothing and emits nothing (a retried webhook is harmless).
 
-``update_shipment_status(order, status)`` keeps the reference document's
-order-level meaning on top of shipments, by the status's configured phase:
+``update_shipment_status(order, status)`` keeps the order-level meaning it has in
+EverShop's OMS module services, on top of shipments, by the status's configured phase:
 
 - no phase (``pending``, ``processing``): stored as given while the order has
   no shipment; once it has one, its shipment status is their rollup;
