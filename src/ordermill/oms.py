@@ -161,7 +161,7 @@ class Oms:
         self, order_id: int | str, status: str, conn: Connection | None = None
     ) -> Order:
         """Set the order's shipment status: pending/processing while it has no shipment;
-        shipped/delivered/canceled act on its shipments (see ``services.shipment_status``)."""
+        shipped/delivered/canceled act on its shipments (see ``orders.shipment_status``)."""
         return _shipment_status.update_shipment_status(self.ctx, order_id, status, conn=conn)
 
     def cancel_order(
@@ -295,7 +295,7 @@ class Oms:
 
         All or nothing unless ``skip_invalid``; orders already present (same
         ``external_reference``) are skipped; stock is taken only with ``take_stock``.
-        See ``ordermill.services.imports`` for every rule and ``services.orderfile``
+        See ``ordermill.transfer.imports`` for every rule and ``transfer.orderfile``
         for the file layout.
         """
         return _imports.import_orders(

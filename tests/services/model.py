@@ -2,7 +2,7 @@
 
 It keeps orders, shipments and stock in dicts and says, for each call, which error
 the services must raise (an ``Refused`` with the class) or what state they must
-leave. It borrows only the configuration's pure lookups from ``ordermill.status``
+leave. It borrows only the configuration's pure lookups from ``ordermill.domain.status``
 (the resolution table, cancelability); the rollup, the forward-only rule and
 every service rule are written out again here.
 """
