@@ -41,7 +41,7 @@ lint: $(STAMP)
 
 ## openapi: regenerate docs/openapi.json, the committed REST contract (a test fails when stale)
 openapi: $(STAMP)
-	$(BIN)/python -c "from ordermill.api.openapi import main; main(['docs/openapi.json'])"
+	$(BIN)/python -c "from ordermill.api.write_openapi import main; main(['docs/openapi.json'])"
 
 ## bench-query: W3, the listing benchmark on PostgreSQL (its own database, created when
 ## missing; the 1,000,000-order data set takes minutes to load once, then is reused).
@@ -60,7 +60,7 @@ bench-query: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.run_all --size small
 
-## bench-full: the same at the reference sizes of WORKLOAD.md (M = 2,000 orders per run,
+## bench-full: the same at the reference sizes of bench/WORKLOAD.md (M = 2,000 orders per run,
 ## W3 at 1,000,000 orders: the listing set takes minutes to load the first time)
 bench-full: $(STAMP)
 	$(BIN)/python -m bench.run_all --size full

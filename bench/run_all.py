@@ -4,7 +4,7 @@ on SQLite, W3 from the listing benchmark; one table, also written to docs/perfor
     python -m bench.run_all [--size small|full] [--runs R] [--no-docs]
 
 ``make bench`` runs the small sizes (under 10 minutes on 2 cores), ``make
-bench-full`` the reference sizes of /work/shared/bench/WORKLOAD.md.
+bench-full`` the reference sizes of bench/WORKLOAD.md.
 """
 
 from __future__ import annotations
@@ -513,7 +513,7 @@ How to read it:
   could predate the transaction it waited for), the decision taken in the client,
   then every write of the call as ONE statement (each table's rows a data-modifying CTE
   of the last part: multi-row VALUES, or arrays for the restock), one transaction per
-  call, the same concurrency. WORKLOAD.md describes one statement per table; ordermill
+  call, the same concurrency. bench/WORKLOAD.md describes one statement per table; ordermill
   sends one per change on PostgreSQL, so the floor does too. Every run is checked to
   have written the same rows per order on both paths.
 - **SQLAlchemy floor**: the floor's very statements sent through SQLAlchemy

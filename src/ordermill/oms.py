@@ -2,7 +2,7 @@
 
 ``ordermill.connect(...)`` builds one. The module-level functions of
 ``ordermill.services`` call the same use cases on a default instance, so the
-reference document's examples translate line for line.
+examples of EverShop's OMS module services translate line for line.
 """
 
 from __future__ import annotations
@@ -116,8 +116,9 @@ class Oms:
     ) -> Order:
         """Place an order: validate, take stock, write it with its default statuses.
 
-        The reference document's signature; the arguments travel on as one ``PlaceOrder``
-        command (``place``), the form the REST service and imports build directly.
+        The signature of EverShop's OMS module services; the arguments travel on as one
+        ``PlaceOrder`` command (``place``), the form the REST service and imports build
+        directly.
         """
         arguments = {name: value for name, value in locals().items() if name not in _NOT_ORDER}
         return self.place(PlaceOrder(**arguments), conn=conn)
@@ -160,7 +161,7 @@ class Oms:
         self, order_id: int | str, status: str, conn: Connection | None = None
     ) -> Order:
         """Set the order's shipment status: pending/processing while it has no shipment;
-        shipped/delivered/canceled act on its shipments (see ``services.shipment_status``)."""
+        shipped/delivered/canceled act on its shipments (see ``orders.shipment_status``)."""
         return _shipment_status.update_shipment_status(self.ctx, order_id, status, conn=conn)
 
     def cancel_order(
@@ -294,7 +295,7 @@ class Oms:
 
         All or nothing unless ``skip_invalid``; orders already present (same
         ``external_reference``) are skipped; stock is taken only with ``take_stock``.
-        See ``ordermill.services.imports`` for every rule and ``services.orderfile``
+        See ``ordermill.transfer.imports`` for every rule and ``transfer.orderfile``
         for the file layout.
         """
         return _imports.import_orders(

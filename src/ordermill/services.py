@@ -1,8 +1,8 @@
 """The OMS use cases as module-level functions over the default instance.
 
 ``ordermill.configure(url, config)`` sets that instance; without it one is created
-from ``$ORDERMILL_DATABASE_URL`` on first use. This is how the reference document
-(EverShop's OMS services) calls them, so its examples translate line for line::
+from ``$ORDERMILL_DATABASE_URL`` on first use. This is how EverShop's OMS module services
+are called, so their examples translate line for line::
 
     from ordermill import services
     services.cancel_order(order.uuid, "Customer asked")

@@ -1,4 +1,4 @@
-"""The reference document's "Query Builder Services" examples, translated line for line."""
+"""The "Query Builder Services" examples of EverShop's OMS module services, line for line."""
 
 from __future__ import annotations
 

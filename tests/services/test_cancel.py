@@ -1,4 +1,5 @@
-"""cancel_order: the reference document's seven steps, restock of managed undelivered units once."""
+"""cancel_order: the seven steps of cancellation in EverShop's OMS module services; managed
+undelivered units restocked once."""
 
 from __future__ import annotations
 

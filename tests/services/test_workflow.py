@@ -1,4 +1,4 @@
-"""The reference document's "Complete Order Workflow", line for line in Python."""
+"""The "Complete Order Workflow" of EverShop's OMS module services, line for line in Python."""
 
 from __future__ import annotations
 

@@ -1,15 +1,13 @@
 """The OpenAPI document: every error response declared, as problem+json.
 
 ``docs/openapi.json`` is the committed copy of ``/openapi.json``; regenerate it
-with ``make openapi`` (``python -m ordermill.api.openapi docs/openapi.json``).
+with ``make openapi`` (``python -m ordermill.api.write_openapi docs/openapi.json``).
 A test fails when the committed copy differs from what the code produces.
 """
 
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -18,7 +16,7 @@ from fastapi.routing import APIRoute
 
 from ordermill.api.problems import PROBLEM_MEDIA_TYPE, Problem
 
-__all__ = ["MUTATION", "READ", "build_openapi", "main", "openapi_json", "problems"]
+__all__ = ["MUTATION", "READ", "build_openapi", "openapi_json", "problems"]
 
 _DESCRIPTIONS = {
     400: "Malformed `Idempotency-Key` header",
@@ -106,26 +104,3 @@ def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
 def openapi_json(app: FastAPI) -> str:
     """The document as committed: sorted keys, two-space indent, final newline."""
     return json.dumps(app.openapi(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Write the OpenAPI document of the app to the path given (or stdout)."""
-    from ordermill.api.app import create_app
-    from ordermill.oms import connect
-
-    args = sys.argv[1:] if argv is None else argv
-    # The document does not depend on the database: an in-memory one is never opened.
-    oms = connect("sqlite://")
-    try:
-        text = openapi_json(create_app(oms))
-    finally:
-        oms.close()
-    if args:
-        Path(args[0]).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -66,26 +66,38 @@ def _address(address: Address | None) -> str:
 
 
 def order_detail(config: Config, order: Order) -> RenderableType:
-    parts: list[RenderableType] = [
+    """The full order, top to bottom: who and where, items, totals, shipments, activity,
+    status history."""
+    return Group(
+        *_summary(config, order),
+        _items(order),
+        _totals(order),
+        *_shipments(config, order),
+        _activity(order),
+        _history(order),
+    )
+
+
+def _summary(config: Config, order: Order) -> list[RenderableType]:
+    reference = (
+        f" · external reference {order.external_reference}" if order.external_reference else ""
+    )
+    customer_id = f" (customer {order.customer_id})" if order.customer_id is not None else ""
+    return [
         Text.assemble((f"Order {order.order_number}", "bold"), f"  uuid {order.uuid}"),
         order_statuses(config, order),
+        Text(f"Created {when(order.created_at)} · updated {when(order.updated_at)}{reference}"),
         Text(
-            f"Created {when(order.created_at)} · updated {when(order.updated_at)}"
-            + (
-                f" · external reference {order.external_reference}"
-                if order.external_reference
-                else ""
-            )
-        ),
-        Text(
-            f"Customer: {order.customer_full_name or ''} <{order.customer_email}>"
-            + (f" (customer {order.customer_id})" if order.customer_id is not None else "")
-            + f" · payment method {order.payment_method or '-'}"
-            + f" · shipping method {order.shipping_method or '-'}"
+            f"Customer: {order.customer_full_name or ''} <{order.customer_email}>{customer_id}"
+            f" · payment method {order.payment_method or '-'}"
+            f" · shipping method {order.shipping_method or '-'}"
         ),
         Text(f"Ship to: {_address(order.shipping_address)}"),
         Text(f"Bill to: {_address(order.billing_address)}"),
     ]
+
+
+def _items(order: Order) -> Table:
     items = Table(title="Items", title_justify="left", header_style="bold")
     for column in ("id", "sku", "name", "qty", "price", "total", "shipped", "delivered"):
         items.add_column(column, justify="right" if column not in ("sku", "name") else "left")
@@ -100,7 +112,10 @@ def order_detail(config: Config, order: Order) -> RenderableType:
             "-" if not i.requires_shipping else str(i.qty_shipped or 0),
             "-" if not i.requires_shipping else str(i.qty_delivered or 0),
         )
-    parts.append(items)
+    return items
+
+
+def _totals(order: Order) -> Table:
     totals = Table(box=None, show_header=False, pad_edge=False)
     totals.add_column(justify="left")
     totals.add_column(justify="right")
@@ -115,11 +130,14 @@ def order_detail(config: Config, order: Order) -> RenderableType:
         Text("Grand total", style="bold"),
         Text(money(order.grand_total, order.currency), style="bold"),
     )
-    parts.append(totals)
-    parts.append(Text("Shipments", style="italic"))
+    return totals
+
+
+def _shipments(config: Config, order: Order) -> list[RenderableType]:
+    lines: list[RenderableType] = [Text("Shipments", style="italic")]
     for s in order.shipments or ():
         shipped = ", ".join(f"item {si.order_item_id} x {si.qty}" for si in s.items)
-        parts.append(
+        lines.append(
             Text.assemble(
                 f"  {s.uuid}  ",
                 status_text(config, "shipment", s.status),
@@ -130,19 +148,25 @@ def order_detail(config: Config, order: Order) -> RenderableType:
             )
         )
     if not order.shipments:
-        parts.append(Text("  none"))
+        lines.append(Text("  none"))
+    return lines
+
+
+def _activity(order: Order) -> Table:
     timeline = Table(title="Activity", title_justify="left", box=None, show_header=False)
     timeline.add_column(no_wrap=True)
     timeline.add_column()
     for a in order.activities or ():
         note = " (customer notified)" if a.customer_notified else ""
         timeline.add_row(when(a.created_at), a.message + note)
-    parts.append(timeline)
+    return timeline
+
+
+def _history(order: Order) -> Table:
     history = Table(title="Status history", title_justify="left", box=None, show_header=False)
     history.add_column(no_wrap=True)
     history.add_column()
     for h in order.history or ():
         change = f"{h.field}: {h.from_status or '-'} → {h.to_status}"
         history.add_row(when(h.changed_at), change + (f" ({h.reason})" if h.reason else ""))
-    parts.append(history)
-    return Group(*parts)
+    return history

@@ -1,6 +1,6 @@
 """``ordermill import`` and ``ordermill export``: orders in and out as JSON Lines or CSV.
 
-The layout is documented in ``ordermill.services.orderfile``; what export writes,
+The layout is documented in ``ordermill.transfer.orderfile``; what export writes,
 import reads back. Both stream (memory stays flat) and show a progress bar with the
 rate and the time left when stderr is a terminal.
 """

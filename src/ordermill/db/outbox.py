@@ -1,9 +1,12 @@
-"""The transactional outbox: events are rows written in the transaction of the change.
+"""The transactional outbox: events are rows of the ``event`` table, written in the
+transaction of the change they report.
 
-Nothing is sent from inside a use case. A relay reads undispatched rows in id
-order and hands them to a real broker (at-least-once); consumers deduplicate on
-``event_id``. Because the rows commit or roll back with the change, an event is
-never published for a change that did not happen, and never lost for one that did.
+Nothing is sent from inside a use case. Because the rows commit or roll back with the
+change, the table never holds an event for a change that did not happen, and always holds
+the events of one that did. ordermill writes the rows and nothing more: delivering them is
+a relay's work, when one runs, reading the rows whose ``dispatched_at`` is empty in
+``event_id`` order (the partial index ``ix_event_pending``) and setting it once it has
+handed them on. ``event_id`` identifies an event for whoever receives it.
 """
 
 from __future__ import annotations

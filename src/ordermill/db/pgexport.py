@@ -1,6 +1,6 @@
 """PostgreSQL writes the export itself: one SELECT per chunk builds every JSON line or CSV row.
 
-The Python path (``services.exports``) spends ~100 µs of client CPU per order building
+The Python path (``transfer.exports``) spends ~100 µs of client CPU per order building
 a dict and encoding it; here the server writes the text and the client only joins and
 writes it. The text must be byte-identical to what the Python path writes
 (``exports._record`` + ``json`` with ``ensure_ascii=False`` and compact separators, or

@@ -199,7 +199,7 @@ class PlaceOrder:
     """The command to place an order: ``place_order``'s arguments, as every adapter gives them.
 
     Values are as received (money as str, int or Decimal; addresses as mappings);
-    ``validate_new_order`` checks them. Field names are the reference document's.
+    ``validate_new_order`` checks them. Field names are those of EverShop's OMS module services.
     """
 
     items: Sequence[Mapping[str, Any]]

@@ -256,7 +256,7 @@ def payment_status_choices(
 
     A choice is offered when the order status it resolves to is allowed by the
     forward-only rule, and, if it would cancel the order, when the order may be canceled
-    (such a payment change runs the cancellation, see ``services.payments``).
+    (such a payment change runs the cancellation, see ``orders.payments``).
     """
     cancelable = can_cancel_order(config, status, payment_status, shipment_status)
     choices = []

@@ -1,4 +1,5 @@
-"""Canceling an order: the reference document's seven steps, exactly once.
+"""Canceling an order: the seven steps of cancellation in EverShop's OMS module services,
+exactly once.
 
 1. The order is locked (``OrderNotFound`` if there is none).
 2. It must be cancelable: not already in a terminal status, and neither its

@@ -4,8 +4,8 @@ A shipment is created shipped; it may then be delivered or canceled, and both
 are final. Marking a delivered shipment delivered, or a canceled one canceled,
 changes nothing and emits nothing (a retried webhook is harmless).
 
-``update_shipment_status(order, status)`` keeps the reference document's
-order-level meaning on top of shipments, by the status's configured phase:
+``update_shipment_status(order, status)`` keeps the order-level meaning it has in
+EverShop's OMS module services, on top of shipments, by the status's configured phase:
 
 - no phase (``pending``, ``processing``): stored as given while the order has
   no shipment; once it has one, its shipment status is their rollup;
@@ -34,6 +34,7 @@ from ordermill.orders.lifecycle import (
     DELIVERED,
     SHIPPED,
     Change,
+    OrderState,
     ShipmentState,
     load_state,
     lock_order_by_key,
@@ -132,7 +133,16 @@ def cancel_shipment(ctx: Context, uuid: str, *, conn: Connection | None = None) 
 def update_shipment_status(
     ctx: Context, key: int | str, status: str, *, conn: Connection | None = None
 ) -> Order:
-    """Set the order-level shipment status (see the module docstring)."""
+    """Set the order-level shipment status (see the module docstring), in five steps:
+
+    1. The status must be configured; its phase says what it means. The order is locked.
+    2. A canceled order keeps its shipments: a status of phase ``canceled`` changes
+       nothing, any other is refused.
+    3. No phase, or no line that requires shipping: stored as given (``_store_as_given``).
+    4. Phase ``canceled``: every open shipment is canceled (``_cancel_open_shipments``).
+    5. Phase ``shipped`` or ``delivered``: the remaining units ship in one new shipment,
+       and with ``delivered`` every open shipment is delivered (``_ship_remaining``).
+    """
     config = ctx.config
     status = valid_status(config, "shipment", status)
     phase = config.shipment_statuses[status].phase
@@ -149,63 +159,87 @@ def update_shipment_status(
         state = load_state(tx, locked.order_id)
         change = Change(locked, reason=f"shipment status set to {status}")
         if phase is None or not state.shippable():
-            if phase == CANCELED:
-                raise ShipmentTransitionError(
-                    f"Cannot {doing}: it has no shipment to cancel; cancel_order cancels the order",
-                    order=label,
-                    to_status=status,
-                )
-            if state.shipments:
-                raise ShipmentTransitionError(
-                    f"Cannot {doing}: it has shipments, and its shipment status follows them"
-                    f" (now {locked.shipment_status})",
-                    order=label,
-                    to_status=status,
-                )
-            if locked.shipment_status == status:
-                return rows.order_from_row(locked)
-            change.set_shipment_status(status)
-            change.decide(config)
-            return rows.order_from_row(change.write(tx))
-        remaining = {i: n for i, n in state.remaining().items() if n > 0}
-        opened = state.open_shipments()
+            return _store_as_given(tx, ctx, change, state, status, doing)
         if phase == CANCELED:
-            if not opened:
-                raise ShipmentTransitionError(
-                    f"Cannot {doing}: it has no open shipment to cancel; cancel_order cancels"
-                    " the order",
-                    order=label,
-                    to_status=status,
-                )
-            for target in opened:
-                target.status = CANCELED
-            _decide(ctx, change, state.rollup(order_canceled=False), doing)
-            _set_shipments(change, opened, CANCELED)
-            return rows.order_from_row(change.write(tx))
-        if phase == SHIPPED and not remaining:
-            if opened:
-                return rows.order_from_row(locked)
-            raise ShipmentTransitionError(
-                f"Cannot {doing}: every shipment of the order is delivered",
-                order=label,
-                to_status=status,
-            )
-        if phase == DELIVERED and not remaining and not opened:
-            return rows.order_from_row(locked)
-        new_status = SHIPPED if phase == SHIPPED else DELIVERED
-        if phase == DELIVERED:
-            for target in opened:
-                target.status = DELIVERED
-        rollup = (
-            state.rollup_with(remaining, new_status)
-            if remaining
-            else state.rollup(order_canceled=False)
+            return _cancel_open_shipments(tx, ctx, change, state, status, doing)
+        return _ship_remaining(tx, ctx, change, state, status, doing)
+
+
+def _store_as_given(
+    tx: Connection, ctx: Context, change: Change, state: OrderState, status: str, doing: str
+) -> Order:
+    """Step 3: only while the order has no shipment, whose rollup it would contradict."""
+    locked, label = change.row, order_label(change.row)
+    if ctx.config.shipment_statuses[status].phase == CANCELED:
+        raise ShipmentTransitionError(
+            f"Cannot {doing}: it has no shipment to cancel; cancel_order cancels the order",
+            order=label,
+            to_status=status,
         )
-        _decide(ctx, change, rollup, doing)
-        if phase == DELIVERED:
-            _set_shipments(change, opened, DELIVERED)
-        if remaining:
-            insert_shipment(
-                tx, change, state, remaining, carrier=None, tracking_number=None, status=new_status
-            )
-        return rows.order_from_row(change.write(tx))
+    if state.shipments:
+        raise ShipmentTransitionError(
+            f"Cannot {doing}: it has shipments, and its shipment status follows them"
+            f" (now {locked.shipment_status})",
+            order=label,
+            to_status=status,
+        )
+    if locked.shipment_status == status:
+        return rows.order_from_row(locked)
+    change.set_shipment_status(status)
+    change.decide(ctx.config)
+    return rows.order_from_row(change.write(tx))
+
+
+def _cancel_open_shipments(
+    tx: Connection, ctx: Context, change: Change, state: OrderState, status: str, doing: str
+) -> Order:
+    """Step 4: refused when no shipment is open (canceling the order is ``cancel_order``)."""
+    opened = state.open_shipments()
+    if not opened:
+        raise ShipmentTransitionError(
+            f"Cannot {doing}: it has no open shipment to cancel; cancel_order cancels the order",
+            order=order_label(change.row),
+            to_status=status,
+        )
+    for target in opened:
+        target.status = CANCELED
+    _decide(ctx, change, state.rollup(order_canceled=False), doing)
+    _set_shipments(change, opened, CANCELED)
+    return rows.order_from_row(change.write(tx))
+
+
+def _ship_remaining(
+    tx: Connection, ctx: Context, change: Change, state: OrderState, status: str, doing: str
+) -> Order:
+    """Step 5: nothing left to ship and nothing open to deliver changes nothing, except that
+    shipping an order whose every shipment is delivered is refused."""
+    phase = ctx.config.shipment_statuses[status].phase
+    remaining = {i: n for i, n in state.remaining().items() if n > 0}
+    opened = state.open_shipments()
+    if phase == SHIPPED and not remaining:
+        if opened:
+            return rows.order_from_row(change.row)
+        raise ShipmentTransitionError(
+            f"Cannot {doing}: every shipment of the order is delivered",
+            order=order_label(change.row),
+            to_status=status,
+        )
+    if phase == DELIVERED and not remaining and not opened:
+        return rows.order_from_row(change.row)
+    new_status = SHIPPED if phase == SHIPPED else DELIVERED
+    if phase == DELIVERED:
+        for target in opened:
+            target.status = DELIVERED
+    rollup = (
+        state.rollup_with(remaining, new_status)
+        if remaining
+        else state.rollup(order_canceled=False)
+    )
+    _decide(ctx, change, rollup, doing)
+    if phase == DELIVERED:
+        _set_shipments(change, opened, DELIVERED)
+    if remaining:
+        insert_shipment(
+            tx, change, state, remaining, carrier=None, tracking_number=None, status=new_status
+        )
+    return rows.order_from_row(change.write(tx))

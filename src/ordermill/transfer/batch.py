@@ -3,7 +3,7 @@
 Per batch: one SELECT finds the orders already present (skipped) and the uuids and
 order numbers taken; with stock taken per batch, one locking read and one UPDATE;
 one statement allocates the primary keys; then each table gets one COPY (PostgreSQL)
-or one executemany (SQLite). See ``services.imports`` for the rules.
+or one executemany (SQLite). See ``transfer.imports`` for the rules.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Streaming export of orders to JSON Lines or CSV (layout: ``services.orderfile``).
+"""Streaming export of orders to JSON Lines or CSV (layout: ``transfer.orderfile``).
 
 Memory stays flat whatever the number of orders: the orders query is read through a
 server-side cursor (``stream_results``) in chunks, and each chunk's items, addresses
@@ -9,7 +9,7 @@ and its shipments always agree even while orders change.
 What an export writes imports back identically: the same file comes out of a database
 that imported it.
 
-On PostgreSQL the server builds the text of both formats (``services.pgexport``); the
+On PostgreSQL the server builds the text of both formats (``db.pgexport``); the
 Python path here serves SQLite and is the reference that text is tested against.
 """
 
@@ -287,7 +287,7 @@ def _export_on_server(
     on_progress: Callable[[ExportProgress], None] | None,
     total: int | None,
 ) -> tuple[int, int]:
-    """The PostgreSQL fast path (``services.pgexport``): the server writes the text."""
+    """The PostgreSQL fast path (``db.pgexport``): the server writes the text."""
 
     def on_chunk(orders: int) -> None:
         if on_progress is not None and orders % chunk_size == 0:

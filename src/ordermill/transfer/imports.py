@@ -1,4 +1,4 @@
-"""Bulk import of orders from a JSON Lines or CSV file (layout: ``services.orderfile``).
+"""Bulk import of orders from a JSON Lines or CSV file (layout: ``transfer.orderfile``).
 
 Every order is checked with ``validate_new_order`` (exactly ``place_order``'s rules)
 plus the rules for what an export carries (statuses, timestamps, order number, uuid,

@@ -20,12 +20,13 @@ leave them empty. Addresses are the ``shipping_*`` and ``billing_*`` columns (an
 with every cell empty is absent); ``shipments`` is the JSON list above. A file may have
 any subset of the columns, in any order; ``customer_email``, ``item_sku``, ``item_qty``,
 ``item_price`` and ``external_reference`` or ``uuid`` are required.
+
+Opening a file (``.gz``, the bytes read so far) is ``transfer.streams``'s.
 """
 
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import json
 import os
@@ -34,7 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 import msgspec
 
@@ -46,6 +47,7 @@ from ordermill.domain.order_file import (
     ORDER_COLUMNS,
     FileFormat,
 )
+from ordermill.transfer.streams import open_for_reading, open_for_writing
 
 __all__ = [
     "ADDRESS_FIELDS",
@@ -100,66 +102,6 @@ def detect_format(path: str | os.PathLike[str]) -> FileFormat:
         " name it .jsonl or .csv (optionally .gz) or pass the format",
         file=str(path),
     )
-
-
-class _CountingReader(io.RawIOBase):
-    """Counts the bytes read from the file itself (compressed bytes for .gz): the progress."""
-
-    def __init__(self, raw: IO[bytes]) -> None:
-        self._raw = raw
-        self.count = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        data = self._raw.read(len(buffer))
-        n = len(data)
-        buffer[:n] = data
-        self.count += n
-        return n
-
-
-@dataclass
-class OpenedFile:
-    stream: IO[bytes]
-    counter: _CountingReader
-    size: int | None
-
-    @property
-    def bytes_read(self) -> int:
-        return self.counter.count
-
-    def close(self) -> None:
-        self.stream.close()
-
-
-def open_for_reading(source: str | os.PathLike[str] | IO[bytes]) -> OpenedFile:
-    """A buffered binary stream over a path (``.gz`` decompressed) or an open binary file."""
-    if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        try:
-            raw: IO[bytes] = path.open("rb")
-        except OSError as exc:
-            raise InvalidImport(
-                f"{path}: cannot open the file ({exc.strerror or exc})", file=str(path)
-            ) from None
-        size: int | None = path.stat().st_size
-        counter = _CountingReader(raw)
-        buffered: IO[bytes] = io.BufferedReader(counter, buffer_size=1 << 20)
-        if path.name.lower().endswith(".gz"):
-            buffered = gzip.GzipFile(fileobj=buffered, mode="rb")  # type: ignore[assignment]
-        return OpenedFile(buffered, counter, size)
-    counter = _CountingReader(source)
-    return OpenedFile(io.BufferedReader(counter, buffer_size=1 << 20), counter, None)
-
-
-def open_for_writing(target: str | os.PathLike[str]) -> IO[str]:
-    """A text stream to a path (gzip-compressed when it ends in ``.gz``)."""
-    path = Path(target)
-    if path.name.lower().endswith(".gz"):
-        return gzip.open(path, "wt", encoding="utf-8", newline="", compresslevel=6)
-    return path.open("w", encoding="utf-8", newline="", buffering=1 << 20)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,58 +163,92 @@ def parse_json_line(raw: bytes) -> Any:
 
 
 def _read_csv(stream: IO[bytes]) -> Iterator[ParsedRecord]:
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    reader = csv.reader(text)
+    """The orders of a CSV file, in two steps:
+
+    1. The header: every column known, the required ones present, none repeated; a bad
+       header refuses the whole file (``InvalidImport``).
+    2. The rows (``_csv_rows``), grouped into orders (``_csv_orders``): consecutive rows
+       with the same key are one order; a row that cannot be read is its own error record.
+    """
+    reader = csv.reader(io.TextIOWrapper(stream, encoding="utf-8-sig", newline=""))
+    columns = _csv_header(reader)
+    if columns is None:
+        return
+    yield from _csv_orders(_csv_rows(reader, columns))
+
+
+def _csv_header(reader: _CsvReader) -> list[str] | None:
+    """Step 1: the header's columns (``None`` for an empty file)."""
     try:
         header = next(reader, None)
     except (UnicodeDecodeError, csv.Error) as exc:
         raise InvalidImport(f"line 1: cannot read the CSV header ({exc})") from None
     if header is None:
-        return
+        return None
     columns = [c.strip() for c in header]
     unknown = [c for c in columns if c not in CSV_COLUMNS]
     missing = [c for c in _REQUIRED_CSV if c not in columns]
     if "external_reference" not in columns and "uuid" not in columns:
         missing.append("external_reference")
-    if unknown or missing or len(set(columns)) != len(columns):
-        reasons = []
-        if unknown:
-            reasons.append(f"unknown columns {unknown}")
-        if missing:
-            reasons.append(f"missing columns {missing}")
-        if len(set(columns)) != len(columns):
-            reasons.append("a column is repeated")
+    repeated = len(set(columns)) != len(columns)
+    if unknown or missing or repeated:
+        reasons = [
+            *([f"unknown columns {unknown}"] if unknown else []),
+            *([f"missing columns {missing}"] if missing else []),
+            *(["a column is repeated"] if repeated else []),
+        ]
         raise InvalidImport(
             f"line 1: bad CSV header: {'; '.join(reasons)}; the columns are documented"
-            " in ordermill.services.orderfile",
+            " in ordermill.transfer.orderfile",
             unknown=unknown,
             missing=missing,
         )
-    group: _CsvGroup | None = None
+    return columns
+
+
+class _CsvReader(Protocol):
+    """What ``csv.reader`` returns, as used here: rows, and the line the last one ended on."""
+
+    @property
+    def line_num(self) -> int: ...
+    def __next__(self) -> list[str]: ...
+
+
+# (line, cells by column) for a row, or (line, why it cannot be read).
+_CsvRow = tuple[int, dict[str, str] | str]
+
+
+def _csv_rows(reader: _CsvReader, columns: list[str]) -> Iterator[_CsvRow]:
+    """Step 2a: the non-blank rows after the header. A row with the wrong number of cells
+    is an error and reading goes on; an unreadable one (bad UTF-8, broken quoting) is an
+    error and ends the file, since where the next row starts is unknown."""
     while True:
         try:
             row = next(reader)
         except StopIteration:
-            break
+            return
         except (UnicodeDecodeError, csv.Error) as exc:
-            if group is not None:
-                yield group.record()
-                group = None
-            yield ParsedRecord(reader.line_num, None, f"unreadable CSV row ({exc})")
-            break
-        line = reader.line_num
+            yield reader.line_num, f"unreadable CSV row ({exc})"
+            return
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(columns):
+            yield reader.line_num, f"{len(row)} cells where the header has {len(columns)} columns"
+            continue
+        yield reader.line_num, {c: v.strip() for c, v in zip(columns, row, strict=True)}
+
+
+def _csv_orders(rows: Iterator[_CsvRow]) -> Iterator[ParsedRecord]:
+    """Step 2b: one record per run of rows sharing a key; an error row ends the run."""
+    group: _CsvGroup | None = None
+    for line, cells in rows:
+        if isinstance(cells, str):
             if group is not None:
                 yield group.record()
                 group = None
-            yield ParsedRecord(
-                line, None, f"{len(row)} cells where the header has {len(columns)} columns"
-            )
+            yield ParsedRecord(line, None, cells)
             continue
-        cells = {c: v.strip() for c, v in zip(columns, row, strict=True)}
-        key = cells.get("external_reference") or cells.get("uuid") or ""
+        key = _csv_key(cells)
         if group is not None and key and key == group.key:
             group.add(line, cells)
             continue
@@ -281,6 +257,10 @@ def _read_csv(stream: IO[bytes]) -> Iterator[ParsedRecord]:
         group = _CsvGroup(line, key, cells)
     if group is not None:
         yield group.record()
+
+
+def _csv_key(cells: Mapping[str, str]) -> str:
+    return cells.get("external_reference") or cells.get("uuid") or ""
 
 
 class _CsvGroup:

@@ -3,15 +3,14 @@ what an export carries (uuid, order number, statuses, timestamps, totals, shipme
 
 from __future__ import annotations
 
-import uuid as uuid_lib
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from ordermill.domain.config import ROLLUP_WORDS, Config
-from ordermill.domain.errors import InvalidOrder, InvalidStatus
+from ordermill.domain.errors import InvalidOrder
 from ordermill.domain.new_order import (
     PLACE_ORDER_FIELDS,
     NewOrder,
@@ -20,8 +19,8 @@ from ordermill.domain.new_order import (
     validate_new_order,
 )
 from ordermill.domain.status import LineShipping, resolve_order_status, rollup_shipment_status
-from ordermill.domain.text import unstorable
 from ordermill.orders.lifecycle import CANCELED, DELIVERED, SHIPPED
+from ordermill.transfer.fields import not_allowed, positive_int, short_text, timestamp, uuid_text
 
 __all__ = ["ImportRow", "NewShipment", "validate_record"]
 
@@ -127,118 +126,18 @@ class ImportRow:
         return needed
 
 
-def _timestamp(value: object, field_name: str) -> datetime | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InvalidOrder(
-            f"{field_name}: {value!r} is not an ISO 8601 timestamp", field=field_name
-        )
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidOrder(
-            f"{field_name}: {value!r} is not an ISO 8601 timestamp", field=field_name
-        ) from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
-
-def _short_text(value: object, field_name: str, max_len: int) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
-        raise InvalidOrder(f"{field_name}: {value!r} is not a string", field=field_name)
-    text = value.strip()
-    if len(text) > max_len or unstorable(text):
-        raise InvalidOrder(
-            f"{field_name}: {text[:40]!r} is longer than {max_len} characters, has a NUL"
-            " or is not valid Unicode",
-            field=field_name,
-        )
-    return text or None
-
-
-def _uuid(value: object, field_name: str) -> str | None:
-    if value is None:
-        return None
-    try:
-        return str(uuid_lib.UUID(str(value).strip()))
-    except ValueError:
-        raise InvalidOrder(f"{field_name}: {value!r} is not a UUID", field=field_name) from None
-
-
-def _positive_int(value: object, field_name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise InvalidOrder(f"{field_name}: {value!r} is not a positive integer", field=field_name)
-    return value
-
-
-def _allowed(kind: str, value: str, allowed: list[str]) -> InvalidStatus:
-    return InvalidStatus(
-        f"Invalid {kind} {value!r}; allowed: {', '.join(allowed)}",
-        kind=kind,
-        value=value,
-        allowed=allowed,
-    )
-
-
 def _shipments(raw: object, new: NewOrder) -> tuple[NewShipment, ...]:
+    """The file's shipments of ``new``: each well formed, and no item shipped (by the
+    shipments not canceled) more than it was ordered."""
     if raw is None:
         return ()
     if not isinstance(raw, list):
         raise InvalidOrder("shipments: expected a list", field="shipments")
-    parsed = []
+    parsed = tuple(_shipment(f"shipments[{i}]", item, new) for i, item in enumerate(raw))
     live: Counter[int] = Counter()
-    for i, item in enumerate(raw):
-        where = f"shipments[{i}]"
-        if not isinstance(item, Mapping):
-            raise InvalidOrder(f"{where}: expected an object", field=where)
-        unknown = set(item) - _SHIPMENT_KEYS
-        if unknown:
-            raise InvalidOrder(f"{where}: unknown keys {sorted(unknown)}", field=where)
-        status = item.get("status")
-        if status not in _SHIPMENT_STATUSES:
-            raise _allowed(f"{where}.status", str(status), list(_SHIPMENT_STATUSES))
-        lines = item.get("items")
-        if not isinstance(lines, list) or not lines:
-            raise InvalidOrder(f"{where}.items: a shipment needs at least one item", field=where)
-        quantities: dict[int, int] = {}
-        for j, entry in enumerate(lines):
-            at = f"{where}.items[{j}]"
-            if not isinstance(entry, Mapping) or set(entry) - {"line", "qty"}:
-                raise InvalidOrder(f"{at}: expected an object with line and qty", field=at)
-            number = _positive_int(entry.get("line"), f"{at}.line")
-            if number > len(new.lines):
-                raise InvalidOrder(
-                    f"{at}.line: {number} but the order has {len(new.lines)} items", field=at
-                )
-            if not new.lines[number - 1].requires_shipping:
-                raise InvalidOrder(
-                    f"{at}.line: item {number} ({new.lines[number - 1].sku}) is not shipped",
-                    field=at,
-                )
-            if number - 1 in quantities:
-                raise InvalidOrder(f"{at}.line: item {number} is repeated", field=at)
-            quantities[number - 1] = _positive_int(entry.get("qty"), f"{at}.qty")
-        if status != CANCELED:
-            live.update(quantities)
-        parsed.append(
-            NewShipment(
-                uuid=_uuid(item.get("uuid"), f"{where}.uuid"),
-                carrier=_short_text(item.get("carrier"), f"{where}.carrier", 64),
-                tracking_number=_short_text(
-                    item.get("tracking_number"), f"{where}.tracking_number", 128
-                ),
-                status=status,
-                created_at=_timestamp(item.get("created_at"), f"{where}.created_at"),
-                shipped_at=_timestamp(item.get("shipped_at"), f"{where}.shipped_at"),
-                delivered_at=_timestamp(item.get("delivered_at"), f"{where}.delivered_at"),
-                canceled_at=_timestamp(item.get("canceled_at"), f"{where}.canceled_at"),
-                items=tuple(quantities.items()),
-            )
-        )
+    for shipment in parsed:
+        if shipment.status != CANCELED:
+            live.update(dict(shipment.items))
     for index, qty in live.items():
         ordered = new.lines[index].qty
         if qty > ordered:
@@ -247,7 +146,55 @@ def _shipments(raw: object, new: NewOrder) -> tuple[NewShipment, ...]:
                 f" shipped but {ordered} were ordered",
                 field="shipments",
             )
-    return tuple(parsed)
+    return parsed
+
+
+def _shipment(where: str, item: object, new: NewOrder) -> NewShipment:
+    if not isinstance(item, Mapping):
+        raise InvalidOrder(f"{where}: expected an object", field=where)
+    unknown = set(item) - _SHIPMENT_KEYS
+    if unknown:
+        raise InvalidOrder(f"{where}: unknown keys {sorted(unknown)}", field=where)
+    status = item.get("status")
+    if status not in _SHIPMENT_STATUSES:
+        raise not_allowed(f"{where}.status", str(status), list(_SHIPMENT_STATUSES))
+    quantities = _shipment_items(where, item.get("items"), new)
+    return NewShipment(
+        uuid=uuid_text(item.get("uuid"), f"{where}.uuid"),
+        carrier=short_text(item.get("carrier"), f"{where}.carrier", 64),
+        tracking_number=short_text(item.get("tracking_number"), f"{where}.tracking_number", 128),
+        status=status,
+        created_at=timestamp(item.get("created_at"), f"{where}.created_at"),
+        shipped_at=timestamp(item.get("shipped_at"), f"{where}.shipped_at"),
+        delivered_at=timestamp(item.get("delivered_at"), f"{where}.delivered_at"),
+        canceled_at=timestamp(item.get("canceled_at"), f"{where}.canceled_at"),
+        items=tuple(quantities.items()),
+    )
+
+
+def _shipment_items(where: str, lines: object, new: NewOrder) -> dict[int, int]:
+    """A shipment's ``{"line", "qty"}`` entries as {index into the order's lines: qty}."""
+    if not isinstance(lines, list) or not lines:
+        raise InvalidOrder(f"{where}.items: a shipment needs at least one item", field=where)
+    quantities: dict[int, int] = {}
+    for j, entry in enumerate(lines):
+        at = f"{where}.items[{j}]"
+        if not isinstance(entry, Mapping) or set(entry) - {"line", "qty"}:
+            raise InvalidOrder(f"{at}: expected an object with line and qty", field=at)
+        number = positive_int(entry.get("line"), f"{at}.line")
+        if number > len(new.lines):
+            raise InvalidOrder(
+                f"{at}.line: {number} but the order has {len(new.lines)} items", field=at
+            )
+        if not new.lines[number - 1].requires_shipping:
+            raise InvalidOrder(
+                f"{at}.line: item {number} ({new.lines[number - 1].sku}) is not shipped",
+                field=at,
+            )
+        if number - 1 in quantities:
+            raise InvalidOrder(f"{at}.line: item {number} is repeated", field=at)
+        quantities[number - 1] = positive_int(entry.get("qty"), f"{at}.qty")
+    return quantities
 
 
 def _rolled_up(new: NewOrder, shipments: tuple[NewShipment, ...], canceled: bool) -> str | None:
@@ -271,47 +218,85 @@ def _rolled_up(new: NewOrder, shipments: tuple[NewShipment, ...], canceled: bool
 
 
 def validate_record(config: Config, data: Mapping[str, Any], *, line: int = 0) -> ImportRow:
-    """Check one order read from a file; raise an ``InvalidInput`` naming the first problem."""
+    """Check one order read from a file; raise an ``InvalidInput`` naming the first problem.
+
+    1. No key beyond ``place_order``'s arguments and what an export carries.
+    2. ``qty_restocked`` taken out of the items (a whole number, at most the qty), the
+       rest checked by ``place_order``'s rules.
+    3. An ``external_reference`` or a ``uuid``: what makes importing twice safe.
+    4. ``sub_total`` and ``grand_total``, when given, equal to those computed.
+    5. The statuses: configured, the shipment status agreeing with the shipments,
+       the order status resolved when not given.
+    """
     unknown = data.keys() - _ALL_KEYS
     if unknown:
         raise InvalidOrder(f"unknown keys {sorted(unknown)}", field="(order)")
-    items = data.get("items")
-    restocked: list[int] = []
-    if isinstance(items, list):
-        stripped = []
-        for i, item in enumerate(items):
-            if isinstance(item, Mapping) and "qty_restocked" in item:
-                item = dict(item)
-                value = item.pop("qty_restocked")
-                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                    raise InvalidOrder(
-                        f"items[{i}].qty_restocked: {value!r} is not a whole number >= 0",
-                        field=f"items[{i}].qty_restocked",
-                    )
-                restocked.append(value)
-            else:
-                restocked.append(0)
-            stripped.append(item)
-        items = stripped
+    items, restocked = _without_restocked(data.get("items"))
     new = validate_new_order(
         PlaceOrder(
             items=items,  # type: ignore[arg-type]
             **{k: v for k, v in data.items() if k in _PLACE_ORDER_KEYS and k != "items"},
         )
     )
-    for i, (new_line, value) in enumerate(zip(new.lines, restocked, strict=True)):
-        if value > new_line.qty:
-            raise InvalidOrder(
-                f"items[{i}].qty_restocked: {value} exceeds the qty {new_line.qty}",
-                field=f"items[{i}].qty_restocked",
-            )
-    uuid = _uuid(data.get("uuid"), "uuid")
+    _check_restocked(new, restocked)
+    uuid = uuid_text(data.get("uuid"), "uuid")
     if new.external_reference is None and uuid is None:
         raise InvalidOrder(
             "external_reference is required (or uuid): it is what makes importing the same"
             " file twice safe",
             field="external_reference",
         )
+    _check_totals(data, new)
+    payment_status, shipment_status, status, shipments = _statuses(config, data, new)
+    return ImportRow(
+        line=line,
+        new=new,
+        uuid=uuid,
+        order_number=short_text(data.get("order_number"), "order_number", 32),
+        created_at=timestamp(data.get("created_at"), "created_at"),
+        updated_at=timestamp(data.get("updated_at"), "updated_at"),
+        payment_status=payment_status,
+        shipment_status=shipment_status,
+        status=status,
+        restocked=tuple(restocked),
+        shipments=shipments,
+    )
+
+
+def _without_restocked(items: object) -> tuple[object, list[int]]:
+    """Step 2: the items without ``qty_restocked`` (which place_order does not take), and
+    that of each item (0 when absent). Anything but a list is left to place_order."""
+    restocked: list[int] = []
+    if not isinstance(items, list):
+        return items, restocked
+    stripped = []
+    for i, item in enumerate(items):
+        if isinstance(item, Mapping) and "qty_restocked" in item:
+            item = dict(item)
+            value = item.pop("qty_restocked")
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise InvalidOrder(
+                    f"items[{i}].qty_restocked: {value!r} is not a whole number >= 0",
+                    field=f"items[{i}].qty_restocked",
+                )
+            restocked.append(value)
+        else:
+            restocked.append(0)
+        stripped.append(item)
+    return stripped, restocked
+
+
+def _check_restocked(new: NewOrder, restocked: list[int]) -> None:
+    for i, (new_line, value) in enumerate(zip(new.lines, restocked, strict=True)):
+        if value > new_line.qty:
+            raise InvalidOrder(
+                f"items[{i}].qty_restocked: {value} exceeds the qty {new_line.qty}",
+                field=f"items[{i}].qty_restocked",
+            )
+
+
+def _check_totals(data: Mapping[str, Any], new: NewOrder) -> None:
+    """Step 4."""
     for name in ("sub_total", "grand_total"):
         if data.get(name) is None:
             continue
@@ -322,43 +307,54 @@ def validate_record(config: Config, data: Mapping[str, Any], *, line: int = 0) -
                 " and amounts",
                 field=name,
             )
+
+
+def _statuses(
+    config: Config, data: Mapping[str, Any], new: NewOrder
+) -> tuple[str, str, str, tuple[NewShipment, ...]]:
+    """Step 5: the payment, shipment and order statuses, and the shipments."""
     derived = _derived_from(config)
     payment_status = data.get("payment_status") or derived.default_payment_status
     if payment_status not in config.payment_statuses:
-        raise _allowed("payment status", str(payment_status), list(config.payment_statuses))
+        raise not_allowed("payment status", str(payment_status), list(config.payment_statuses))
     status = data.get("status")
     if status is not None and status not in config.order_statuses:
-        raise _allowed("order status", str(status), list(config.order_status_flow))
+        raise not_allowed("order status", str(status), list(config.order_status_flow))
     shipments = _shipments(data.get("shipments"), new)
-    # With shipments, the order's shipment status is their rollup, as the services keep it.
-    rolled_up = _rolled_up(new, shipments, canceled=status == CANCELED) if shipments else None
-    shipment_status = data.get("shipment_status")
-    if shipment_status is None:
-        shipment_status = rolled_up or derived.default_shipment_status
-    elif rolled_up is not None and shipment_status != rolled_up:
-        raise InvalidOrder(
-            f"shipment_status: {shipment_status!r} disagrees with the order's shipments,"
-            f" which make it {rolled_up!r}",
-            field="shipment_status",
-        )
-    if shipment_status not in config.shipment_statuses and shipment_status not in ROLLUP_WORDS:
-        allowed = [*config.shipment_statuses, *ROLLUP_WORDS]
-        raise _allowed("shipment status", str(shipment_status), allowed)
+    shipment_status = _shipment_status(
+        config, data.get("shipment_status"), new, shipments, canceled=status == CANCELED
+    )
     if status is None:
         # resolve_order_status's own first step; it is called for what the table lacks.
         status = derived.resolution.get((payment_status, shipment_status))
         if status is None:
             status = resolve_order_status(config, payment_status, shipment_status)
-    return ImportRow(
-        line=line,
-        new=new,
-        uuid=uuid,
-        order_number=_short_text(data.get("order_number"), "order_number", 32),
-        created_at=_timestamp(data.get("created_at"), "created_at"),
-        updated_at=_timestamp(data.get("updated_at"), "updated_at"),
-        payment_status=payment_status,
-        shipment_status=shipment_status,
-        status=status,
-        restocked=tuple(restocked),
-        shipments=shipments,
-    )
+    return payment_status, shipment_status, status, shipments
+
+
+def _shipment_status(
+    config: Config,
+    given: Any,
+    new: NewOrder,
+    shipments: tuple[NewShipment, ...],
+    *,
+    canceled: bool,
+) -> str:
+    """The order's shipment status: with shipments, their rollup, as the services keep it
+    (a given one must agree); without, the one given or the configured default."""
+    rolled_up = _rolled_up(new, shipments, canceled=canceled) if shipments else None
+    shipment_status: str
+    if given is None:
+        shipment_status = rolled_up or _derived_from(config).default_shipment_status
+    elif rolled_up is not None and given != rolled_up:
+        raise InvalidOrder(
+            f"shipment_status: {given!r} disagrees with the order's shipments,"
+            f" which make it {rolled_up!r}",
+            field="shipment_status",
+        )
+    else:
+        shipment_status = given
+    if shipment_status not in config.shipment_statuses and shipment_status not in ROLLUP_WORDS:
+        allowed = [*config.shipment_statuses, *ROLLUP_WORDS]
+        raise not_allowed("shipment status", str(shipment_status), allowed)
+    return shipment_status

@@ -1,6 +1,6 @@
 """The rows an import writes for one batch of validated orders, table by table.
 
-Separate from the writer (``services.importbatch``) so that what the import writes can be
+Separate from the writer (``transfer.batch``) so that what the import writes can be
 built without a database: ``bench/import_floor.py`` COPYs exactly these rows to measure
 the database's side alone.
 """

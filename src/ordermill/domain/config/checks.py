@@ -7,19 +7,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ordermill.domain.config.problems import _KeyNames, _path
 from ordermill.domain.config.statuses import (
     ROLLUP_WORDS,
     STATUS_CODE_PATTERN,
     OrderStatusDef,
+    PaymentStatusDef,
+    ShipmentStatusDef,
     StatusDef,
 )
 
-if TYPE_CHECKING:
-    # Only for annotations: models.py runs these checks, so it imports this module.
-    from ordermill.domain.config.models import Config
+
+class StatusGroups(Protocol):
+    """What the checks read: the four groups of a configuration being built. ``Config``
+    has them; it runs these checks, so this module names the shape, not the class."""
+
+    @property
+    def payment_statuses(self) -> Mapping[str, PaymentStatusDef]: ...
+    @property
+    def shipment_statuses(self) -> Mapping[str, ShipmentStatusDef]: ...
+    @property
+    def order_statuses(self) -> Mapping[str, OrderStatusDef]: ...
+    @property
+    def pso_mapping(self) -> Mapping[str, str]: ...
+
 
 _MAPPING_KEY = re.compile(r"(\*|[a-z][a-z0-9_]*):(\*|[a-z][a-z0-9_]*)")
 
@@ -31,7 +44,7 @@ _REQUIRED_SHIPMENT = {
 }
 
 
-def _check(config: Config, names: _KeyNames, usable_mapping: Mapping[str, str]) -> list[str]:
+def _check(config: StatusGroups, names: _KeyNames, usable_mapping: Mapping[str, str]) -> list[str]:
     groups: tuple[tuple[str, Mapping[str, StatusDef]], ...] = (
         (names.payment, config.payment_statuses),
         (names.shipment, config.shipment_statuses),
@@ -92,7 +105,7 @@ def _check(config: Config, names: _KeyNames, usable_mapping: Mapping[str, str]) 
     return problems
 
 
-def _split_mapping(config: Config) -> tuple[dict[str, str], list[tuple[str, str]]]:
+def _split_mapping(config: StatusGroups) -> tuple[dict[str, str], list[tuple[str, str]]]:
     """The well-formed mapping entries, and (key, reason) for those naming a status that is
     not configured. Those are ignored, not refused: they can never match, and a file that
     replaces a status group may legitimately leave default keys such as ``failed:*``."""
@@ -113,7 +126,7 @@ def _split_mapping(config: Config) -> tuple[dict[str, str], list[tuple[str, str]
 
 
 def _resolve_all(
-    config: Config, usable_mapping: Mapping[str, str]
+    config: StatusGroups, usable_mapping: Mapping[str, str]
 ) -> tuple[dict[tuple[str, str], str], list[str]]:
     shipments = [*config.shipment_statuses]
     shipments += [word for word in ROLLUP_WORDS if word not in config.shipment_statuses]

@@ -39,7 +39,7 @@ _DEFAULT_PAYMENT_STATUSES = {
     "refunded": _payment("Refunded", "outline", cancelable=False),
     "canceled": _payment("Canceled", "destructive", cancelable=False),
 }
-# The phases are not in the reference document; they tell shipment code which quantity
+# The phases are not in EverShop's OMS module services; they tell shipment code which quantity
 # bucket a shipment in that status counts towards, as EverShop 2.2 does.
 _DEFAULT_SHIPMENT_STATUSES = {
     "pending": _shipment("Pending", "default", cancelable=True, default=True),

@@ -33,6 +33,7 @@ from ordermill.domain.config.defaults import (
     _DEFAULT_PSO_MAPPING,
     _DEFAULT_SHIPMENT_STATUSES,
 )
+from ordermill.domain.config.files import ConfigFields, read_file, read_mapping
 from ordermill.domain.config.problems import _CAMEL, _SNAKE, _config_error, _describe, _path
 from ordermill.domain.config.statuses import OrderStatusDef, PaymentStatusDef, ShipmentStatusDef
 from ordermill.domain.errors import ConfigError
@@ -156,17 +157,12 @@ class Config(BaseModel):
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Config:
         """Build from the ``{"oms": {"order": {...}}}`` shape, camelCase or snake_case keys."""
-        # loading.py builds a Config, so it can only be imported once this module is.
-        from ordermill.domain.config.loading import _from_mapping
-
-        return _from_mapping(data, source=None)
+        return _build_from(read_mapping(data, source=None))
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> Config:
         """Load a ``.json`` or ``.toml`` file; any other suffix is a ``ConfigError``."""
-        from ordermill.domain.config.loading import _read_file
-
-        return _read_file(path)
+        return _build_from(read_file(path))
 
 
 @cache
@@ -187,3 +183,7 @@ def _build(cls: type[_C], fields: Mapping[str, Any], *, snake_case: bool, source
             if isinstance(cause, ConfigError):
                 raise cause from None
         raise _config_error([_describe(error) for error in exc.errors()], source) from None
+
+
+def _build_from(read: ConfigFields) -> Config:
+    return _build(Config, read.fields, snake_case=read.snake_case, source=read.source)

@@ -15,7 +15,7 @@ from ordermill.domain.errors import ConfigError
 _PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9_]+")
 
 _KEY_HINTS = {
-    "shipmentRollup": "ordermill's shipment rollup rules are fixed, see ordermill.status",
+    "shipmentRollup": "ordermill's shipment rollup rules are fixed, see ordermill.domain.status",
     "shipmentRollupCancelable": "set isCancelable on the shipment statuses instead",
 }
 
