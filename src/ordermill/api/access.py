@@ -15,15 +15,14 @@ from __future__ import annotations
 import uuid as uuid_lib
 from typing import Literal, get_args
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from ordermill.db.orders import order_owner, shipment_owner
 from ordermill.db.query import OrderQuery
-from ordermill.db.tables import order, shipment
 from ordermill.domain.errors import OrderNotFound, PermissionDenied, ShipmentNotFound
 from ordermill.domain.records import Order, Principal
 from ordermill.orders.context import Context
-from ordermill.orders.read import get_order, order_details, order_key_condition
+from ordermill.orders.read import get_order, order_details
 
 __all__ = [
     "ACTIONS",
@@ -106,9 +105,8 @@ def check_order_access(
     scope = customer_scope(principal)
     if scope is None:
         return
-    condition = order_key_condition(order_key)
     with ctx.reading(conn) as c:
-        owner = c.execute(sa.select(order.c.customer_id).where(condition)).first()
+        owner = order_owner(c, order_key)
     if owner is None or owner.customer_id != scope:
         raise order_not_found(order_key)
 
@@ -126,11 +124,7 @@ def check_shipment_access(
     except ValueError:
         raise missing from None
     with ctx.reading(conn) as c:
-        owner = c.execute(
-            sa.select(order.c.customer_id)
-            .select_from(shipment.join(order, shipment.c.order_id == order.c.order_id))
-            .where(shipment.c.uuid == key)
-        ).first()
+        owner = shipment_owner(c, key)
     if owner is None or owner.customer_id != scope:
         raise missing
 

@@ -19,9 +19,9 @@ from ordermill.domain.new_order import (
     to_money,
     validate_new_order,
 )
+from ordermill.domain.order_state import CANCELED, DELIVERED, SHIPPED
 from ordermill.domain.status import LineShipping, resolve_order_status, rollup_shipment_status
 from ordermill.domain.text import unstorable
-from ordermill.orders.lifecycle import CANCELED, DELIVERED, SHIPPED
 
 __all__ = ["ImportRow", "NewShipment", "validate_record"]
 

@@ -26,7 +26,7 @@ from ordermill.db.tables import (
     shipment_item,
     status_history,
 )
-from ordermill.orders.lifecycle import CANCELED, DELIVERED
+from ordermill.domain.order_state import CANCELED, DELIVERED
 from ordermill.transfer.records import ImportRow
 
 __all__ = ["CUSTOMER_COLUMNS", "BatchRows", "build_rows", "random_uuids"]
