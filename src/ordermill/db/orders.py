@@ -14,7 +14,14 @@ from ordermill.db.tables import order, shipment
 from ordermill.domain.order_ref import OrderRef, order_not_found, order_ref_key
 from ordermill.domain.records import Order
 
-__all__ = ["load_order", "order_owner", "ping", "shipment_owner"]
+__all__ = [
+    "count_orders",
+    "has_external_reference",
+    "load_order",
+    "order_owner",
+    "ping",
+    "shipment_owner",
+]
 
 # Built once (see db/locks.py), one per column an order can be named by.
 _ORDER_BY = {
@@ -59,3 +66,15 @@ def shipment_owner(conn: Connection, shipment_uuid: str) -> Row[Any] | None:
 def ping(conn: Connection) -> None:
     """A trivial query; raises the driver's error when the database cannot be reached."""
     conn.execute(sa.select(sa.literal(1))).scalar_one()
+
+
+def count_orders(conn: Connection) -> int:
+    return int(conn.execute(sa.select(sa.func.count()).select_from(order)).scalar_one())
+
+
+def has_external_reference(conn: Connection, external_reference: str) -> bool:
+    """Whether an order carries this external reference."""
+    found = conn.execute(
+        sa.select(order.c.order_id).where(order.c.external_reference == external_reference)
+    ).first()
+    return found is not None
