@@ -20,6 +20,8 @@ from sqlalchemy.engine import Connection
 from ordermill.db.orders import order_owner, shipment_owner
 from ordermill.db.query import OrderQuery
 from ordermill.domain.errors import OrderNotFound, PermissionDenied, ShipmentNotFound
+from ordermill.domain.order_ref import OrderRef
+from ordermill.domain.order_ref import order_not_found as _order_not_found
 from ordermill.domain.records import Order, Principal
 from ordermill.orders.context import Context
 from ordermill.orders.read import get_order, order_details
@@ -90,13 +92,13 @@ def scope_orders(query: OrderQuery, principal: Principal) -> OrderQuery:
     return query if scope is None else query.for_customer(scope)
 
 
-def order_not_found(order_key: int | str) -> OrderNotFound:
+def order_not_found(order_ref: OrderRef) -> OrderNotFound:
     """The error for an order that is absent *or* not the caller's: the same in both cases."""
-    return OrderNotFound(f"Order not found: {order_key}", order=str(order_key))
+    return _order_not_found(order_ref)
 
 
 def check_order_access(
-    ctx: Context, principal: Principal, order_key: int | str, *, conn: Connection | None = None
+    ctx: Context, principal: Principal, order_ref: OrderRef, *, conn: Connection | None = None
 ) -> None:
     """Raise ``OrderNotFound`` unless the order exists and the principal may see it.
 
@@ -106,9 +108,9 @@ def check_order_access(
     if scope is None:
         return
     with ctx.reading(conn) as c:
-        owner = order_owner(c, order_key)
+        owner = order_owner(c, order_ref)
     if owner is None or owner.customer_id != scope:
-        raise order_not_found(order_key)
+        raise order_not_found(order_ref)
 
 
 def check_shipment_access(
@@ -130,7 +132,7 @@ def check_shipment_access(
 
 
 def get_order_for(
-    ctx: Context, principal: Principal, order_key: int | str, *, conn: Connection | None = None
+    ctx: Context, principal: Principal, order_ref: OrderRef, *, conn: Connection | None = None
 ) -> Order:
     """The order as the principal may see it: a customer's own, with customer-visible activities.
 
@@ -139,12 +141,12 @@ def get_order_for(
     """
     scope = customer_scope(principal)
     if scope is None:
-        return get_order(ctx, order_key, conn=conn)
-    check_order_access(ctx, principal, order_key, conn=conn)
+        return get_order(ctx, order_ref, conn=conn)
+    check_order_access(ctx, principal, order_ref, conn=conn)
     try:
-        return get_order(ctx, order_key, customer_visible_only=True, conn=conn)
+        return get_order(ctx, order_ref, customer_visible_only=True, conn=conn)
     except OrderNotFound:
-        raise order_not_found(order_key) from None
+        raise order_not_found(order_ref) from None
 
 
 def details_for(principal: Principal, found: Order, *, conn: Connection) -> Order:
