@@ -22,9 +22,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import sqlalchemy as sa
-
-from ordermill.db.tables import activity, customer, event, order, shipment, status_history, utcnow
+from ordermill.db.orders import count_orders, has_external_reference
+from ordermill.db.tables import utcnow
+from ordermill.db.timestamps import rewrite_timestamps
 from ordermill.domain.errors import Conflict, InvalidInput
 
 if TYPE_CHECKING:
@@ -76,15 +76,6 @@ _OUTCOMES = (
     (("pending", 3), ("processing", 3), ("shipped", 6), ("delivered", 66), ("canceled", 12),
      ("refunded", 5), ("failed", 3), ("partially_shipped", 2)),
 )  # fmt: skip
-# Timestamp columns rewritten to the planned times.
-_TIMED_TABLES = (
-    (order, ("created_at", "updated_at")),
-    (shipment, ("created_at", "updated_at", "shipped_at", "delivered_at", "canceled_at")),
-    (activity, ("created_at",)),
-    (status_history, ("changed_at",)),
-    (event, ("created_at",)),
-    (customer, ("created_at",)),
-)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -157,11 +148,7 @@ def _customers(rng: random.Random, count: int) -> list[dict[str, Any]]:
 
 def _existing_orders(oms: Oms) -> tuple[int, bool]:
     with oms.ctx.reading() as conn:
-        count = conn.execute(sa.select(sa.func.count()).select_from(order)).scalar_one()
-        demo = conn.execute(
-            sa.select(order.c.order_id).where(order.c.external_reference == f"{DEMO_PREFIX}00001")
-        ).first()
-    return int(count), demo is not None
+        return count_orders(conn), has_external_reference(conn, f"{DEMO_PREFIX}00001")
 
 
 def create_demo_data(
@@ -292,18 +279,4 @@ def _move_in_time(oms: Oms, clock: _Clock) -> None:
         return
     first, last = clock.windows[0][0], clock.windows[-1][1]
     with oms.transaction() as tx:
-        for table, columns in _TIMED_TABLES:
-            [pk] = table.primary_key.columns
-            cols = [table.c[name] for name in columns]
-            touched = sa.or_(*(c.between(first, last) for c in cols))
-            updates = []
-            for row in tx.execute(sa.select(pk, *cols).where(touched)):
-                values = zip(columns, row[1:], strict=True)
-                updates.append({"b_pk": row[0], **{f"b_{n}": clock.planned(v) for n, v in values}})
-            if updates:
-                tx.execute(
-                    table.update()
-                    .where(pk == sa.bindparam("b_pk"))
-                    .values({name: sa.bindparam(f"b_{name}") for name in columns}),
-                    updates,
-                )
+        rewrite_timestamps(tx, first, last, clock.planned)

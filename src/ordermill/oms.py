@@ -61,6 +61,12 @@ class Oms:
 
     Every mutation runs in one transaction: its own, or the caller's when
     ``conn`` is passed (see ``transaction()``).
+
+    Every order parameter takes an id, a uuid or an order number, whatever its
+    name: the methods keep the reference document's names (``cancel_order(uuid)``,
+    ``update_payment_status(order_id)``, ``create_shipment(order_uuid)``,
+    ``get_order(order_id_or_uuid)``), and inside, in the use cases and ``db/``, it is
+    an ``order_ref`` (``domain/order_ref.py``).
     """
 
     def __init__(self, engine: Engine, config: Config) -> None:

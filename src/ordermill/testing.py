@@ -7,8 +7,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+
+from ordermill.db.engine import on_statement
 
 __all__ = ["StatementLog", "count_statements"]
 
@@ -39,8 +40,5 @@ def count_statements(engine: Engine) -> Iterator[StatementLog]:
     def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         log.statements.append(statement)
 
-    sa.event.listen(engine, "before_cursor_execute", before)
-    try:
+    with on_statement(engine, before):
         yield log
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", before)

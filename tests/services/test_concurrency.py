@@ -19,6 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 import ordermill
+from ordermill.db.locks import lock_switches
 from ordermill.db.tables import order_item, shipment, shipment_item
 from tests.services.shop import activities, events, place, stock, stock_up
 
@@ -45,9 +46,8 @@ def wide_oms(db_url: str) -> Iterator[ordermill.Oms]:
 
 @pytest.fixture
 def locks_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ORDERMILL_ENV", "test")
-    monkeypatch.setenv("ORDERMILL_TEST_DISABLE_LOCKS", "1")
-    monkeypatch.setenv("ORDERMILL_TEST_PAUSE_AFTER_LOCK", PAUSE)
+    monkeypatch.setattr(lock_switches(), "disable_locks", True)
+    monkeypatch.setattr(lock_switches(), "pause_after_lock", float(PAUSE))
 
 
 def together(calls: list[Callable[[], object]]) -> list[str]:
@@ -215,9 +215,8 @@ def test_the_payment_cancel_race_is_caught_without_the_row_lock(
     wide_oms: ordermill.Oms, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     serial = _serial_outcomes(wide_oms)
-    monkeypatch.setenv("ORDERMILL_ENV", "test")
-    monkeypatch.setenv("ORDERMILL_TEST_DISABLE_LOCKS", "1")
-    monkeypatch.setenv("ORDERMILL_TEST_PAUSE_AFTER_LOCK", PAUSE)
+    monkeypatch.setattr(lock_switches(), "disable_locks", True)
+    monkeypatch.setattr(lock_switches(), "pause_after_lock", float(PAUSE))
     seen = [_payment_cancel_race(wide_oms, serial) for _ in range(BROKEN_REPETITIONS)]
     print("violations without the lock:", seen)
     assert any(seen), "an unlocked payment/cancel race went unnoticed: the test is too weak"

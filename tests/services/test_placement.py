@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 import ordermill
+from ordermill.db.locks import lock_switches
 from ordermill.db.tables import activity, event, inventory, order, status_history
 from tests.conftest import snapshot
 
@@ -223,7 +224,6 @@ def test_the_race_is_caught_when_row_locks_are_switched_off(
     oms: ordermill.Oms, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The check of the check: without the inventory row lock the race test must fail."""
-    monkeypatch.setenv("ORDERMILL_ENV", "test")
-    monkeypatch.setenv("ORDERMILL_TEST_DISABLE_LOCKS", "1")
+    monkeypatch.setattr(lock_switches(), "disable_locks", True)
     outcomes, _ = _race_for_five_units(oms)
     assert outcomes.count("short") != 15, "the race went unnoticed without row locks"

@@ -28,10 +28,10 @@ from ordermill.admin.web import (
     render,
 )
 from ordermill.domain.errors import InvalidInput, OmsError, ShipmentNotFound
+from ordermill.domain.order_state import CANCELED, DELIVERED
 from ordermill.domain.records import Order, OrderItem, Shipment
 from ordermill.domain.status import can_cancel_order, payment_status_choices
 from ordermill.oms import Oms
-from ordermill.orders.lifecycle import CANCELED, DELIVERED
 from ordermill.orders.reports import CANCELED_ORDER_STATUS
 
 __all__ = ["LineView", "ShipmentView", "router"]

@@ -15,15 +15,16 @@ from __future__ import annotations
 import uuid as uuid_lib
 from typing import Literal, get_args
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from ordermill.db.orders import order_owner, shipment_owner
 from ordermill.db.query import OrderQuery
-from ordermill.db.tables import order, shipment
 from ordermill.domain.errors import OrderNotFound, PermissionDenied, ShipmentNotFound
+from ordermill.domain.order_ref import OrderRef
+from ordermill.domain.order_ref import order_not_found as _order_not_found
 from ordermill.domain.records import Order, Principal
 from ordermill.orders.context import Context
-from ordermill.orders.read import get_order, order_details, order_key_condition
+from ordermill.orders.read import get_order, order_details
 
 __all__ = [
     "ACTIONS",
@@ -91,13 +92,13 @@ def scope_orders(query: OrderQuery, principal: Principal) -> OrderQuery:
     return query if scope is None else query.for_customer(scope)
 
 
-def order_not_found(order_key: int | str) -> OrderNotFound:
+def order_not_found(order_ref: OrderRef) -> OrderNotFound:
     """The error for an order that is absent *or* not the caller's: the same in both cases."""
-    return OrderNotFound(f"Order not found: {order_key}", order=str(order_key))
+    return _order_not_found(order_ref)
 
 
 def check_order_access(
-    ctx: Context, principal: Principal, order_key: int | str, *, conn: Connection | None = None
+    ctx: Context, principal: Principal, order_ref: OrderRef, *, conn: Connection | None = None
 ) -> None:
     """Raise ``OrderNotFound`` unless the order exists and the principal may see it.
 
@@ -106,11 +107,10 @@ def check_order_access(
     scope = customer_scope(principal)
     if scope is None:
         return
-    condition = order_key_condition(order_key)
     with ctx.reading(conn) as c:
-        owner = c.execute(sa.select(order.c.customer_id).where(condition)).first()
+        owner = order_owner(c, order_ref)
     if owner is None or owner.customer_id != scope:
-        raise order_not_found(order_key)
+        raise order_not_found(order_ref)
 
 
 def check_shipment_access(
@@ -126,17 +126,13 @@ def check_shipment_access(
     except ValueError:
         raise missing from None
     with ctx.reading(conn) as c:
-        owner = c.execute(
-            sa.select(order.c.customer_id)
-            .select_from(shipment.join(order, shipment.c.order_id == order.c.order_id))
-            .where(shipment.c.uuid == key)
-        ).first()
+        owner = shipment_owner(c, key)
     if owner is None or owner.customer_id != scope:
         raise missing
 
 
 def get_order_for(
-    ctx: Context, principal: Principal, order_key: int | str, *, conn: Connection | None = None
+    ctx: Context, principal: Principal, order_ref: OrderRef, *, conn: Connection | None = None
 ) -> Order:
     """The order as the principal may see it: a customer's own, with customer-visible activities.
 
@@ -145,12 +141,12 @@ def get_order_for(
     """
     scope = customer_scope(principal)
     if scope is None:
-        return get_order(ctx, order_key, conn=conn)
-    check_order_access(ctx, principal, order_key, conn=conn)
+        return get_order(ctx, order_ref, conn=conn)
+    check_order_access(ctx, principal, order_ref, conn=conn)
     try:
-        return get_order(ctx, order_key, customer_visible_only=True, conn=conn)
+        return get_order(ctx, order_ref, customer_visible_only=True, conn=conn)
     except OrderNotFound:
-        raise order_not_found(order_key) from None
+        raise order_not_found(order_ref) from None
 
 
 def details_for(principal: Principal, found: Order, *, conn: Connection) -> Order:

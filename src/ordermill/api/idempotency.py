@@ -33,11 +33,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
 
-from ordermill.db.tables import idempotency_key, utcnow
+from ordermill.db.idempotency import (
+    delete_key,
+    delete_keys_before,
+    find_key,
+    insert_key,
+    try_lock_key,
+)
+from ordermill.db.tables import utcnow
 from ordermill.domain.errors import (
     IdempotencyKeyInFlight,
     IdempotencyKeyReused,
@@ -65,9 +70,6 @@ RETENTION = timedelta(hours=24)
 # Rows an ordinary keyed request deletes on its way: bounded, so a backlog is
 # drained over many requests instead of stalling one.
 PRUNE_BATCH = 100
-# The first half of the two-int advisory lock key, so that our locks live in a
-# space of their own ("OMIK"); PostgreSQL keeps one-bigint and two-int keys apart.
-_LOCK_CLASS = int.from_bytes(b"OMIK", "big", signed=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,11 +108,6 @@ def request_fingerprint(method: str, path: str, body: Any) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _lock_id(principal: str, key: str) -> int:
-    digest = hashlib.sha256(f"{principal}\n{key}".encode()).digest()
-    return int.from_bytes(digest[:4], "big", signed=True)
-
-
 def claim(
     ctx: Context,
     conn: Connection,
@@ -124,23 +121,13 @@ def claim(
 
     Must run inside the transaction that will do the work and ``save`` the response.
     """
-    if ctx.dialect == "postgresql":
-        acquired = conn.execute(
-            sa.select(sa.func.pg_try_advisory_xact_lock(_LOCK_CLASS, _lock_id(principal, key)))
-        ).scalar_one()
-        if not acquired:
-            raise _in_flight(key)
-    row = conn.execute(
-        sa.select(idempotency_key).where(
-            idempotency_key.c.principal == principal, idempotency_key.c.key == key
-        )
-    ).first()
+    if not try_lock_key(conn, principal, key):
+        raise _in_flight(key)
+    row = find_key(conn, principal, key)
     if row is None:
         return None
     if row.created_at < (now or utcnow()) - RETENTION:
-        conn.execute(
-            idempotency_key.delete().where(idempotency_key.c.idempotency_id == row.idempotency_id)
-        )
+        delete_key(conn, row.idempotency_id)
         return None
     if row.request_hash != request_hash:
         raise IdempotencyKeyReused(
@@ -167,23 +154,20 @@ def save(
 ) -> None:
     """Store the response for the key in ``conn``'s transaction, and prune a few old records."""
     created_at = now or utcnow()
-    try:
-        with conn.begin_nested():
-            conn.execute(
-                idempotency_key.insert().values(
-                    principal=principal,
-                    key=key,
-                    request_hash=request_hash,
-                    response_status=response.status,
-                    response_body=response.body,
-                    response_headers=dict(response.headers),
-                    created_at=created_at,
-                )
-            )
-    except IntegrityError:
+    stored = insert_key(
+        conn,
+        principal=principal,
+        key=key,
+        request_hash=request_hash,
+        status=response.status,
+        body=response.body,
+        headers=response.headers,
+        created_at=created_at,
+    )
+    if not stored:
         # Only reachable without the advisory lock (a caller that skipped
         # ``claim``): another transaction stored this key first.
-        raise _in_flight(key) from None
+        raise _in_flight(key)
     _prune(ctx, conn, before=created_at - RETENTION, limit=PRUNE_BATCH)
 
 
@@ -239,24 +223,7 @@ def prune(
 
 
 def _prune(ctx: Context, conn: Connection, *, before: datetime, limit: int | None) -> int:
-    if limit is None:
-        result = conn.execute(idempotency_key.delete().where(idempotency_key.c.created_at < before))
-        return result.rowcount
-    oldest = (
-        sa.select(idempotency_key.c.idempotency_id)
-        .where(idempotency_key.c.created_at < before)
-        .order_by(idempotency_key.c.created_at)
-        .limit(limit)
-    )
-    if ctx.dialect == "postgresql":
-        # Two requests pruning at once must not queue on (or deadlock over) the same rows.
-        oldest = oldest.with_for_update(skip_locked=True)
-    result = conn.execute(
-        idempotency_key.delete().where(
-            idempotency_key.c.idempotency_id.in_(oldest.scalar_subquery())
-        )
-    )
-    return result.rowcount
+    return delete_keys_before(conn, before, limit=limit)
 
 
 def _in_flight(key: str) -> IdempotencyKeyInFlight:

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 
-from ordermill.db.tables import api_token, utcnow
+from ordermill.db.tokens import active_principal, all_tokens, insert_token, revoke_token_row
 from ordermill.domain.errors import InvalidInput, TokenNotFound
 from ordermill.domain.records import ApiToken, Principal
 from ordermill.orders.context import Context
@@ -40,18 +38,6 @@ _MAX_CUSTOMER_ID = 2**63 - 1  # the BIGINT column
 
 def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
-def _token_from_row(row: Row[Any]) -> ApiToken:
-    m = row._mapping
-    return ApiToken(
-        token_id=m["token_id"],
-        role=m["role"],
-        customer_id=m["customer_id"],
-        label=m["label"],
-        created_at=m["created_at"],
-        revoked_at=m["revoked_at"],
-    )
 
 
 def _check(role: object, customer_id: object, label: object) -> None:
@@ -97,25 +83,16 @@ def create_token(
     _check(role, customer_id, label)
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     with ctx.transaction(conn) as tx:
-        row = tx.execute(
-            api_token.insert()
-            .values(
-                token_hash=hash_secret(secret),
-                role=role,
-                customer_id=customer_id,
-                label=label,
-                created_at=utcnow(),
-            )
-            .returning(*api_token.c)
-        ).one()
-    return _token_from_row(row), secret
+        created = insert_token(
+            tx, token_hash=hash_secret(secret), role=role, customer_id=customer_id, label=label
+        )
+    return created, secret
 
 
 def list_tokens(ctx: Context, *, conn: Connection | None = None) -> list[ApiToken]:
     """Every token, revoked ones included, oldest first."""
     with ctx.reading(conn) as c:
-        found = c.execute(sa.select(api_token).order_by(api_token.c.token_id)).all()
-    return [_token_from_row(row) for row in found]
+        return all_tokens(c)
 
 
 def revoke_token(ctx: Context, token_id: int, *, conn: Connection | None = None) -> ApiToken:
@@ -126,24 +103,10 @@ def revoke_token(ctx: Context, token_id: int, *, conn: Connection | None = None)
     if isinstance(token_id, bool) or not isinstance(token_id, int):
         raise TokenNotFound(f"Token not found: {token_id!r}", token_id=repr(token_id))
     with ctx.transaction(conn) as tx:
-        tx.execute(
-            api_token.update()
-            .where(api_token.c.token_id == token_id, api_token.c.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
-        )
-        row = tx.execute(sa.select(api_token).where(api_token.c.token_id == token_id)).first()
-    if row is None:
+        revoked = revoke_token_row(tx, token_id)
+    if revoked is None:
         raise TokenNotFound(f"Token not found: {token_id}", token_id=token_id)
-    return _token_from_row(row)
-
-
-_PRINCIPAL = sa.select(api_token.c.token_id, api_token.c.role, api_token.c.customer_id)
-_ACTIVE_BY_HASH = _PRINCIPAL.where(
-    api_token.c.token_hash == sa.bindparam("token_hash"), api_token.c.revoked_at.is_(None)
-)
-_ACTIVE_BY_ID = _PRINCIPAL.where(
-    api_token.c.token_id == sa.bindparam("token_id"), api_token.c.revoked_at.is_(None)
-)
+    return revoked
 
 
 def authenticate(ctx: Context, secret: str, *, conn: Connection | None = None) -> Principal | None:
@@ -156,10 +119,7 @@ def authenticate(ctx: Context, secret: str, *, conn: Connection | None = None) -
         return None
     # Every API request runs this: a prebuilt statement, and no transaction around it.
     with ctx.reading(conn, single_statement=True) as c:
-        row = c.execute(_ACTIVE_BY_HASH, {"token_hash": hash_secret(secret)}).first()
-    if row is None:
-        return None
-    return Principal(token_id=row.token_id, role=row.role, customer_id=row.customer_id)
+        return active_principal(c, by="token_hash", value=hash_secret(secret))
 
 
 def principal_of(
@@ -173,7 +133,4 @@ def principal_of(
     if isinstance(token_id, bool) or not isinstance(token_id, int):
         return None
     with ctx.reading(conn, single_statement=True) as c:
-        row = c.execute(_ACTIVE_BY_ID, {"token_id": token_id}).first()
-    if row is None:
-        return None
-    return Principal(token_id=row.token_id, role=row.role, customer_id=row.customer_id)
+        return active_principal(c, by="token_id", value=token_id)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 import typer
 from rich.console import Console
 from rich.text import Text
 from typer.core import TyperGroup
 
+from ordermill.db.errors import DatabaseError, OperationalError, ProgrammingError
 from ordermill.domain.errors import (
     AccessDenied,
     ConfigError,
@@ -35,7 +35,7 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (Conflict, 1),
     (AccessDenied, 1),
     (OmsError, 1),
-    (sa.exc.SQLAlchemyError, 1),
+    (DatabaseError, 1),
     (OSError, 1),
 )
 
@@ -49,10 +49,10 @@ def exit_code(error: BaseException) -> int:
     raise error
 
 
-def _database_message(error: sa.exc.SQLAlchemyError) -> str:
+def _database_message(error: DatabaseError) -> str:
     original = getattr(error, "orig", None) or error
     first = str(original).strip().splitlines()[0] if str(original).strip() else repr(original)
-    if isinstance(error, (sa.exc.OperationalError, sa.exc.ProgrammingError)) and (
+    if isinstance(error, (OperationalError, ProgrammingError)) and (
         "no such table" in first or "does not exist" in first
     ):
         return f"database error: {first} (has the database been set up? run `ordermill migrate`)"
@@ -62,7 +62,7 @@ def _database_message(error: sa.exc.SQLAlchemyError) -> str:
 def report_error(error: BaseException) -> int:
     """Print ``error`` for a person (stderr, no traceback) and return its exit code."""
     code = exit_code(error)
-    if isinstance(error, sa.exc.SQLAlchemyError):
+    if isinstance(error, DatabaseError):
         message = _database_message(error)
     elif isinstance(error, OSError) and not isinstance(error, OmsError):
         message = f"{error.strerror or error}: {error.filename}" if error.filename else str(error)
@@ -86,5 +86,5 @@ class OrdermillGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except (OmsError, sa.exc.SQLAlchemyError, OSError) as error:
+        except (OmsError, DatabaseError, OSError) as error:
             raise typer.Exit(report_error(error)) from None

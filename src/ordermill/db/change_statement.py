@@ -17,16 +17,20 @@ each shape once and psycopg prepares it. ``WITH ORDINALITY`` keeps history, acti
 and outbox rows in the order given, so their ids follow it.
 
 SQLite has no data-modifying CTEs; there every part is its own statement.
+
+Each part is defined once, in ``_PARTS``: where its rows are in the plan, its
+PostgreSQL statement and parameters, its SQLite statement and parameters.
+Adding a part is adding one entry there (in its place in the statement's order).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any, Literal, get_args
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
@@ -42,66 +46,31 @@ from ordermill.db.tables import (
     shipment,
     status_history,
 )
+from ordermill.domain.change import ChangePlan
 
-__all__ = ["PARTS", "ChangeWrites", "Part", "change_statement", "insert_events", "write_change"]
+__all__ = ["PARTS", "Part", "change_statement", "insert_events", "write_change"]
 
-Part = Literal[
-    "deliver_shipments",
-    "cancel_shipments",
-    "restock_items",
-    "restock_inventory",
-    "order",
-    "history",
-    "activities",
-    "events",
-]
-# In this order in the statement, and on SQLite as statements: lines before inventory.
-PARTS: tuple[Part, ...] = get_args(Part)
+# A part's name: one of PARTS.
+Part = str
+Params = dict[str, Any]
 
 
-@dataclass(slots=True)
-class ChangeWrites:
-    """What one change writes; empty lists write nothing."""
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """One thing a change writes, on both databases."""
 
-    order_id: int
-    now: datetime
-    # (payment_status, shipment_status, status) when any of them changes.
-    statuses: tuple[str, str, str] | None = None
-    reason: str = ""
-    history: list[tuple[str, str, str]] = field(default_factory=list)  # field, from, to
-    activities: list[tuple[str, bool]] = field(default_factory=list)  # message, notified
-    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # name, payload
-    delivered_shipments: list[int] = field(default_factory=list)
-    canceled_shipments: list[int] = field(default_factory=list)
-    restock_items: list[tuple[int, int]] = field(default_factory=list)  # order_item_id, qty
-    restock_inventory: list[tuple[str, int]] = field(default_factory=list)  # sku, qty
-
-    def parts(self) -> list[Part]:
-        present = {
-            "deliver_shipments": self.delivered_shipments,
-            "cancel_shipments": self.canceled_shipments,
-            "restock_items": self.restock_items,
-            "restock_inventory": self.restock_inventory,
-            "order": self.statuses,
-            "history": self.history,
-            "activities": self.activities,
-            "events": self.events,
-        }
-        return [p for p in PARTS if present[p]]
+    # What the plan holds for this part; the part is written when it is not empty.
+    rows: Callable[[ChangePlan], object]
+    # PostgreSQL: the statement (a CTE of the last part's) and its parameters.
+    statement: Callable[[], sa.Insert | sa.Update]
+    params: Callable[[ChangePlan], Params]
+    # SQLite: the statement, built once (its memoized cache key is reused across
+    # calls), and its parameters: one dict, or a list of them for executemany.
+    sqlite: Any
+    sqlite_params: Callable[[ChangePlan], Params | list[Params]]
 
 
-def write_change(tx: Connection, writes: ChangeWrites) -> None:
-    """Write ``writes``: one statement on PostgreSQL, one per part elsewhere."""
-    parts = writes.parts()
-    if not parts:
-        return
-    if tx.dialect.name == "postgresql":
-        tx.execute(change_statement(parts), _one_statement_params(writes, parts))
-    else:
-        _write_per_table(tx, writes, parts)
-
-
-# -- PostgreSQL: one statement -----------------------------------------------------
+# -- PostgreSQL: one statement ------------------------------------------------------
 
 
 def _json_rows(name: str) -> Any:
@@ -145,65 +114,71 @@ def _set_shipments(status: str, stamp: str, ids: str) -> sa.Update:
     )
 
 
-def _part(part: Part) -> sa.Insert | sa.Update:
-    if part == "deliver_shipments":
-        return _set_shipments("delivered", "delivered_at", "deliver_shipments")
-    if part == "cancel_shipments":
-        return _set_shipments("canceled", "canceled_at", "cancel_shipments")
-    if part == "restock_items":
-        # Joined on the order's own lines (an index scan on order_id): how many rows an
-        # unnest gives is unknown to the planner, which would otherwise hash-join a
-        # sequential scan of every order line.
-        r = _unnest("restock_items", ("id", sa.BigInteger()), ("qty", sa.Integer()))
-        return (
-            order_item.update()
-            .where(order_item.c.order_item_id == r.c.id, order_item.c.order_id == _order_id())
-            .values(qty_restocked=order_item.c.qty_restocked + r.c.qty)
+def _restock_items() -> sa.Update:
+    # Joined on the order's own lines (an index scan on order_id): how many rows an
+    # unnest gives is unknown to the planner, which would otherwise hash-join a
+    # sequential scan of every order line.
+    r = _unnest("restock_items", ("id", sa.BigInteger()), ("qty", sa.Integer()))
+    return (
+        order_item.update()
+        .where(order_item.c.order_item_id == r.c.id, order_item.c.order_id == _order_id())
+        .values(qty_restocked=order_item.c.qty_restocked + r.c.qty)
+    )
+
+
+def _restock_inventory() -> sa.Update:
+    # The same reason: the SKUs also as "= ANY", which the primary key serves.
+    r = _unnest("restock_inventory", ("sku", sa.Text()), ("qty", sa.Integer()))
+    skus = sa.bindparam("restock_inventory_sku", type_=pg.ARRAY(sa.Text()))
+    return (
+        inventory.update()
+        .where(inventory.c.sku == r.c.sku, inventory.c.sku == sa.any_(skus))
+        .values(qty=inventory.c.qty + r.c.qty, updated_at=_now())
+    )
+
+
+def _order() -> sa.Update:
+    return (
+        order.update()
+        .where(order.c.order_id == _order_id())
+        .values(
+            payment_status=sa.bindparam("b_payment_status"),
+            shipment_status=sa.bindparam("b_shipment_status"),
+            status=sa.bindparam("b_status"),
+            updated_at=_now(),
         )
-    if part == "restock_inventory":
-        # The same reason: the SKUs also as "= ANY", which the primary key serves.
-        r = _unnest("restock_inventory", ("sku", sa.Text()), ("qty", sa.Integer()))
-        skus = sa.bindparam("restock_inventory_sku", type_=pg.ARRAY(sa.Text()))
-        return (
-            inventory.update()
-            .where(inventory.c.sku == r.c.sku, inventory.c.sku == sa.any_(skus))
-            .values(qty=inventory.c.qty + r.c.qty, updated_at=_now())
-        )
-    if part == "order":
-        return (
-            order.update()
-            .where(order.c.order_id == _order_id())
-            .values(
-                payment_status=sa.bindparam("b_payment_status"),
-                shipment_status=sa.bindparam("b_shipment_status"),
-                status=sa.bindparam("b_status"),
-                updated_at=_now(),
-            )
-        )
-    if part == "history":
-        h = _json_rows("history")
-        return status_history.insert().from_select(
-            ["order_id", "field", "from_status", "to_status", "reason", "changed_at"],
-            sa.select(
-                _order_id(),
-                _text(h, "field"),
-                _text(h, "from_status"),
-                _text(h, "to_status"),
-                sa.bindparam("b_reason", type_=sa.Text()),
-                _now(),
-            ).order_by(h.c.n),
-        )
-    if part == "activities":
-        a = _json_rows("activities")
-        return activity.insert().from_select(
-            ["order_id", "message", "customer_notified", "created_at"],
-            sa.select(
-                _order_id(),
-                _text(a, "message"),
-                sa.cast(_text(a, "customer_notified"), sa.Boolean()),
-                _now(),
-            ).order_by(a.c.n),
-        )
+    )
+
+
+def _history() -> sa.Insert:
+    h = _json_rows("history")
+    return status_history.insert().from_select(
+        ["order_id", "field", "from_status", "to_status", "reason", "changed_at"],
+        sa.select(
+            _order_id(),
+            _text(h, "field"),
+            _text(h, "from_status"),
+            _text(h, "to_status"),
+            sa.bindparam("b_reason", type_=sa.Text()),
+            _now(),
+        ).order_by(h.c.n),
+    )
+
+
+def _activities() -> sa.Insert:
+    a = _json_rows("activities")
+    return activity.insert().from_select(
+        ["order_id", "message", "customer_notified", "created_at"],
+        sa.select(
+            _order_id(),
+            _text(a, "message"),
+            sa.cast(_text(a, "customer_notified"), sa.Boolean()),
+            _now(),
+        ).order_by(a.c.n),
+    )
+
+
+def _events() -> sa.Insert:
     e = _json_rows("events")
     return event.insert().from_select(
         ["name", "order_id", "payload", "created_at"],
@@ -216,9 +191,163 @@ def _part(part: Part) -> sa.Insert | sa.Update:
     )
 
 
+def _statuses(w: ChangePlan) -> tuple[str, str, str]:
+    assert w.statuses is not None
+    return w.statuses
+
+
+# -- SQLite (and any database without DML in WITH): one statement per table --------
+
+_SQLITE_SET_SHIPMENTS = shipment.update().where(
+    shipment.c.shipment_id.in_(sa.bindparam("b_ids", expanding=True))
+)
+_SQLITE_EVENTS = event.insert()
+
+
+def _shipments_part(
+    status: str, stamp: str, name: str, ids: Callable[[ChangePlan], list[int]]
+) -> _Part:
+    return _Part(
+        rows=ids,
+        statement=lambda: _set_shipments(status, stamp, name),
+        params=lambda w: {name: ids(w)},
+        sqlite=_SQLITE_SET_SHIPMENTS,
+        sqlite_params=lambda w: {
+            "b_ids": ids(w),
+            "status": status,
+            stamp: w.now,
+            "updated_at": w.now,
+        },
+    )
+
+
+def _event_rows(events: Sequence[tuple[str, int | None, Any]], now: datetime) -> list[Params]:
+    return [
+        {"name": name, "order_id": order_id, "payload": payload, "created_at": now}
+        for name, order_id, payload in events
+    ]
+
+
+# The parts in the order of the statement (and of the SQLite statements: lines before
+# inventory).
+_PARTS: dict[Part, _Part] = {
+    "deliver_shipments": _shipments_part(
+        "delivered", "delivered_at", "deliver_shipments", lambda w: w.delivered_shipments
+    ),
+    "cancel_shipments": _shipments_part(
+        "canceled", "canceled_at", "cancel_shipments", lambda w: w.canceled_shipments
+    ),
+    "restock_items": _Part(
+        rows=lambda w: w.restock_items,
+        statement=_restock_items,
+        params=lambda w: {
+            "restock_items_id": [i for i, _ in w.restock_items],
+            "restock_items_qty": [q for _, q in w.restock_items],
+        },
+        sqlite=order_item.update()
+        .where(order_item.c.order_item_id == sa.bindparam("b_id"))
+        .values(qty_restocked=order_item.c.qty_restocked + sa.bindparam("b_qty")),
+        sqlite_params=lambda w: [{"b_id": i, "b_qty": q} for i, q in w.restock_items],
+    ),
+    "restock_inventory": _Part(
+        rows=lambda w: w.restock_inventory,
+        statement=_restock_inventory,
+        params=lambda w: {
+            "restock_inventory_sku": [s for s, _ in w.restock_inventory],
+            "restock_inventory_qty": [q for _, q in w.restock_inventory],
+        },
+        sqlite=inventory.update()
+        .where(inventory.c.sku == sa.bindparam("b_sku"))
+        .values(qty=inventory.c.qty + sa.bindparam("b_qty")),
+        sqlite_params=lambda w: [
+            {"b_sku": s, "b_qty": q, "updated_at": w.now} for s, q in w.restock_inventory
+        ],
+    ),
+    "order": _Part(
+        rows=lambda w: w.statuses,
+        statement=_order,
+        params=lambda w: dict(
+            zip(("b_payment_status", "b_shipment_status", "b_status"), _statuses(w), strict=True)
+        ),
+        sqlite=order.update().where(order.c.order_id == sa.bindparam("b_order_id")),
+        sqlite_params=lambda w: {
+            "b_order_id": w.order_id,
+            **dict(zip(("payment_status", "shipment_status", "status"), _statuses(w), strict=True)),
+            "updated_at": w.now,
+        },
+    ),
+    "history": _Part(
+        rows=lambda w: w.history,
+        statement=_history,
+        params=lambda w: {
+            "b_reason": w.reason,
+            "history": json.dumps(
+                [{"field": f, "from_status": b, "to_status": a} for f, b, a in w.history]
+            ),
+        },
+        sqlite=status_history.insert(),
+        sqlite_params=lambda w: [
+            {
+                "order_id": w.order_id,
+                "field": f,
+                "from_status": b,
+                "to_status": a,
+                "reason": w.reason,
+                "changed_at": w.now,
+            }
+            for f, b, a in w.history
+        ],
+    ),
+    "activities": _Part(
+        rows=lambda w: w.activities,
+        statement=_activities,
+        params=lambda w: {
+            "activities": json.dumps(
+                [{"message": m, "customer_notified": n} for m, n in w.activities]
+            )
+        },
+        sqlite=activity.insert(),
+        sqlite_params=lambda w: [
+            {"order_id": w.order_id, "message": m, "customer_notified": n, "created_at": w.now}
+            for m, n in w.activities
+        ],
+    ),
+    "events": _Part(
+        rows=lambda w: w.events,
+        statement=_events,
+        params=lambda w: {"events": json.dumps([{"name": n, "payload": p} for n, p in w.events])},
+        sqlite=_SQLITE_EVENTS,
+        sqlite_params=lambda w: _event_rows(
+            [(name, w.order_id, payload) for name, payload in w.events], w.now
+        ),
+    ),
+}
+PARTS: tuple[Part, ...] = tuple(_PARTS)
+
+
+def plan_parts(plan: ChangePlan) -> list[Part]:
+    """The parts ``plan`` writes, in the statement's order."""
+    return [name for name, part in _PARTS.items() if part.rows(plan)]
+
+
+def write_change(tx: Connection, plan: ChangePlan) -> None:
+    """Write ``plan``: one statement on PostgreSQL, one per part elsewhere."""
+    parts = plan_parts(plan)
+    if not parts:
+        return
+    if tx.dialect.name == "postgresql":
+        params: Params = {"b_order_id": plan.order_id, "b_now": plan.now}
+        for name in parts:
+            params.update(_PARTS[name].params(plan))
+        tx.execute(change_statement(parts), params)
+    else:
+        for name in parts:
+            tx.execute(_PARTS[name].sqlite, _PARTS[name].sqlite_params(plan))
+
+
 @cache
 def _statement(parts: tuple[Part, ...]) -> sa.Insert | sa.Update:
-    *leading, last = [_part(p) for p in parts]
+    *leading, last = [_PARTS[p].statement() for p in parts]
     if not leading:
         return last
     return last.add_cte(*(p.cte(f"w_{name}") for p, name in zip(leading, parts, strict=False)))
@@ -233,125 +362,8 @@ def change_statement(parts: Sequence[Part]) -> sa.Insert | sa.Update:
     return _statement(tuple(p for p in PARTS if p in wanted))
 
 
-def _one_statement_params(w: ChangeWrites, parts: list[Part]) -> dict[str, Any]:
-    params: dict[str, Any] = {"b_order_id": w.order_id, "b_now": w.now}
-    for part in parts:
-        if part == "deliver_shipments":
-            params[part] = w.delivered_shipments
-        elif part == "cancel_shipments":
-            params[part] = w.canceled_shipments
-        elif part == "restock_items":
-            params["restock_items_id"] = [i for i, _ in w.restock_items]
-            params["restock_items_qty"] = [q for _, q in w.restock_items]
-        elif part == "restock_inventory":
-            params["restock_inventory_sku"] = [s for s, _ in w.restock_inventory]
-            params["restock_inventory_qty"] = [q for _, q in w.restock_inventory]
-        elif part == "order":
-            assert w.statuses is not None
-            params.update(
-                b_payment_status=w.statuses[0],
-                b_shipment_status=w.statuses[1],
-                b_status=w.statuses[2],
-            )
-        elif part == "history":
-            params["b_reason"] = w.reason
-            params[part] = json.dumps(
-                [{"field": f, "from_status": b, "to_status": a} for f, b, a in w.history]
-            )
-        elif part == "activities":
-            params[part] = json.dumps(
-                [{"message": m, "customer_notified": n} for m, n in w.activities]
-            )
-        else:
-            params[part] = json.dumps([{"name": n, "payload": p} for n, p in w.events])
-    return params
-
-
-# -- SQLite (and any database without DML in WITH): one statement per table -------
-
-# Built once: a statement object reused across calls keeps its memoized cache key.
-_PER_TABLE: dict[Part, Any] = {
-    "deliver_shipments": shipment.update().where(
-        shipment.c.shipment_id.in_(sa.bindparam("b_ids", expanding=True))
-    ),
-    "restock_items": order_item.update()
-    .where(order_item.c.order_item_id == sa.bindparam("b_id"))
-    .values(qty_restocked=order_item.c.qty_restocked + sa.bindparam("b_qty")),
-    "restock_inventory": inventory.update()
-    .where(inventory.c.sku == sa.bindparam("b_sku"))
-    .values(qty=inventory.c.qty + sa.bindparam("b_qty")),
-    "order": order.update().where(order.c.order_id == sa.bindparam("b_order_id")),
-    "history": status_history.insert(),
-    "activities": activity.insert(),
-    "events": event.insert(),
-}
-_PER_TABLE["cancel_shipments"] = _PER_TABLE["deliver_shipments"]
-
-
 def insert_events(
     conn: Connection, events: Sequence[tuple[str, int | None, Any]], now: datetime
 ) -> None:
     """Outbox rows ``(name, order_id, payload)`` in one statement (a multi-row INSERT)."""
-    conn.execute(
-        _PER_TABLE["events"],
-        [
-            {"name": name, "order_id": order_id, "payload": payload, "created_at": now}
-            for name, order_id, payload in events
-        ],
-    )
-
-
-def _write_per_table(tx: Connection, w: ChangeWrites, parts: list[Part]) -> None:
-    now, order_id = w.now, w.order_id
-    for part in parts:
-        stmt = _PER_TABLE[part]
-        if part in ("deliver_shipments", "cancel_shipments"):
-            delivered = part == "deliver_shipments"
-            stamp = "delivered_at" if delivered else "canceled_at"
-            ids = w.delivered_shipments if delivered else w.canceled_shipments
-            status = "delivered" if delivered else "canceled"
-            tx.execute(stmt, {"b_ids": ids, "status": status, stamp: now, "updated_at": now})
-        elif part == "restock_items":
-            tx.execute(stmt, [{"b_id": i, "b_qty": q} for i, q in w.restock_items])
-        elif part == "restock_inventory":
-            tx.execute(
-                stmt, [{"b_sku": s, "b_qty": q, "updated_at": now} for s, q in w.restock_inventory]
-            )
-        elif part == "order":
-            assert w.statuses is not None
-            payment, shipment_status, status = w.statuses
-            tx.execute(
-                stmt,
-                {
-                    "b_order_id": order_id,
-                    "payment_status": payment,
-                    "shipment_status": shipment_status,
-                    "status": status,
-                    "updated_at": now,
-                },
-            )
-        elif part == "history":
-            tx.execute(
-                stmt,
-                [
-                    {
-                        "order_id": order_id,
-                        "field": f,
-                        "from_status": b,
-                        "to_status": a,
-                        "reason": w.reason,
-                        "changed_at": now,
-                    }
-                    for f, b, a in w.history
-                ],
-            )
-        elif part == "activities":
-            tx.execute(
-                stmt,
-                [
-                    {"order_id": order_id, "message": m, "customer_notified": n, "created_at": now}
-                    for m, n in w.activities
-                ],
-            )
-        else:
-            insert_events(tx, [(name, order_id, payload) for name, payload in w.events], now)
+    conn.execute(_SQLITE_EVENTS, _event_rows(events, now))

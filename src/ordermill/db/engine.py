@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,7 +19,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 
 from ordermill.db.pgcursor import LazyDescriptionCursor
 
-__all__ = ["DEFAULT_URL", "READ_ONLY", "create_engine", "normalize_url"]
+__all__ = ["DEFAULT_URL", "READ_ONLY", "create_engine", "normalize_url", "on_statement"]
 
 DEFAULT_URL = "sqlite:///ordermill.db"
 
@@ -85,3 +87,14 @@ def _sqlite_engine(url: URL) -> Engine:
         conn.exec_driver_sql(_SQLITE_BEGIN[read_only])
 
     return engine
+
+
+@contextmanager
+def on_statement(engine: Engine, before: Callable[..., None]) -> Iterator[None]:
+    """Call ``before(conn, cursor, statement, parameters, context, executemany)`` before
+    every statement the engine sends while the block runs (``testing.count_statements``)."""
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)

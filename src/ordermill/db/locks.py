@@ -21,52 +21,79 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Row
 
 from ordermill.db.tables import inventory, order, shipment
+from ordermill.domain.order_ref import OrderRefColumn
 
 __all__ = [
-    "OrderKeyColumn",
+    "LockSwitches",
     "lock_inventory",
     "lock_order",
     "lock_order_by",
     "lock_order_id_by",
     "lock_order_where",
     "lock_shipment_order",
+    "lock_switches",
     "locks_disabled",
 ]
 
 
-def locks_disabled() -> bool:
-    """The test-only switch that turns row locks off, to prove the race tests can fail.
+@dataclass(slots=True)
+class LockSwitches:
+    """The test-only switches that prove the race tests can fail.
 
-    It is read only when ``ORDERMILL_ENV=test``, so a production process
-    cannot turn locking off by accident or on purpose.
+    ``disable_locks`` leaves ``FOR UPDATE`` out of every lock; ``pause_after_lock``
+    (seconds) sleeps after each locking read, so that with locks disabled every racing
+    transaction reads the same state before any writes.
+
+    They come from ``ORDERMILL_TEST_DISABLE_LOCKS=1`` and
+    ``ORDERMILL_TEST_PAUSE_AFTER_LOCK=<seconds>``, read once, at the first lock of
+    the process (not at import: a test runner may set ``ORDERMILL_ENV`` after
+    importing ordermill), and only when ``ORDERMILL_ENV=test``, so a production
+    process cannot turn locking off by accident or on purpose. A test changes them
+    on the object ``lock_switches()`` returns (e.g. with ``monkeypatch.setattr``).
     """
-    return (
-        os.environ.get("ORDERMILL_ENV") == "test"
-        and os.environ.get("ORDERMILL_TEST_DISABLE_LOCKS") == "1"
-    )
+
+    disable_locks: bool = False
+    pause_after_lock: float = 0.0
+
+    @classmethod
+    def from_environment(cls) -> LockSwitches:
+        if os.environ.get("ORDERMILL_ENV") != "test":
+            return cls()
+        pause = os.environ.get("ORDERMILL_TEST_PAUSE_AFTER_LOCK")
+        return cls(
+            disable_locks=os.environ.get("ORDERMILL_TEST_DISABLE_LOCKS") == "1",
+            pause_after_lock=float(pause) if pause else 0.0,
+        )
+
+
+_switches: LockSwitches | None = None
+
+
+def lock_switches() -> LockSwitches:
+    """The process's switches, read from the environment on the first call."""
+    global _switches
+    if _switches is None:
+        _switches = LockSwitches.from_environment()
+    return _switches
+
+
+def locks_disabled() -> bool:
+    """Whether the test-only switch has turned row locks off (see ``LockSwitches``)."""
+    return lock_switches().disable_locks
 
 
 def _pause_after_lock() -> None:
-    """The test-only pause that widens race windows (``ORDERMILL_TEST_PAUSE_AFTER_LOCK`` seconds).
-
-    Like the switch above it is read only when ``ORDERMILL_ENV=test``: with locks
-    disabled it lets every racing transaction read the same state before any writes.
-    """
-    if os.environ.get("ORDERMILL_ENV") != "test":
-        return
-    pause = os.environ.get("ORDERMILL_TEST_PAUSE_AFTER_LOCK")
+    pause = lock_switches().pause_after_lock
     if pause:
-        time.sleep(float(pause))
-
-
-OrderKeyColumn = Literal["order_id", "uuid", "order_number"]
+        time.sleep(pause)
 
 
 def _for_update(stmt: sa.Select[tuple[object, ...]]) -> dict[bool, sa.Select[tuple[object, ...]]]:
@@ -107,7 +134,7 @@ _LOCK_INVENTORY = {
 
 
 def lock_order_by(
-    conn: Connection, column: OrderKeyColumn, value: object
+    conn: Connection, column: OrderRefColumn, value: object
 ) -> Row[tuple[object, ...]] | None:
     """Lock and return the order row whose ``column`` (a unique key) is ``value``, or None."""
     row = conn.execute(_LOCK_ORDER_BY[column][not locks_disabled()], {"key": value}).first()
@@ -115,7 +142,7 @@ def lock_order_by(
     return row
 
 
-def lock_order_id_by(conn: Connection, column: OrderKeyColumn, value: object) -> int | None:
+def lock_order_id_by(conn: Connection, column: OrderRefColumn, value: object) -> int | None:
     """``lock_order_by`` that returns only the order's id (for writers that need no more)."""
     found = conn.execute(_LOCK_ORDER_ID_BY[column][not locks_disabled()], {"key": value})
     order_id: Any = found.scalar_one_or_none()

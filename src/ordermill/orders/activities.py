@@ -5,12 +5,13 @@ from __future__ import annotations
 from sqlalchemy.engine import Connection
 
 from ordermill.db.inserts import insert_activity_with_event
+from ordermill.db.order_state import lock_order_id_by_ref
 from ordermill.db.tables import utcnow
 from ordermill.domain.errors import InvalidInput
+from ordermill.domain.order_ref import OrderRef
 from ordermill.domain.records import Activity
 from ordermill.domain.text import unstorable
 from ordermill.orders.context import Context
-from ordermill.orders.lifecycle import lock_order_id_by_key
 
 __all__ = ["MESSAGE_MAX", "add_order_activity_log"]
 
@@ -34,7 +35,7 @@ def activity_message(message: object) -> str:
 
 def add_order_activity_log(
     ctx: Context,
-    key: int | str,
+    order_ref: OrderRef,
     message: str,
     customer_notified: bool = False,
     *,
@@ -52,7 +53,7 @@ def add_order_activity_log(
             field="customer_notified",
         )
     with ctx.transaction(conn) as tx:
-        order_id = lock_order_id_by_key(tx, key)
+        order_id = lock_order_id_by_ref(tx, order_ref)
         now = utcnow()
         # With its activity_added event (order_id, activity_id, message, customer_notified).
         activity_id = insert_activity_with_event(

@@ -26,21 +26,16 @@ from sqlalchemy.engine import Connection
 
 from ordermill.db import rows
 from ordermill.db.locks import lock_inventory
+from ordermill.db.order_state import OrderRow, load_state, lock_order_by_ref, write_order_change
+from ordermill.domain.change import Change
 from ordermill.domain.config import Config
 from ordermill.domain.errors import InvalidInput, OrderNotCancelable
+from ordermill.domain.order_ref import OrderRef
+from ordermill.domain.order_state import CANCELED, OrderState, order_label
 from ordermill.domain.records import Order
 from ordermill.domain.status import can_cancel_order
 from ordermill.domain.text import unstorable
 from ordermill.orders.context import Context
-from ordermill.orders.lifecycle import (
-    CANCELED,
-    Change,
-    OrderRow,
-    OrderState,
-    load_state,
-    lock_order_by_key,
-    order_label,
-)
 
 __all__ = ["ORDER_CANCELED", "apply_cancellation", "cancel_order", "check_cancelable"]
 
@@ -142,16 +137,16 @@ def cancel_reason(reason: object) -> str | None:
 
 
 def cancel_order(
-    ctx: Context, key: int | str, reason: str | None = None, *, conn: Connection | None = None
+    ctx: Context, order_ref: OrderRef, reason: str | None = None, *, conn: Connection | None = None
 ) -> Order:
     """Cancel the order named by uuid (or id, or order number); see the module docstring."""
     text = cancel_reason(reason)
     with ctx.transaction(conn) as tx:
-        locked = lock_order_by_key(tx, key)
+        locked = lock_order_by_ref(tx, order_ref)
         check_cancelable(ctx.config, locked)
         state = load_state(tx, locked.order_id)
         change = Change(locked, reason=f"order canceled: {text}" if text else "order canceled")
         change.set_payment_status(CANCELED)
         apply_cancellation(tx, ctx.config, change, state, reason=text)
-        row = change.write(tx)
+        row = write_order_change(tx, change)
     return rows.order_from_row(row)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
+from ordermill.db.orders import ping
 from ordermill.orders.context import Context
 
 __all__ = ["check_database"]
@@ -12,4 +11,4 @@ __all__ = ["check_database"]
 def check_database(ctx: Context) -> None:
     """Run a trivial query; raises the driver's error when the database cannot be reached."""
     with ctx.reading() as c:
-        c.execute(sa.select(sa.literal(1))).scalar_one()
+        ping(c)

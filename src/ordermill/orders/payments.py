@@ -5,13 +5,16 @@ from __future__ import annotations
 from sqlalchemy.engine import Connection
 
 from ordermill.db import rows
+from ordermill.db.order_state import load_state, lock_order_by_ref, write_order_change
+from ordermill.domain.change import Change
 from ordermill.domain.config import Config
 from ordermill.domain.errors import InvalidStatus
+from ordermill.domain.order_ref import OrderRef
+from ordermill.domain.order_state import CANCELED
 from ordermill.domain.records import Order
 from ordermill.domain.status import resolve_order_status
 from ordermill.orders.cancel import apply_cancellation, check_cancelable
 from ordermill.orders.context import Context
-from ordermill.orders.lifecycle import CANCELED, Change, load_state, lock_order_by_key
 
 __all__ = ["update_payment_status", "valid_status"]
 
@@ -30,7 +33,7 @@ def valid_status(config: Config, kind: str, status: object) -> str:
 
 
 def update_payment_status(
-    ctx: Context, key: int | str, status: str, *, conn: Connection | None = None
+    ctx: Context, order_ref: OrderRef, status: str, *, conn: Connection | None = None
 ) -> Order:
     """Set the payment status of an order and recompute its order status.
 
@@ -43,7 +46,7 @@ def update_payment_status(
     config = ctx.config
     status = valid_status(config, "payment", status)
     with ctx.transaction(conn) as tx:
-        locked = lock_order_by_key(tx, key)
+        locked = lock_order_by_ref(tx, order_ref)
         if locked.payment_status == status:
             return rows.order_from_row(locked)
         change = Change(locked, reason=f"payment status set to {status}")
@@ -60,5 +63,5 @@ def update_payment_status(
                     f"Payment status changed from {locked.payment_status} to {status}"
                     " after the order was canceled"
                 )
-        row = change.write(tx)
+        row = write_order_change(tx, change)
     return rows.order_from_row(row)

@@ -1,9 +1,8 @@
 """Sales reports: orders and sales per day, counts by status, for a period of UTC days.
 
-Two grouped queries whatever the period's size: one by (day, currency, canceled) for
-the money, one by the three statuses for the counts. Amounts are summed by the
-database as exact NUMERIC on PostgreSQL; SQLite sums money as REAL, so its sums are
-rounded back to the 4 decimal places the schema stores.
+Two grouped queries whatever the period's size (``db/reports.py``). Amounts are summed
+by the database as exact NUMERIC on PostgreSQL; SQLite sums money as REAL, so its sums
+are rounded back here to the 4 decimal places the schema stores.
 """
 
 from __future__ import annotations
@@ -12,9 +11,7 @@ from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-import sqlalchemy as sa
-
-from ordermill.db.tables import order
+from ordermill.db.reports import sales_rows
 from ordermill.domain.errors import InvalidInput
 from ordermill.domain.records import DaySales, SalesReport
 from ordermill.orders.context import Context
@@ -26,13 +23,6 @@ CANCELED_ORDER_STATUS = "canceled"
 # A report lists every day of its period: ten years is more than any screen shows.
 MAX_REPORT_DAYS = 3660
 _PLACES = Decimal("0.0001")
-
-
-def _utc_day(dialect: str) -> sa.ColumnElement[object]:
-    if dialect == "postgresql":
-        return sa.cast(sa.func.timezone("UTC", order.c.created_at), sa.Date)
-    # SQLite stores naive UTC text; date() takes its calendar day.
-    return sa.func.date(order.c.created_at)
 
 
 def _as_date(value: object) -> date:
@@ -65,33 +55,10 @@ def sales_report(ctx: Context, *, date_from: date, date_to: date) -> SalesReport
         )
     start = datetime.combine(date_from, time(0), tzinfo=UTC)
     end = datetime.combine(date_to + timedelta(days=1), time(0), tzinfo=UTC)
-    in_period = sa.and_(order.c.created_at >= start, order.c.created_at < end)
-    day = _utc_day(ctx.dialect).label("day")
-    canceled = (order.c.status == CANCELED_ORDER_STATUS).label("canceled")
-    money_query = (
-        sa.select(
-            day,
-            order.c.currency,
-            canceled,
-            sa.func.count().label("orders"),
-            sa.func.sum(order.c.grand_total).label("total"),
-        )
-        .where(in_period)
-        .group_by(day, order.c.currency, canceled)
-    )
-    status_query = (
-        sa.select(
-            order.c.status,
-            order.c.payment_status,
-            order.c.shipment_status,
-            sa.func.count().label("orders"),
-        )
-        .where(in_period)
-        .group_by(order.c.status, order.c.payment_status, order.c.shipment_status)
-    )
     with ctx.reading() as conn:
-        money_rows = conn.execute(money_query).all()
-        status_rows = conn.execute(status_query).all()
+        money_rows, status_rows = sales_rows(
+            conn, start, end, canceled_status=CANCELED_ORDER_STATUS
+        )
 
     orders_per_day: Counter[date] = Counter()
     orders_per_currency: Counter[str] = Counter()

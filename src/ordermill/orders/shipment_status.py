@@ -26,22 +26,26 @@ from __future__ import annotations
 from sqlalchemy.engine import Connection
 
 from ordermill.db import rows
+from ordermill.db.order_state import (
+    load_state,
+    lock_order_by_ref,
+    lock_order_of_shipment,
+    write_order_change,
+)
+from ordermill.domain.change import Change
 from ordermill.domain.errors import ShipmentTransitionError, StatusTransitionError
-from ordermill.domain.records import Order, Shipment
-from ordermill.orders.context import Context
-from ordermill.orders.lifecycle import (
+from ordermill.domain.order_ref import OrderRef
+from ordermill.domain.order_state import (
     CANCELED,
     DELIVERED,
     SHIPPED,
-    Change,
     OrderState,
     ShipmentState,
-    load_state,
-    lock_order_by_key,
-    lock_order_of_shipment,
     order_label,
     shipment_uuid,
 )
+from ordermill.domain.records import Order, Shipment
+from ordermill.orders.context import Context
 from ordermill.orders.payments import valid_status
 from ordermill.orders.shipments import describe_shipment, insert_shipment
 
@@ -111,7 +115,7 @@ def _change_one(ctx: Context, uuid: object, status: str, conn: Connection | None
         change = Change(locked, reason=f"shipment {text} {status}")
         _decide(ctx, change, state.rollup(order_canceled=False), doing)
         _set_shipments(change, [found], status)
-        change.write(tx)
+        write_order_change(tx, change)
     return found.record()
 
 
@@ -131,7 +135,7 @@ def cancel_shipment(ctx: Context, uuid: str, *, conn: Connection | None = None) 
 
 
 def update_shipment_status(
-    ctx: Context, key: int | str, status: str, *, conn: Connection | None = None
+    ctx: Context, order_ref: OrderRef, status: str, *, conn: Connection | None = None
 ) -> Order:
     """Set the order-level shipment status (see the module docstring), in five steps:
 
@@ -147,7 +151,7 @@ def update_shipment_status(
     status = valid_status(config, "shipment", status)
     phase = config.shipment_statuses[status].phase
     with ctx.transaction(conn) as tx:
-        locked = lock_order_by_key(tx, key)
+        locked = lock_order_by_ref(tx, order_ref)
         label = order_label(locked)
         doing = f"set the shipment status of order {label} to {status}"
         if locked.status == CANCELED:
@@ -187,7 +191,7 @@ def _store_as_given(
         return rows.order_from_row(locked)
     change.set_shipment_status(status)
     change.decide(ctx.config)
-    return rows.order_from_row(change.write(tx))
+    return rows.order_from_row(write_order_change(tx, change))
 
 
 def _cancel_open_shipments(
@@ -205,7 +209,7 @@ def _cancel_open_shipments(
         target.status = CANCELED
     _decide(ctx, change, state.rollup(order_canceled=False), doing)
     _set_shipments(change, opened, CANCELED)
-    return rows.order_from_row(change.write(tx))
+    return rows.order_from_row(write_order_change(tx, change))
 
 
 def _ship_remaining(
@@ -242,4 +246,4 @@ def _ship_remaining(
         insert_shipment(
             tx, change, state, remaining, carrier=None, tracking_number=None, status=new_status
         )
-    return rows.order_from_row(change.write(tx))
+    return rows.order_from_row(write_order_change(tx, change))

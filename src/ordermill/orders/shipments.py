@@ -13,38 +13,38 @@ import uuid as uuid_lib
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ordermill.db import rows
 from ordermill.db.inserts import insert_shipment_with_items
-from ordermill.db.relations import load_relations
-from ordermill.db.tables import order, shipment, shipment_item
+from ordermill.db.order_state import (
+    load_state,
+    lock_order_by_ref,
+    lock_order_of_shipment,
+    write_order_change,
+)
+from ordermill.db.orders import load_order
+from ordermill.db.shipments import load_shipment, update_shipment_row
+from ordermill.domain.change import Change
 from ordermill.domain.errors import (
     InvalidInput,
     InvalidShipmentItems,
-    OrderNotFound,
     ShipmentAlreadyExists,
     ShipmentNotFound,
     ShipmentTransitionError,
 )
-from ordermill.domain.records import Shipment
-from ordermill.domain.text import unstorable
-from ordermill.orders.context import Context
-from ordermill.orders.lifecycle import (
+from ordermill.domain.order_ref import OrderRef
+from ordermill.domain.order_state import (
     CANCELED,
     DELIVERED,
     SHIPPED,
-    Change,
     OrderState,
     ShipmentState,
-    load_state,
-    lock_order_by_key,
-    lock_order_of_shipment,
     order_label,
     shipment_uuid,
 )
-from ordermill.orders.read import order_key_condition
+from ordermill.domain.records import Shipment
+from ordermill.domain.text import unstorable
+from ordermill.orders.context import Context
 
 __all__ = [
     "ORDER_SHIPPED",
@@ -249,7 +249,7 @@ def _check_not_canceled(locked: Any, doing: str) -> None:
 
 def create_shipment(
     ctx: Context,
-    key: int | str,
+    order_ref: OrderRef,
     carrier: str | None = None,
     tracking_number: str | None = None,
     *,
@@ -261,7 +261,7 @@ def create_shipment(
     tracking_number = shipment_text(tracking_number, "tracking_number")
     requested = None if items is None else _requested_items(items)
     with ctx.transaction(conn) as tx:
-        locked = lock_order_by_key(tx, key)
+        locked = lock_order_by_ref(tx, order_ref)
         _check_not_canceled(locked, "create a shipment")
         state = load_state(tx, locked.order_id)
         units = _units_to_ship(order_label(locked), state, requested)
@@ -271,7 +271,7 @@ def create_shipment(
         added = insert_shipment(
             tx, change, state, units, carrier=carrier, tracking_number=tracking_number
         )
-        change.write(tx)
+        write_order_change(tx, change)
     return added.record()
 
 
@@ -305,12 +305,7 @@ def update_shipment(
             return found.record()
         change = Change(locked, reason="shipment updated")
         change.decide(ctx.config)
-        updated = tx.execute(
-            shipment.update()
-            .where(shipment.c.shipment_id == found.shipment_id)
-            .values(**values, updated_at=change.now)
-            .returning(*shipment.c)
-        ).one()
+        updated = update_shipment_row(tx, found, values, change)
         change.add_activity(
             SHIPMENT_UPDATED + describe_shipment(updated.carrier, updated.tracking_number)
         )
@@ -321,39 +316,24 @@ def update_shipment(
             carrier=updated.carrier,
             tracking_number=updated.tracking_number,
         )
-        change.write(tx)
-    return found.record(updated)
+        write_order_change(tx, change)
+    return updated
 
 
 def get_shipment(ctx: Context, uuid: str, *, conn: Connection | None = None) -> Shipment:
     """One shipment with its items; ``ShipmentNotFound`` if there is none."""
     uuid = shipment_uuid(uuid)
     with ctx.reading(conn) as c:
-        found = c.execute(
-            sa.select(
-                shipment,
-                shipment_item.c.shipment_item_id,
-                shipment_item.c.order_item_id,
-                shipment_item.c.qty,
-            )
-            .select_from(shipment.outerjoin(shipment_item))
-            .where(shipment.c.uuid == uuid)
-            .order_by(shipment_item.c.shipment_item_id)
-        ).all()
-    if not found:
+        found = load_shipment(c, uuid)
+    if found is None:
         raise ShipmentNotFound(f"Shipment not found: {uuid}", shipment=uuid)
-    items = [rows.shipment_item_from_row(r) for r in found if r.shipment_item_id is not None]
-    return rows.shipment_from_row(found[0], items)
+    return found
 
 
 def list_shipments(
-    ctx: Context, key: int | str, *, conn: Connection | None = None
+    ctx: Context, order_ref: OrderRef, *, conn: Connection | None = None
 ) -> list[Shipment]:
     """The order's shipments with their items, oldest first; ``OrderNotFound`` if no order."""
-    condition = order_key_condition(key)
     with ctx.reading(conn) as c:
-        found = c.execute(sa.select(order).where(condition)).first()
-        if found is None:
-            raise OrderNotFound(f"Order not found: {key}", order=str(key))
-        [loaded] = load_relations(c, [rows.order_from_row(found)], ["shipments"])
+        loaded = load_order(c, order_ref, ["shipments"])
     return list(loaded.shipments or ())

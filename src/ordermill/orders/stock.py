@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from ordermill.db import rows
-from ordermill.db.tables import inventory, utcnow
+from ordermill.db.stock import find_stock, upsert_stock
 from ordermill.domain.errors import InvalidInput, StockNotFound
 from ordermill.domain.records import StockLevel
 from ordermill.domain.text import unstorable
@@ -29,21 +26,14 @@ def set_stock(
     sku = _sku(sku)
     if isinstance(qty, bool) or not isinstance(qty, int) or qty < 0:
         raise InvalidInput(f"qty: {qty!r} is not a whole number >= 0 (sku {sku})", field="qty")
-    values = {"sku": sku, "qty": qty, "manage_stock": manage_stock, "updated_at": utcnow()}
-    insert = (postgresql.insert if ctx.dialect == "postgresql" else sqlite.insert)(inventory)
-    stmt = insert.values(values).on_conflict_do_update(
-        index_elements=["sku"],
-        set_={"qty": qty, "manage_stock": manage_stock, "updated_at": values["updated_at"]},
-    )
     with ctx.transaction(conn) as tx:
-        row = tx.execute(stmt.returning(*inventory.c)).one()
-    return rows.stock_from_row(row)
+        return upsert_stock(tx, sku, qty, manage_stock=manage_stock)
 
 
 def get_stock(ctx: Context, sku: str, *, conn: Connection | None = None) -> StockLevel:
     sku = _sku(sku)
     with ctx.reading(conn) as c:
-        row = c.execute(sa.select(inventory).where(inventory.c.sku == sku)).first()
-    if row is None:
+        found = find_stock(c, sku)
+    if found is None:
         raise StockNotFound(f"No stock record for SKU {sku!r} (it is unmanaged)", sku=sku)
-    return rows.stock_from_row(row)
+    return found

@@ -13,21 +13,24 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ordermill.db import bulk
-from ordermill.db.locks import lock_inventory
-from ordermill.db.placement import FIRST_ORDER_NUMBER, upsert_customers
-from ordermill.db.tables import (
-    customer,
-    inventory,
-    order,
-    order_item,
-    order_number_seq,
-    shipment,
-    utcnow,
+from ordermill.db.imports import (
+    advance_order_number_sequence,
+    allocate_item_ids,
+    allocate_order_ids,
+    allocate_shipment_ids,
+    existing_orders,
+    existing_shipment_uuids,
+    insert_customers,
+    insert_table_rows,
+    next_order_numbers,
+    order_numbers_in_use,
+    take_inventory,
 )
+from ordermill.db.locks import lock_inventory
+from ordermill.db.placement import FIRST_ORDER_NUMBER
+from ordermill.db.tables import utcnow
 from ordermill.domain.errors import OmsError
 from ordermill.orders.context import Context
 from ordermill.transfer.orderfile import ParsedRecord
@@ -110,7 +113,7 @@ class ImportRun:
                 self.stock_needed.update(row.stock_needed())
         if not rows:
             return
-        order_ids = bulk.allocate_ids(tx, order, len(rows))
+        order_ids = allocate_order_ids(tx, len(rows))
         if self.first_order_id is None:
             self.first_order_id = order_ids[0]
         numbers = self._order_numbers(tx, rows, order_ids)
@@ -146,18 +149,7 @@ class ImportRun:
         refs = [r.new.external_reference for r in rows if r.new.external_reference]
         uuids = [r.uuid for r in rows if r.uuid]
         numbers = [r.order_number for r in rows if r.order_number and not self.renumber]
-        conditions = []
-        if refs:
-            conditions.append(bulk.any_of(order.c.external_reference, refs, self.ctx.dialect))
-        if uuids:
-            conditions.append(bulk.any_of(order.c.uuid, uuids, self.ctx.dialect))
-        if numbers:
-            conditions.append(bulk.any_of(order.c.order_number, numbers, self.ctx.dialect))
-        found = tx.execute(
-            sa.select(
-                order.c.order_id, order.c.external_reference, order.c.uuid, order.c.order_number
-            ).where(sa.or_(*conditions))
-        ).all()
+        found = existing_orders(tx, refs=refs, uuids=uuids, numbers=numbers)
         by_ref = {f.external_reference: f for f in found if f.external_reference}
         by_uuid = {str(f.uuid): f for f in found}
         by_number = {f.order_number: f for f in found}
@@ -201,10 +193,7 @@ class ImportRun:
         uuids = [s.uuid for r in rows for s in r.shipments if s.uuid]
         if not uuids:
             return set()
-        query = sa.select(shipment.c.uuid).where(
-            bulk.any_of(shipment.c.uuid, uuids, self.ctx.dialect)
-        )
-        return {str(u) for u in tx.execute(query).scalars()}
+        return existing_shipment_uuids(tx, uuids)
 
     def _allocate_stock(self, tx: Connection, rows: list[ImportRow]) -> list[ImportRow]:
         needs = [row.stock_needed() for row in rows]
@@ -224,12 +213,7 @@ class ImportRun:
                     taken[sku] += qty
             kept.append(row)
         if taken:
-            tx.execute(
-                inventory.update()
-                .where(inventory.c.sku == sa.bindparam("b_sku"))
-                .values(qty=inventory.c.qty - sa.bindparam("b_qty"), updated_at=utcnow()),
-                [{"b_sku": sku, "b_qty": taken[sku]} for sku in sorted(taken)],
-            )
+            take_inventory(tx, taken)
         return kept
 
     def _order_numbers(
@@ -245,17 +229,14 @@ class ImportRun:
         wanting = [i for i, n in enumerate(numbers) if n is None]
         postgres = self.ctx.dialect == "postgresql"
         if postgres:
-            fresh = [str(v) for v in bulk.next_sequence_values(tx, order_number_seq, len(wanting))]
+            fresh = [str(v) for v in next_order_numbers(tx, len(wanting))]
         else:
             fresh = [str(ids[i] + FIRST_ORDER_NUMBER - 1) for i in wanting]
         carried = {n for n in numbers if n is not None}
         for _ in range(10):
             taken = set(carried)
             if fresh:
-                in_use = sa.select(order.c.order_number).where(
-                    bulk.any_of(order.c.order_number, fresh, self.ctx.dialect)
-                )
-                taken.update(tx.execute(in_use).scalars())
+                taken.update(order_numbers_in_use(tx, fresh))
             clashes = [k for k, n in enumerate(fresh) if n in taken]
             if not clashes:
                 break
@@ -270,7 +251,7 @@ class ImportRun:
                     )
                     fresh[k] = ""
                 break
-            again = bulk.next_sequence_values(tx, order_number_seq, len(clashes))
+            again = next_order_numbers(tx, len(clashes))
             for k, value in zip(clashes, again, strict=True):
                 fresh[k] = str(value)
         for k, i in enumerate(wanting):
@@ -278,7 +259,7 @@ class ImportRun:
         if postgres:
             carried_numeric = [int(n) for n in numbers if n and n.isdigit() and len(n) < 19]
             if carried_numeric:
-                _advance_order_number_sequence(tx, max(carried_numeric))
+                advance_order_number_sequence(tx, max(carried_numeric))
         return numbers
 
     def _insert(self, tx: Connection, kept: list[tuple[ImportRow, int, str]]) -> None:
@@ -286,37 +267,19 @@ class ImportRun:
         shipment_count = sum(len(r.shipments) for r, _, _ in kept)
         rows = build_rows(
             kept,
-            item_ids=iter(bulk.allocate_ids(tx, order_item, item_count)),
-            shipment_ids=iter(bulk.allocate_ids(tx, shipment, shipment_count)),
+            item_ids=iter(allocate_item_ids(tx, item_count)),
+            shipment_ids=iter(allocate_shipment_ids(tx, shipment_count)),
             new_uuids=random_uuids(len(kept) + shipment_count),
             activity_message=self.activity_message,
             now=utcnow(),
         )
         customers = [c for i, c in rows.customers.items() if i not in self.customers_written]
-        if self.ctx.dialect == "postgresql":
-            bulk.insert_missing(tx, customer, CUSTOMER_COLUMNS, customers, key=("customer_id",))
-        else:
-            upsert_customers(
-                tx,
-                self.ctx.dialect,
-                (dict(zip(CUSTOMER_COLUMNS, c, strict=True)) for c in customers),
-            )
+        insert_customers(tx, CUSTOMER_COLUMNS, customers)
         self.customers_written.update(rows.customers)
-        for table, columns, table_rows in rows.tables():
-            if table_rows:
-                bulk.insert_rows(tx, table, columns, table_rows)
+        insert_table_rows(tx, rows.tables())
 
 
 def _describe(row: ImportRow) -> str:
     if row.new.external_reference:
         return f"external_reference {row.new.external_reference!r}"
     return f"uuid {row.uuid}"
-
-
-def _advance_order_number_sequence(tx: Connection, largest: int) -> None:
-    """Make PostgreSQL's next order number follow the largest imported numeric one."""
-    sequence = sa.table("order_number_seq", sa.column("last_value"), sa.column("is_called"))
-    state = tx.execute(sa.select(sequence.c.last_value, sequence.c.is_called)).one()
-    next_value = state.last_value + 1 if state.is_called else state.last_value
-    if largest >= next_value:
-        tx.execute(sa.select(sa.func.setval("order_number_seq", largest)))

@@ -20,23 +20,19 @@ import json
 import os
 import queue
 import threading
-from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 from ordermill.db.engine import READ_ONLY
+from ordermill.db.exports import Chunk, OrdersStatement, Row, ShipmentRows, read_chunks
 from ordermill.db.pgexport import export_lines
 from ordermill.db.query import OrderQuery
-from ordermill.db.tables import address, order_item, shipment, shipment_item
 from ordermill.domain.errors import InvalidInput
 from ordermill.orders.context import Context
 from ordermill.transfer.orderfile import (
-    ADDRESS_FIELDS,
     CSV_COLUMNS,
     FileFormat,
     datetime_text,
@@ -64,78 +60,11 @@ class ExportResult:
     file_format: FileFormat
 
 
-def _ids_condition(column: sa.Column[Any], ids: Sequence[int], dialect: str) -> Any:
-    if dialect == "postgresql":
-        # One array parameter instead of thousands of IN parameters.
-        return column == sa.any_(sa.bindparam("ids", list(ids), type_=ARRAY(sa.BigInteger)))
-    return column.in_(ids)
-
-
-_ITEM_COLUMNS = (
-    order_item.c.order_id, order_item.c.order_item_id, order_item.c.sku, order_item.c.name,
-    order_item.c.product_id, order_item.c.qty, order_item.c.unit_price,
-    order_item.c.requires_shipping, order_item.c.qty_restocked,
-)  # fmt: skip
-_SHIPMENT_COLUMNS = (
-    shipment.c.order_id, shipment.c.shipment_id, shipment.c.uuid, shipment.c.carrier,
-    shipment.c.tracking_number, shipment.c.status, shipment.c.created_at, shipment.c.shipped_at,
-    shipment.c.delivered_at, shipment.c.canceled_at, shipment_item.c.order_item_id,
-    shipment_item.c.qty,
-)  # fmt: skip
-
-# Rows of explicit column lists, read by position (their static types carry no names).
-_Row = Any
-_Shipment = tuple[_Row, list[tuple[int, int]]]
-_Chunk = tuple[
-    Sequence[_Row],
-    dict[int, list[_Row]],
-    dict[tuple[int, str], dict[str, Any]],
-    dict[int, list[_Shipment]],
-]
-
-
-def _chunk(conn: Connection, partition: Sequence[_Row]) -> _Chunk:
-    """A chunk of order rows with their items, addresses and shipments: 3 queries."""
-    dialect = conn.dialect.name
-    ids = [row.order_id for row in partition]
-    items: dict[int, list[_Row]] = defaultdict(list)
-    item_rows: Any = conn.execute(
-        sa.select(*_ITEM_COLUMNS)
-        .where(_ids_condition(order_item.c.order_id, ids, dialect))
-        .order_by(order_item.c.order_id, order_item.c.order_item_id)
-    )
-    for item in item_rows:
-        items[item[0]].append(item)
-    addresses = {
-        (row[0], row[1]): dict(zip(ADDRESS_FIELDS, row[2:], strict=True))
-        for row in conn.execute(
-            sa.select(
-                address.c.order_id, address.c.kind, *(address.c[f] for f in ADDRESS_FIELDS)
-            ).where(_ids_condition(address.c.order_id, ids, dialect))
-        )
-    }
-    shipments: dict[int, list[_Shipment]] = defaultdict(list)
-    current: _Shipment | None = None
-    shipment_rows: Any = conn.execute(
-        sa.select(*_SHIPMENT_COLUMNS)
-        .select_from(shipment.outerjoin(shipment_item))
-        .where(_ids_condition(shipment.c.order_id, ids, dialect))
-        .order_by(shipment.c.shipment_id, shipment_item.c.shipment_item_id)
-    )
-    for found in shipment_rows:
-        if current is None or current[0][1] != found[1]:
-            current = (found, [])
-            shipments[found[0]].append(current)
-        if found[10] is not None:
-            current[1].append((found[10], found[11]))
-    return partition, items, addresses, shipments
-
-
 def _record(
-    o: _Row,
-    items: list[_Row],
+    o: Row,
+    items: list[Row],
     addresses: dict[tuple[int, str], dict[str, Any]],
-    shipments: list[_Shipment],
+    shipments: list[ShipmentRows],
 ) -> dict[str, Any]:
     lines = {item[1]: n for n, item in enumerate(items, start=1)}
     return {
@@ -195,9 +124,9 @@ class _Reader:
     the Python that formats records. Only this thread uses the connection."""
 
     def __init__(
-        self, engine: Engine, options: dict[str, Any], statement: sa.Select[Any], size: int
+        self, engine: Engine, options: dict[str, Any], statement: OrdersStatement, size: int
     ) -> None:
-        self._queue: queue.Queue[_Chunk | None] = queue.Queue(maxsize=2)
+        self._queue: queue.Queue[Chunk | None] = queue.Queue(maxsize=2)
         self._stop = threading.Event()
         self._error: BaseException | None = None
         self._thread = threading.Thread(
@@ -205,7 +134,7 @@ class _Reader:
         )
         self._thread.start()
 
-    def _put(self, item: _Chunk | None) -> bool:
+    def _put(self, item: Chunk | None) -> bool:
         while not self._stop.is_set():
             try:
                 self._queue.put(item, timeout=0.1)
@@ -215,25 +144,22 @@ class _Reader:
         return False
 
     def _work(
-        self, engine: Engine, options: dict[str, Any], statement: sa.Select[Any], size: int
+        self, engine: Engine, options: dict[str, Any], statement: OrdersStatement, size: int
     ) -> None:
         try:
-            with engine.connect() as conn:
-                conn = conn.execution_options(**options)
-                result = conn.execution_options(stream_results=True, yield_per=size).execute(
-                    statement
-                )
-                for partition in result.partitions():
-                    if not self._put(_chunk(conn, partition)):
+            chunks = read_chunks(engine, options, statement, size)
+            try:
+                for chunk in chunks:
+                    if not self._put(chunk):
                         break
-                result.close()
-                conn.rollback()
+            finally:
+                chunks.close()
         except BaseException as exc:
             self._error = exc
         finally:
             self._put(None)
 
-    def chunks(self) -> Iterator[_Chunk]:
+    def chunks(self) -> Iterator[Chunk]:
         try:
             while (chunk := self._queue.get()) is not None:
                 yield chunk
@@ -246,7 +172,7 @@ class _Reader:
 
 def iter_records(
     engine: Engine,
-    statement: sa.Select[Any],
+    statement: OrdersStatement,
     *,
     chunk_size: int = CHUNK_SIZE,
     options: dict[str, Any] | None = None,

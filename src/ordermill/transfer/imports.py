@@ -43,8 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-import sqlalchemy as sa
-
+from ordermill.db.errors import IntegrityError
 from ordermill.db.placement import take_stock as _take_stock
 from ordermill.domain.errors import Conflict, InvalidImport
 from ordermill.orders.context import Context
@@ -166,7 +165,7 @@ def import_orders(
             invalid=run.invalid,
             read=run.read,
         ) from None
-    except sa.exc.IntegrityError as exc:
+    except IntegrityError as exc:
         raise Conflict(
             f"the database refused a batch ({_first_line(exc)}), most likely because another"
             " writer added the same orders meanwhile;"

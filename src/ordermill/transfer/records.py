@@ -18,8 +18,8 @@ from ordermill.domain.new_order import (
     to_money,
     validate_new_order,
 )
+from ordermill.domain.order_state import CANCELED, DELIVERED, SHIPPED
 from ordermill.domain.status import LineShipping, resolve_order_status, rollup_shipment_status
-from ordermill.orders.lifecycle import CANCELED, DELIVERED, SHIPPED
 from ordermill.transfer.fields import not_allowed, positive_int, short_text, timestamp, uuid_text
 
 __all__ = ["ImportRow", "NewShipment", "validate_record"]

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
-
+from ordermill.db.imports import BatchTable
 from ordermill.db.tables import (
     activity,
     address,
@@ -26,7 +25,7 @@ from ordermill.db.tables import (
     shipment_item,
     status_history,
 )
-from ordermill.orders.lifecycle import CANCELED, DELIVERED
+from ordermill.domain.order_state import CANCELED, DELIVERED
 from ordermill.transfer.records import ImportRow
 
 __all__ = ["CUSTOMER_COLUMNS", "BatchRows", "build_rows", "random_uuids"]
@@ -72,7 +71,7 @@ class BatchRows:
     history: list[Row] = field(default_factory=list)
     events: list[Row] = field(default_factory=list)
 
-    def tables(self) -> list[tuple[sa.Table, tuple[str, ...], list[Row]]]:
+    def tables(self) -> list[tuple[BatchTable, tuple[str, ...], list[Row]]]:
         """(table, columns, rows) in the order they are written (parents first);
         customers excepted."""
         return [
