@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from ordermill.domain.new_order import ADDRESS_MAX_LENGTHS
 from ordermill.testing import count_statements
 from tests.api.conftest import CUSTOMER_A, Shop
 
@@ -97,6 +98,43 @@ def test_place_order_without_stock_is_a_409_and_takes_nothing(shop: Shop) -> Non
     )
     assert "TEA" in body["detail"]
     assert shop.oms.get_stock("TEA").qty == 17
+
+
+def test_a_repeated_external_reference_is_a_409_naming_the_existing_order(shop: Shop) -> None:
+    referenced = {**NEW_ORDER, "external_reference": "PO-2024-001"}
+    first = shop.client.post("/api/v1/orders", json=referenced, headers=shop.admin)
+    assert first.status_code == 201, first.text
+    stock = shop.oms.get_stock("MUG").qty
+    body = _problem(
+        shop.client.post("/api/v1/orders", json=referenced, headers=shop.admin),
+        409,
+        "duplicate_external_reference",
+    )
+    number = first.json()["order_number"]
+    assert "PO-2024-001" in body["detail"] and number in body["detail"]
+    assert body["details"] == {"external_reference": "PO-2024-001", "order_number": number}
+    assert shop.oms.get_stock("MUG").qty == stock
+
+
+def test_address_fields_longer_than_their_columns_are_a_422(shop: Shop) -> None:
+    for field, limit in ADDRESS_MAX_LENGTHS.items():
+        address = {field: "x" * (limit + 1)}
+        body = _problem(
+            shop.client.post(
+                "/api/v1/orders",
+                json={**NEW_ORDER, "billing_address": address},
+                headers=shop.admin,
+            ),
+            422,
+            "invalid_request",
+        )
+        assert body["errors"][0]["loc"] == ["body", "billing_address", field]
+    longest = {field: "x" * limit for field, limit in ADDRESS_MAX_LENGTHS.items()}
+    placed = shop.client.post(
+        "/api/v1/orders", json={**NEW_ORDER, "billing_address": longest}, headers=shop.admin
+    )
+    assert placed.status_code == 201, placed.text
+    assert placed.json()["billing_address"] == longest
 
 
 def test_get_order_by_uuid_or_number_with_every_relation(shop: Shop) -> None:

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
+from ordermill.domain.new_order import ADDRESS_MAX_LENGTHS
 from ordermill.orders.activities import MESSAGE_MAX
 
 __all__ = [
@@ -65,6 +66,7 @@ MAX_ORDER_LINES = 500
 _NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL: refuse it at the door
 
 
+Text = Annotated[str, StringConstraints(pattern=_NO_NUL)]
 Name255 = Annotated[str, StringConstraints(max_length=255, pattern=_NO_NUL)]
 MoneyString = Annotated[
     str,
@@ -97,15 +99,20 @@ class NewOrderLine(_Request):
     requires_shipping: StrictBool = True
 
 
+def _address_field(name: str) -> Any:
+    """An optional address field, as long as the domain allows (``ADDRESS_MAX_LENGTHS``)."""
+    return Field(default=None, max_length=ADDRESS_MAX_LENGTHS[name])
+
+
 class AddressIn(_Request):
-    full_name: Name255 | None = None
-    address_1: Name255 | None = None
-    address_2: Name255 | None = None
-    city: Name255 | None = None
-    province: Name255 | None = None
-    country: Name255 | None = None
-    postcode: Name255 | None = None
-    telephone: Name255 | None = None
+    full_name: Text | None = _address_field("full_name")
+    address_1: Text | None = _address_field("address_1")
+    address_2: Text | None = _address_field("address_2")
+    city: Text | None = _address_field("city")
+    province: Text | None = _address_field("province")
+    country: Text | None = _address_field("country")
+    postcode: Text | None = _address_field("postcode")
+    telephone: Text | None = _address_field("telephone")
 
 
 class PlaceOrderRequest(_Request):
