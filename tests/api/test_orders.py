@@ -159,6 +159,11 @@ def test_get_order_errors(shop: Shop) -> None:
     _problem(
         shop.client.get("/api/v1/orders/not%20an%20id", headers=shop.admin), 422, "invalid_request"
     )
+    for key in ("%00", "10001%00"):
+        response = shop.client.get(f"/api/v1/orders/{key}", headers=shop.admin)
+        assert response.status_code in (404, 422), response.text
+    response = shop.client.get("/api/v1/shipments/%00", headers=shop.admin)
+    assert response.status_code in (404, 422), response.text
 
 
 # -- listing ------------------------------------------------------------------------------

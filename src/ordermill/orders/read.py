@@ -13,27 +13,33 @@ from ordermill.db.relations import RELATIONS, load_relations
 from ordermill.db.tables import order
 from ordermill.domain.errors import OrderNotFound
 from ordermill.domain.records import Order
+from ordermill.domain.text import unstorable
 from ordermill.orders.context import Context
 
 __all__ = ["get_order", "order_details", "order_key", "order_key_condition"]
+
+_BIGINT_LIMIT = 2**63  # order ids are BIGINT on PostgreSQL (64-bit integers on SQLite)
 
 
 def order_key(order_id_or_uuid: int | str) -> tuple[OrderKeyColumn, int | str]:
     """The unique column and value naming an order: its id, its uuid or its order number.
 
-    Anything that names no order raises ``OrderNotFound`` with the value.
+    Anything that names no order raises ``OrderNotFound`` with the value, among them
+    values no order column can hold (an id outside BIGINT, text with a NUL or an
+    unpaired surrogate), which the database would refuse with an error of its own.
     """
     if isinstance(order_id_or_uuid, bool):
         raise OrderNotFound(f"Order not found: {order_id_or_uuid!r}", order=repr(order_id_or_uuid))
     if isinstance(order_id_or_uuid, int):
-        return "order_id", order_id_or_uuid
-    if isinstance(order_id_or_uuid, str):
+        if -_BIGINT_LIMIT <= order_id_or_uuid < _BIGINT_LIMIT:
+            return "order_id", order_id_or_uuid
+    elif isinstance(order_id_or_uuid, str):
         text = order_id_or_uuid.strip()
         try:
             return "uuid", str(uuid_lib.UUID(text))
         except ValueError:
             pass
-        if text and len(text) <= 32:
+        if text and len(text) <= 32 and not unstorable(text):
             return "order_number", text
     raise OrderNotFound(f"Order not found: {order_id_or_uuid!r}", order=str(order_id_or_uuid))
 
