@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, String
 
 from ordermill.domain.new_order import ADDRESS_MAX_LENGTHS
 from ordermill.orders.activities import MESSAGE_MAX
+from ordermill.orders.stock import MAX_STOCK
 
 __all__ = [
     "MAX_ORDER_LINES",
@@ -173,7 +174,7 @@ class AddActivityRequest(_Request):
 
 
 class SetStockRequest(_Request):
-    qty: Annotated[StrictInt, Field(ge=0, le=2_147_483_647)]
+    qty: Annotated[StrictInt, Field(ge=0, le=MAX_STOCK)]
     manage_stock: StrictBool = True
 
 
