@@ -29,6 +29,7 @@ import gzip
 import io
 import json
 import os
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -178,30 +179,54 @@ class ParsedRecord:
         return key if isinstance(key, str) else None
 
 
-def read_records(stream: IO[bytes], file_format: FileFormat) -> Iterator[ParsedRecord]:
+def read_records(
+    stream: IO[bytes], file_format: FileFormat, *, name: str = "the file"
+) -> Iterator[ParsedRecord]:
+    """The file's orders, in order; ``InvalidImport`` naming ``name`` and the line when a
+    compressed file ends early or is corrupt (the rows before it were read as usual)."""
     if file_format == "jsonl":
-        return _read_jsonl(stream)
-    return _read_csv(stream)
+        return _read_jsonl(stream, name)
+    return _read_csv(stream, name)
 
 
-def _read_jsonl(stream: IO[bytes]) -> Iterator[ParsedRecord]:
-    for number, raw in enumerate(stream, start=1):
-        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
-        if not raw.strip():
-            continue
-        try:
-            data = parse_json_line(raw)
-        except UnicodeDecodeError as exc:
-            yield ParsedRecord(number, None, f"not valid UTF-8 ({exc.reason})")
-            continue
-        except json.JSONDecodeError as exc:
-            yield ParsedRecord(number, None, f"not valid JSON: {exc.msg} (column {exc.colno})")
-            continue
-        if not isinstance(data, dict):
-            yield ParsedRecord(number, None, f"expected a JSON object, got {type(data).__name__}")
-            continue
-        yield ParsedRecord(number, data)
+# What gzip raises for a file cut short (EOFError, which a command line framework would
+# take for the user's Ctrl+D) or damaged; both become InvalidImport.
+_COMPRESSION_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error)
+
+
+def _unreadable(name: str, line: int, exc: BaseException) -> InvalidImport:
+    reason = "truncated" if isinstance(exc, EOFError) else f"corrupt ({exc})"
+    return InvalidImport(
+        f"{name}: the compressed file is {reason} (line {line})", file=name, line=line
+    )
+
+
+def _read_jsonl(stream: IO[bytes], name: str) -> Iterator[ParsedRecord]:
+    number = 0
+    try:
+        for number, raw in enumerate(stream, start=1):
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            if not raw.strip():
+                continue
+            try:
+                data = parse_json_line(raw)
+            except UnicodeDecodeError as exc:
+                yield ParsedRecord(number, None, f"not valid UTF-8 ({exc.reason})")
+                continue
+            except json.JSONDecodeError as exc:
+                yield ParsedRecord(
+                    number, None, f"not valid JSON: {exc.msg} (column {exc.colno})"
+                )
+                continue
+            if not isinstance(data, dict):
+                yield ParsedRecord(
+                    number, None, f"expected a JSON object, got {type(data).__name__}"
+                )
+                continue
+            yield ParsedRecord(number, data)
+    except _COMPRESSION_ERRORS as exc:
+        raise _unreadable(name, number + 1, exc) from None
 
 
 # msgspec parses a line in about half json's time. It is only trusted when it succeeds:
@@ -220,9 +245,15 @@ def parse_json_line(raw: bytes) -> Any:
         return json.loads(raw, parse_float=Decimal)
 
 
-def _read_csv(stream: IO[bytes]) -> Iterator[ParsedRecord]:
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    reader = csv.reader(text)
+def _read_csv(stream: IO[bytes], name: str) -> Iterator[ParsedRecord]:
+    reader = csv.reader(io.TextIOWrapper(stream, encoding="utf-8-sig", newline=""))
+    try:
+        yield from _read_csv_rows(reader)
+    except _COMPRESSION_ERRORS as exc:
+        raise _unreadable(name, reader.line_num + 1, exc) from None
+
+
+def _read_csv_rows(reader: Any) -> Iterator[ParsedRecord]:
     try:
         header = next(reader, None)
     except (UnicodeDecodeError, csv.Error) as exc:
