@@ -131,9 +131,8 @@ def _is_too_large(exc: BaseException) -> bool:
 
 
 def _too_large_page(request: Request) -> Response:
-    return _page(
-        request, 413, "Too large", "The form was larger than the server accepts; nothing was changed."
-    )
+    message = "The form was larger than the server accepts; nothing was changed."
+    return _page(request, 413, "Too large", message)
 
 
 def _add_error_pages(app: FastAPI) -> None:

@@ -69,7 +69,7 @@ class GridState:
         def get(name: str) -> str:
             return (params.get(name) or "").strip()
 
-        # Compared as text: int() also reads "²" or "٥", which str.isdigit() lets through.
+        # Compared as text: int() refuses "²", which str.isdigit() lets through.
         size_text = get("size")
         sizes = {str(size): size for size in PAGE_SIZES}
         bad_size = size_text if size_text and size_text not in sizes else None

@@ -196,8 +196,7 @@ def _insert_order(
             status=placement.status,
             created_at=now,
             updated_at=now,
-        )
-        .returning(*order.c)
+        ).returning(*order.c)
     ).one_or_none()
 
 

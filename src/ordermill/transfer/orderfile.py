@@ -215,9 +215,7 @@ def _read_jsonl(stream: IO[bytes], name: str) -> Iterator[ParsedRecord]:
                 yield ParsedRecord(number, None, f"not valid UTF-8 ({exc.reason})")
                 continue
             except json.JSONDecodeError as exc:
-                yield ParsedRecord(
-                    number, None, f"not valid JSON: {exc.msg} (column {exc.colno})"
-                )
+                yield ParsedRecord(number, None, f"not valid JSON: {exc.msg} (column {exc.colno})")
                 continue
             if not isinstance(data, dict):
                 yield ParsedRecord(
