@@ -59,6 +59,13 @@ def test_an_unknown_order_is_a_404_page_not_a_traceback(admin: Admin) -> None:
     assert "Traceback" not in response.text
 
 
+@pytest.mark.parametrize("key", ["%00", "10001%00", "9223372036854775808"])
+def test_an_order_key_the_database_cannot_hold_is_a_404_page(admin: Admin, key: str) -> None:
+    response = admin.get(f"/admin/orders/{key}")
+    assert response.status_code == 404
+    assert "Order not found" in response.text
+
+
 def test_create_a_partial_shipment_then_mark_it_delivered(
     oms: ordermill.Oms, admin: Admin, shop: Seeded
 ) -> None:

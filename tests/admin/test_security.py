@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 import ordermill
 from ordermill.admin.app import ROUTERS
 from tests.admin.conftest import Admin
 from tests.admin.seed import Seeded, seed_small
+from tests.admin.server import serve
 
 Snapshot = Callable[[Any], dict[str, list[dict[str, Any]]]]
 
@@ -124,3 +128,27 @@ def test_unknown_pages_and_methods_are_html_errors(admin: Admin) -> None:
     response = admin.client.get("/admin/sign-out")
     assert response.status_code == 405
     assert "text/html" in response.headers["content-type"]
+
+
+def test_a_form_over_the_size_limit_is_a_413_page_chunked_or_not(
+    admin_app: FastAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Over a real connection: a chunked body is only found too large while the form is
+    read (it came out as a 500 page); a declared Content-Length is refused up front."""
+    form = {"content-type": "application/x-www-form-urlencoded"}
+
+    def chunked() -> Iterator[bytes]:
+        yield b"token="
+        for _ in range(24):  # 1.5 MiB in 64 KiB chunks, no Content-Length
+            yield b"a" * 65536
+
+    with serve(admin_app) as base, caplog.at_level(logging.ERROR):
+        streamed = httpx.post(f"{base}/admin/sign-in", content=chunked(), headers=form)
+        declared = httpx.post(
+            f"{base}/admin/sign-in", content=b"token=" + b"a" * (3 << 19), headers=form
+        )
+    assert streamed.request.headers.get("transfer-encoding") == "chunked"
+    assert streamed.status_code == 413, streamed.text[:200]
+    assert "larger than the server accepts" in streamed.text
+    assert declared.status_code == 413
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

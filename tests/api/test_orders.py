@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from ordermill.domain.new_order import ADDRESS_MAX_LENGTHS
 from ordermill.testing import count_statements
 from tests.api.conftest import CUSTOMER_A, Shop
 
@@ -99,6 +100,43 @@ def test_place_order_without_stock_is_a_409_and_takes_nothing(shop: Shop) -> Non
     assert shop.oms.get_stock("TEA").qty == 17
 
 
+def test_a_repeated_external_reference_is_a_409_naming_the_existing_order(shop: Shop) -> None:
+    referenced = {**NEW_ORDER, "external_reference": "PO-2024-001"}
+    first = shop.client.post("/api/v1/orders", json=referenced, headers=shop.admin)
+    assert first.status_code == 201, first.text
+    stock = shop.oms.get_stock("MUG").qty
+    body = _problem(
+        shop.client.post("/api/v1/orders", json=referenced, headers=shop.admin),
+        409,
+        "duplicate_external_reference",
+    )
+    number = first.json()["order_number"]
+    assert "PO-2024-001" in body["detail"] and number in body["detail"]
+    assert body["details"] == {"external_reference": "PO-2024-001", "order_number": number}
+    assert shop.oms.get_stock("MUG").qty == stock
+
+
+def test_address_fields_longer_than_their_columns_are_a_422(shop: Shop) -> None:
+    for field, limit in ADDRESS_MAX_LENGTHS.items():
+        address = {field: "x" * (limit + 1)}
+        body = _problem(
+            shop.client.post(
+                "/api/v1/orders",
+                json={**NEW_ORDER, "billing_address": address},
+                headers=shop.admin,
+            ),
+            422,
+            "invalid_request",
+        )
+        assert body["errors"][0]["loc"] == ["body", "billing_address", field]
+    longest = {field: "x" * limit for field, limit in ADDRESS_MAX_LENGTHS.items()}
+    placed = shop.client.post(
+        "/api/v1/orders", json={**NEW_ORDER, "billing_address": longest}, headers=shop.admin
+    )
+    assert placed.status_code == 201, placed.text
+    assert placed.json()["billing_address"] == longest
+
+
 def test_get_order_by_uuid_or_number_with_every_relation(shop: Shop) -> None:
     target = shop.orders_a[0]
     body = shop.client.get(f"/api/v1/orders/{target}", headers=shop.admin).json()
@@ -121,6 +159,11 @@ def test_get_order_errors(shop: Shop) -> None:
     _problem(
         shop.client.get("/api/v1/orders/not%20an%20id", headers=shop.admin), 422, "invalid_request"
     )
+    for key in ("%00", "10001%00"):
+        response = shop.client.get(f"/api/v1/orders/{key}", headers=shop.admin)
+        assert response.status_code in (404, 422), response.text
+    response = shop.client.get("/api/v1/shipments/%00", headers=shop.admin)
+    assert response.status_code in (404, 422), response.text
 
 
 # -- listing ------------------------------------------------------------------------------

@@ -6,9 +6,12 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy as sa
 
 import ordermill
+from ordermill.api.logs import JsonFormatter
 from ordermill.api.problems import PROBLEMS
+from ordermill.auth import tokens
 from ordermill.domain.errors import OmsError
 from tests.api.conftest import Shop, make_client
 
@@ -35,6 +38,26 @@ def test_an_unexpected_error_is_a_500_problem_whose_id_is_in_the_log(
     assert problem_id in record.getMessage()
     assert record.exc_info is not None
     assert "secret internals" in caplog.text
+
+
+def test_a_database_error_is_logged_with_its_code_and_statement_but_no_parameters(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A statement that fails while it carries a token hash (the token look-up, forced to
+    read a missing table): the log names the error and the statement, never the hash."""
+    secret = shop.admin["Authorization"].removeprefix("Bearer ")
+    broken = sa.text("SELECT * FROM no_such_table WHERE token_hash = :token_hash")
+    monkeypatch.setattr(tokens, "_ACTIVE_BY_HASH", broken)
+    with caplog.at_level(logging.ERROR, logger="ordermill.api"):
+        response = shop.client.get("/api/v1/stock/MUG", headers=shop.admin)
+    assert response.status_code in (500, 503)  # SQLite calls a missing table operational
+    [record] = [r for r in caplog.records if getattr(r, "problem_id", None)]
+    assert record.statement == "SELECT no_such_table"  # type: ignore[attr-defined]
+    assert record.db_error_code in ("42P01", "SQLITE_ERROR")  # type: ignore[attr-defined]
+    logged = JsonFormatter().format(record) + caplog.text
+    assert "no_such_table" in logged
+    assert tokens.hash_secret(secret) not in logged
+    assert secret not in logged
 
 
 def test_an_unexpected_error_in_a_mutation_rolls_back_and_is_a_500(

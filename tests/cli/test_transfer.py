@@ -130,6 +130,69 @@ def test_take_stock_takes_managed_stock(cli: Invoke, oms: ordermill.Oms, tmp_pat
     assert oms.get_stock("MUG-1").qty == 1
 
 
+def _files_without_an_email(tmp_path: Path) -> list[tuple[Path, int]]:
+    """Each way a file can leave customer_email out, with the line of the order."""
+    no_key = _order("X-1")
+    del no_key["customer_email"]
+    csv_file = tmp_path / "empty-cell.csv"
+    csv_file.write_text(
+        "external_reference,customer_email,item_sku,item_qty,item_price\nX-1,,MUG-1,2,9.90\n"
+    )
+    return [
+        (_write_jsonl(tmp_path / "no-key.jsonl", [no_key]), 1),
+        (_write_jsonl(tmp_path / "null.jsonl", [_order("X-1", customer_email=None)]), 1),
+        (csv_file, 2),
+    ]
+
+
+@pytest.mark.parametrize("skip_invalid", [False, True], ids=["all-or-nothing", "skip-invalid"])
+def test_a_missing_customer_email_is_one_bad_row_however_it_is_missing(
+    cli: Invoke, oms: ordermill.Oms, tmp_path: Path, skip_invalid: bool
+) -> None:
+    before = snapshot(oms.engine)
+    for source, line in _files_without_an_email(tmp_path):
+        result = cli("import", str(source), *(["--skip-invalid"] if skip_invalid else []))
+        assert result.exit_code == (0 if skip_invalid else 2), (source.name, result.output)
+        assert f"line {line}: customer_email is required" in result.stderr, source.name
+        assert "Traceback" not in result.output
+    assert snapshot(oms.engine) == before
+
+
+def test_an_address_field_past_its_limit_is_a_bad_row(
+    cli: Invoke, oms: ordermill.Oms, tmp_path: Path
+) -> None:
+    long_postcode = _order("X-1", shipping_address={"postcode": "9" * 33})
+    source = _write_jsonl(tmp_path / "orders.jsonl", [long_postcode])
+    result = cli("import", str(source))
+    assert result.exit_code == 2
+    assert "line 1: shipping_address.postcode is longer than 32 characters" in result.stderr
+
+
+def test_a_truncated_gz_file_is_reported_with_its_line_and_nothing_is_imported(
+    cli: Invoke, oms: ordermill.Oms, tmp_path: Path
+) -> None:
+    whole = tmp_path / "whole.jsonl.gz"
+    with gzip.open(whole, "wt") as f:
+        f.writelines(json.dumps(_order(f"X-{n}")) + "\n" for n in range(1, 2001))
+    before = snapshot(oms.engine)
+    for name, file_format in (("orders.jsonl.gz", "jsonl"), ("orders.csv.gz", "csv")):
+        source = tmp_path / name
+        if file_format == "csv":
+            content = gzip.compress(
+                b"external_reference,customer_email,item_sku,item_qty,item_price\n"
+                + b"".join(b"X-%d,a@example.com,MUG-1,1,1.00\n" % n for n in range(1, 2001))
+            )
+        else:
+            content = whole.read_bytes()
+        source.write_bytes(content[: len(content) // 2])
+        # Small batches: several are written before the reader meets the end.
+        result = cli("import", str(source), "--batch-size", "100")
+        assert result.exit_code == 2, result.output
+        assert f"{name}: the compressed file is truncated (line " in result.stderr
+        assert "Aborted" not in result.output
+        assert snapshot(oms.engine) == before
+
+
 def test_csv_with_a_bad_header_exits_2(cli: Invoke, tmp_path: Path) -> None:
     source = tmp_path / "orders.csv"
     source.write_text("external_reference,customer_email,item_sku,item_qty,colour\n")

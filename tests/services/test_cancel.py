@@ -11,6 +11,7 @@ import sqlalchemy as sa
 import ordermill
 from ordermill.db.tables import order_item
 from ordermill.domain.config import Config
+from ordermill.orders.stock import MAX_STOCK
 from tests.services.shop import (
     activities,
     event_payloads,
@@ -146,3 +147,18 @@ def test_a_second_cancel_restores_nothing(oms: ordermill.Oms, db_snapshot: Any) 
     with pytest.raises(ordermill.OrderNotCancelable, match="already canceled"):
         oms.cancel_order(order.uuid)
     assert db_snapshot(oms.engine) == before
+
+
+def test_stock_is_set_within_one_range_and_a_restock_may_pass_it(oms: ordermill.Oms) -> None:
+    """A cancel never fails for want of room: stock is set up to MAX_STOCK and the
+    column holds a restock on top of it (it overflowed a 32-bit column on PostgreSQL)."""
+    for qty in (MAX_STOCK + 1, -1):
+        with pytest.raises(ordermill.InvalidInput, match=f"from 0 to {MAX_STOCK}"):
+            oms.set_stock("MUG", qty)
+    stock_up(oms)
+    placed = place(oms)
+    oms.set_stock("MUG", MAX_STOCK)
+    canceled = oms.cancel_order(placed.uuid, "restock past the maximum")
+    assert canceled.status == "canceled"
+    assert stock(oms)["MUG"] == MAX_STOCK + 2
+    assert oms.get_stock("MUG").qty == MAX_STOCK + 2

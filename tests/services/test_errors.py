@@ -456,3 +456,30 @@ def test_the_not_cancelable_message_is_what_the_reference_example_checks(
     assert "not cancelable" in raised.value.message
     assert raised.value.details["payment_status"] == "paid"
     assert raised.value.details["shipment_status"] == "pending"
+
+
+UNSTORABLE_KEYS = ["\x00", "10001\x00", "\udc80", 2**63, -(2**63) - 1]
+
+
+@pytest.mark.parametrize("key", UNSTORABLE_KEYS, ids=repr)
+def test_an_order_key_no_column_can_hold_names_no_order(
+    oms: ordermill.Oms, db_snapshot: Any, key: int | str
+) -> None:
+    """The database would refuse the value itself (NUL in text, an id outside BIGINT)
+    with a DataError; every use case that takes an order key answers OrderNotFound."""
+    place(oms)
+    before = db_snapshot(oms.engine)
+    calls: list[Callable[[], object]] = [
+        lambda: oms.get_order(key),
+        lambda: oms.cancel_order(key),
+        lambda: oms.update_payment_status(key, "paid"),
+        lambda: oms.add_order_activity_log(key, "note"),
+        lambda: oms.create_shipment(key, "UPS", "1Z"),
+    ]
+    for call in calls:
+        with pytest.raises(ordermill.OrderNotFound):
+            call()
+    for shipment_call in (oms.mark_delivered, oms.cancel_shipment):
+        with pytest.raises(ordermill.ShipmentNotFound):
+            shipment_call(str(key))
+    assert db_snapshot(oms.engine) == before

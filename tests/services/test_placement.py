@@ -11,7 +11,8 @@ import sqlalchemy as sa
 
 import ordermill
 from ordermill.db.locks import lock_switches
-from ordermill.db.tables import activity, event, inventory, order, status_history
+from ordermill.db.tables import activity, address, event, inventory, order, status_history
+from ordermill.domain.new_order import ADDRESS_MAX_LENGTHS
 from tests.conftest import snapshot
 
 
@@ -227,3 +228,91 @@ def test_the_race_is_caught_when_row_locks_are_switched_off(
     monkeypatch.setattr(lock_switches(), "disable_locks", True)
     outcomes, _ = _race_for_five_units(oms)
     assert outcomes.count("short") != 15, "the race went unnoticed without row locks"
+
+
+def test_a_repeated_external_reference_is_a_typed_conflict_naming_the_order(
+    oms: ordermill.Oms,
+) -> None:
+    oms.set_stock("MUG-1", 5)
+    first = oms.place_order([_line()], customer_email="a@example.com", external_reference="PO-7")
+    before = snapshot(oms.engine)
+    with pytest.raises(ordermill.DuplicateExternalReference) as caught:
+        oms.place_order([_line()], customer_email="b@example.com", external_reference="PO-7")
+    assert isinstance(caught.value, ordermill.Conflict)
+    assert caught.value.code == "duplicate_external_reference"
+    assert "'PO-7'" in str(caught.value) and first.order_number in str(caught.value)
+    assert caught.value.details == {
+        "external_reference": "PO-7",
+        "order_number": first.order_number,
+    }
+    assert snapshot(oms.engine) == before
+
+
+def _race_with_one_reference(oms: ordermill.Oms, sku: str, reference: str) -> list[str]:
+    """Two placements with ``reference`` start together: "ok" or the error's class each."""
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def buy(n: int) -> None:
+        barrier.wait()
+        try:
+            oms.place_order(
+                [_line(sku=sku, qty=1)],
+                customer_email=f"b{n}@example.com",
+                external_reference=reference,
+            )
+            outcomes.append("ok")
+        except Exception as exc:  # any other outcome is the failure we look for
+            outcomes.append(type(exc).__name__)
+
+    threads = [threading.Thread(target=buy, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sorted(outcomes)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("sku", ["MUG-1", "UNMANAGED-1"])
+def test_placements_racing_with_one_external_reference_place_one_order(
+    oms: ordermill.Oms, sku: str
+) -> None:
+    """Managed stock serialises the racers on the inventory lock; an unmanaged SKU lets
+    them meet at the unique index, where the second waits for the first to commit."""
+    oms.set_stock("MUG-1", 100)
+    for round_ in range(10):
+        outcomes = _race_with_one_reference(oms, sku, f"RACE-{round_}")
+        assert outcomes == ["DuplicateExternalReference", "ok"]
+    with oms.engine.connect() as c:
+        assert c.execute(sa.select(sa.func.count()).select_from(order)).scalar() == 10
+        assert c.execute(sa.select(sa.func.count()).select_from(event)).scalar() == 10
+    assert oms.get_stock("MUG-1").qty == (90 if sku == "MUG-1" else 100)
+
+
+def test_address_fields_are_refused_past_their_limit_and_stored_whole_at_it(
+    oms: ordermill.Oms,
+) -> None:
+    """One limit per field (the domain's), the same on both databases: no column overflow
+    on PostgreSQL, no longer value silently kept on SQLite."""
+    before = snapshot(oms.engine)
+    for field, limit in ADDRESS_MAX_LENGTHS.items():
+        with pytest.raises(
+            ordermill.InvalidOrder, match=rf"shipping_address\.{field} is longer than {limit}"
+        ):
+            oms.place_order(
+                [_line()],
+                customer_email="a@example.com",
+                shipping_address={field: "x" * (limit + 1)},
+            )
+    assert snapshot(oms.engine) == before
+    longest = {field: "y" * limit for field, limit in ADDRESS_MAX_LENGTHS.items()}
+    placed = oms.place_order([_line()], customer_email="a@example.com", shipping_address=longest)
+    stored = oms.get_order(placed.uuid).shipping_address
+    assert stored is not None
+    assert {field: getattr(stored, field) for field in ADDRESS_MAX_LENGTHS} == longest
+
+
+def test_the_address_columns_are_as_long_as_the_domain_allows() -> None:
+    lengths = {f: getattr(address.c[f].type, "length", None) for f in ADDRESS_MAX_LENGTHS}
+    assert lengths == ADDRESS_MAX_LENGTHS

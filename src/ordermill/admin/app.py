@@ -83,7 +83,15 @@ def create_admin_app(oms: Oms, *, secret_key: str | bytes | None = None) -> Fast
     ) -> Response:
         loaded = admin.codec.loads(request.cookies.get(COOKIE_NAME))
         request.state.session = loaded or Session.anonymous()
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except BaseExceptionGroup as group:
+            # A body streamed (chunked) past the size limit is refused while the route
+            # reads its form, inside the task group call_next runs it in: the 413 comes
+            # out wrapped, past the error pages. Answer it as the same 413 page.
+            if group.subgroup(_is_too_large) is None:
+                raise
+            response = _too_large_page(request)
         session = request.state.session
         if session is not loaded:
             response.set_cookie(
@@ -105,18 +113,30 @@ def create_admin_app(oms: Oms, *, secret_key: str | bytes | None = None) -> Fast
     return app
 
 
+def _page(request: Request, status: int, title: str, message: str) -> Response:
+    response = render_page(
+        request,
+        "error.html",
+        {"title": title, "message": message, "status": status},
+        status_code=status,
+    )
+    # A 500 page is sent from outside the session middleware: set the headers here too.
+    response.headers.update(_SECURITY_HEADERS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _is_too_large(exc: BaseException) -> bool:
+    return isinstance(exc, StarletteHTTPException) and exc.status_code == 413
+
+
+def _too_large_page(request: Request) -> Response:
+    message = "The form was larger than the server accepts; nothing was changed."
+    return _page(request, 413, "Too large", message)
+
+
 def _add_error_pages(app: FastAPI) -> None:
-    def page(request: Request, status: int, title: str, message: str) -> Response:
-        response = render_page(
-            request,
-            "error.html",
-            {"title": title, "message": message, "status": status},
-            status_code=status,
-        )
-        # A 500 page is sent from outside the session middleware: set the headers here too.
-        response.headers.update(_SECURITY_HEADERS)
-        response.headers["Cache-Control"] = "no-store"
-        return response
+    page = _page
 
     async def sign_in_required(request: Request, exc: Exception) -> Response:
         target = admin_url(request, "/sign-in")
@@ -146,6 +166,8 @@ def _add_error_pages(app: FastAPI) -> None:
             return await not_found(request, exc)
         if exc.status_code == 405:
             return page(request, 405, "Not allowed", "This address does not accept that request.")
+        if _is_too_large(exc):
+            return _too_large_page(request)
         return page(request, exc.status_code, "Request refused", "The request was refused.")
 
     async def invalid_request(request: Request, exc: Exception) -> Response:

@@ -53,6 +53,14 @@ class GridState:
     sort: str = DEFAULT_SORT
     size: int = PAGE_SIZES[0]
     cursor: str = ""
+    bad_size: str | None = None  # a size that is not one of PAGE_SIZES, as given
+
+    @property
+    def size_error(self) -> str | None:
+        if self.bad_size is None:
+            return None
+        choices = ", ".join(str(size) for size in PAGE_SIZES)
+        return f"size: {self.bad_size!r} is not a page size (choose {choices})"
 
     @classmethod
     def from_request(cls, request: Request) -> GridState:
@@ -61,8 +69,11 @@ class GridState:
         def get(name: str) -> str:
             return (params.get(name) or "").strip()
 
+        # Compared as text: int() refuses "²", which str.isdigit() lets through.
         size_text = get("size")
-        size = int(size_text) if size_text.isdigit() and int(size_text) in PAGE_SIZES else 25
+        sizes = {str(size): size for size in PAGE_SIZES}
+        bad_size = size_text if size_text and size_text not in sizes else None
+        size = sizes.get(size_text, PAGE_SIZES[0])
         return cls(
             q=get("q"),
             status=get("status"),
@@ -73,6 +84,7 @@ class GridState:
             sort=get("sort") or DEFAULT_SORT,
             size=size,
             cursor=get("cursor"),
+            bad_size=bad_size,
         )
 
     def filters(self) -> OrderFilters:
@@ -147,6 +159,8 @@ def order_grid(request: Request, _: AdminUser) -> Response:
     total = 0
     page = Page(items=[], next_cursor=None)
     try:
+        if state.size_error:
+            raise InvalidInput(state.size_error, field="size")
         query = state.filters().apply(oms.get_orders_base_query(), config=oms.config)
         page = query.page(state.size, state.cursor or None)
         total = query.count()

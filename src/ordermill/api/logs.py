@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 __all__ = ["JsonFormatter", "configure_logging"]
 
 # The ``extra`` fields ordermill's adapters attach (see api/problems.py).
-FIELDS = ("problem_id", "http_method", "http_path", "error_class")
+FIELDS = ("problem_id", "http_method", "http_path", "error_class", "db_error_code", "statement")
 
 
 class JsonFormatter(logging.Formatter):

@@ -12,6 +12,7 @@ the traceback goes to the server log under the same id and never to the client.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import uuid
@@ -26,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from ordermill.db.errors import OperationalError
+from ordermill.db.errors import DBAPIError, OperationalError
 from ordermill.domain.errors import (
     AccessDenied,
     ConfigError,
@@ -54,6 +55,7 @@ __all__ = [
     "handle_unexpected",
     "handle_validation_error",
     "problem_type",
+    "statement_name",
     "unexpected_problem",
 ]
 
@@ -266,22 +268,56 @@ def handle_http_exception(request: Request, exc: Exception) -> Response:
     )
 
 
+_QUOTES = '"(`'
+
+
+def statement_name(statement: str | None) -> str | None:
+    """What a statement does and to which table ("SELECT api_token", "UPDATE inventory"):
+    enough to find it in the code, and never a value (parameters are not in the text)."""
+    words = (statement or "").split()
+    if not words:
+        return None
+    verb = words[0].upper()
+    markers = ("FROM",) if verb in ("SELECT", "WITH", "DELETE") else ("INTO", "UPDATE")
+    for word, following in itertools.pairwise(words):
+        if word.upper() in markers:
+            return f"{verb} {following.strip(_QUOTES)}"
+    return verb
+
+
+def _database_error(exc: BaseException) -> tuple[str | None, str | None]:
+    """The database's error code (SQLSTATE, or SQLite's error name) and the statement's name."""
+    if not isinstance(exc, DBAPIError):
+        return None, None
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "sqlite_errorname", None)
+    return code, statement_name(exc.statement)
+
+
 def unexpected_problem(request: Request, exc: BaseException) -> ProblemResponse:
-    """A 500 (or 503 when the database is unreachable) whose id is also in the server log."""
+    """A 500 (or 503 when the database is unreachable) whose id is also in the server log.
+
+    A database error is logged with its error code and the statement's name; its bound
+    parameters (token hashes among them) never are: the engine hides them from the
+    error's text (``db.engine``).
+    """
     problem_id = uuid.uuid4().hex
     unavailable = isinstance(exc, OperationalError)
+    db_error_code, statement = _database_error(exc)
     logger.error(
-        "unexpected error problem_id=%s method=%s path=%s error=%s",
+        "unexpected error problem_id=%s method=%s path=%s error=%s%s",
         problem_id,
         request.method,
         request.url.path,
         type(exc).__name__,
+        f" db_error_code={db_error_code} statement={statement!r}" if statement else "",
         exc_info=exc,
         extra={
             "problem_id": problem_id,
             "http_method": request.method,
             "http_path": request.url.path,
             "error_class": type(exc).__name__,
+            "db_error_code": db_error_code,
+            "statement": statement,
         },
     )
     if unavailable:

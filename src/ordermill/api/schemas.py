@@ -16,11 +16,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
+from ordermill.domain.new_order import ADDRESS_MAX_LENGTHS
 from ordermill.orders.activities import MESSAGE_MAX
+from ordermill.orders.stock import MAX_STOCK
 
 __all__ = [
     "MAX_ORDER_LINES",
@@ -39,14 +41,11 @@ __all__ = [
     "Money",
     "NewOrderLine",
     "OrderPage",
-    "OrderStatusView",
-    "PaymentStatusView",
     "PlaceOrderRequest",
     "SetStockRequest",
     "ShipmentItemView",
     "ShipmentLineIn",
     "ShipmentList",
-    "ShipmentStatusView",
     "ShipmentView",
     "StaffActivity",
     "StaffActivityList",
@@ -56,7 +55,6 @@ __all__ = [
     "StaffStatusChange",
     "StatusCode",
     "StatusUpdateRequest",
-    "StatusesResponse",
     "StockResponse",
     "UpdateShipmentRequest",
 ]
@@ -65,6 +63,7 @@ MAX_ORDER_LINES = 500
 _NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL: refuse it at the door
 
 
+Text = Annotated[str, StringConstraints(pattern=_NO_NUL)]
 Name255 = Annotated[str, StringConstraints(max_length=255, pattern=_NO_NUL)]
 MoneyString = Annotated[
     str,
@@ -97,15 +96,20 @@ class NewOrderLine(_Request):
     requires_shipping: StrictBool = True
 
 
+def _address_field(name: str) -> Any:
+    """An optional address field, as long as the domain allows (``ADDRESS_MAX_LENGTHS``)."""
+    return Field(default=None, max_length=ADDRESS_MAX_LENGTHS[name])
+
+
 class AddressIn(_Request):
-    full_name: Name255 | None = None
-    address_1: Name255 | None = None
-    address_2: Name255 | None = None
-    city: Name255 | None = None
-    province: Name255 | None = None
-    country: Name255 | None = None
-    postcode: Name255 | None = None
-    telephone: Name255 | None = None
+    full_name: Text | None = _address_field("full_name")
+    address_1: Text | None = _address_field("address_1")
+    address_2: Text | None = _address_field("address_2")
+    city: Text | None = _address_field("city")
+    province: Text | None = _address_field("province")
+    country: Text | None = _address_field("country")
+    postcode: Text | None = _address_field("postcode")
+    telephone: Text | None = _address_field("telephone")
 
 
 class PlaceOrderRequest(_Request):
@@ -166,7 +170,7 @@ class AddActivityRequest(_Request):
 
 
 class SetStockRequest(_Request):
-    qty: Annotated[StrictInt, Field(ge=0, le=2_147_483_647)]
+    qty: Annotated[StrictInt, Field(ge=0, le=MAX_STOCK)]
     manage_stock: StrictBool = True
 
 
@@ -355,42 +359,3 @@ class CustomerOrderPage(_Response):
     next_cursor: str | None = Field(
         description="Pass as `cursor` for the next page; null at the end"
     )
-
-
-# -- statuses -----------------------------------------------------------------------
-
-
-class PaymentStatusView(_Response):
-    code: str
-    name: str
-    badge: str
-    is_default: bool
-    is_cancelable: bool
-
-
-class ShipmentStatusView(_Response):
-    code: str
-    name: str
-    badge: str
-    is_default: bool
-    is_cancelable: bool | None = Field(
-        description="null for a rollup word: its cancelability follows the shipments"
-    )
-    phase: Literal["shipped", "delivered", "canceled"] | None
-    rollup: bool = Field(
-        description="A word derived from the order's shipments rather than a configured status"
-    )
-
-
-class OrderStatusView(_Response):
-    code: str
-    name: str
-    badge: str
-    is_default: bool
-    next: list[str]
-
-
-class StatusesResponse(_Response):
-    payment: list[PaymentStatusView]
-    shipment: list[ShipmentStatusView]
-    order: list[OrderStatusView] = Field(description="In flow order")

@@ -20,10 +20,7 @@ from ordermill.api.schemas import (
     CustomerOrderSummary,
     CustomerStatusChange,
     OrderPage,
-    OrderStatusView,
-    PaymentStatusView,
     ShipmentItemView,
-    ShipmentStatusView,
     ShipmentView,
     StaffActivity,
     StaffActivityList,
@@ -31,10 +28,9 @@ from ordermill.api.schemas import (
     StaffOrderItem,
     StaffOrderSummary,
     StaffStatusChange,
-    StatusesResponse,
     StockResponse,
 )
-from ordermill.domain.config import ROLLUP_WORDS, Config
+from ordermill.domain.config import Config
 from ordermill.domain.records import (
     Activity,
     Address,
@@ -44,7 +40,7 @@ from ordermill.domain.records import (
     StatusChange,
     StockLevel,
 )
-from ordermill.domain.status import can_cancel_order, display
+from ordermill.domain.status import can_cancel_order
 
 __all__ = [
     "activity_list",
@@ -57,7 +53,6 @@ __all__ = [
     "staff_activity",
     "staff_order",
     "staff_order_summary",
-    "statuses_view",
     "stock_view",
 ]
 
@@ -225,56 +220,6 @@ def customer_order(value: Order, config: Config) -> CustomerOrder:
         history=[_customer_change(h) for h in value.history or ()],
         **_summary_fields(value, config),
     )
-
-
-def statuses_view(config: Config) -> StatusesResponse:
-    payment = [
-        PaymentStatusView(
-            code=code,
-            name=s.name,
-            badge=s.badge,
-            is_default=s.is_default,
-            is_cancelable=s.is_cancelable,
-        )
-        for code, s in config.payment_statuses.items()
-    ]
-    shipment = [
-        ShipmentStatusView(
-            code=code,
-            name=s.name,
-            badge=s.badge,
-            is_default=s.is_default,
-            is_cancelable=s.is_cancelable,
-            phase=s.phase,
-            rollup=False,
-        )
-        for code, s in config.shipment_statuses.items()
-    ]
-    for word in ROLLUP_WORDS:
-        if word not in config.shipment_statuses:
-            name, badge = display(config, "shipment", word)
-            shipment.append(
-                ShipmentStatusView(
-                    code=word,
-                    name=name,
-                    badge=badge,
-                    is_default=False,
-                    is_cancelable=None,
-                    phase=None,
-                    rollup=True,
-                )
-            )
-    order = [
-        OrderStatusView(
-            code=code,
-            name=config.order_statuses[code].name,
-            badge=config.order_statuses[code].badge,
-            is_default=config.order_statuses[code].is_default,
-            next=list(config.order_statuses[code].next),
-        )
-        for code in config.order_status_flow
-    ]
-    return StatusesResponse(payment=payment, shipment=shipment, order=order)
 
 
 def order_view(value: Order, *, admin: bool, config: Config) -> StaffOrder | CustomerOrder:

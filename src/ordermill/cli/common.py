@@ -20,9 +20,9 @@ import ordermill
 from ordermill.db.engine import DEFAULT_URL
 from ordermill.domain.config import Config
 from ordermill.domain.errors import InvalidInput
+from ordermill.domain.order_file import money_text
 from ordermill.domain.serialize import to_jsonable
 from ordermill.domain.status import StatusKind, display
-from ordermill.transfer.orderfile import money_text
 
 __all__ = [
     "DEFAULT_URL",

@@ -128,7 +128,7 @@ def _restock_items() -> sa.Update:
 
 def _restock_inventory() -> sa.Update:
     # The same reason: the SKUs also as "= ANY", which the primary key serves.
-    r = _unnest("restock_inventory", ("sku", sa.Text()), ("qty", sa.Integer()))
+    r = _unnest("restock_inventory", ("sku", sa.Text()), ("qty", sa.BigInteger()))
     skus = sa.bindparam("restock_inventory_sku", type_=pg.ARRAY(sa.Text()))
     return (
         inventory.update()

@@ -1,6 +1,9 @@
 """Engines for the two supported databases, set up the way ordermill needs them.
 
 - ``postgresql://`` URLs are accepted as given and use psycopg 3.
+- Both hide bound parameters from error messages (``hide_parameters``): an error's
+  text reaches the server log with its traceback, and parameters carry token hashes,
+  e-mail addresses and addresses. The statement and the database's error stay.
 - SQLite (the embedded default) gets WAL, foreign keys, a busy timeout, and
   ``BEGIN IMMEDIATE`` for every transaction: a writer takes the database lock
   when it begins, so two writers queue instead of failing at commit, and a
@@ -51,6 +54,7 @@ def create_engine(url: str | URL, *, pool_size: int = 10, max_overflow: int = 20
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_pre_ping=False,
+        hide_parameters=True,
         # Column descriptions built only when read: see db/pgcursor.py.
         connect_args={"cursor_factory": LazyDescriptionCursor},
     )
@@ -67,6 +71,7 @@ def _sqlite_engine(url: URL) -> Engine:
         url,
         # One connection per thread is the sqlite3 rule; the pool hands them out.
         connect_args={"check_same_thread": False, "timeout": 30},
+        hide_parameters=True,
     )
 
     @sa.event.listens_for(engine, "connect")

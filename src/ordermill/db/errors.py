@@ -6,9 +6,21 @@ nothing outside ``db/`` imports SQLAlchemy for them.
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DBAPIError,
+    IntegrityError,
+    OperationalError,
+    ProgrammingError,
+    SQLAlchemyError,
+)
 
-__all__ = ["DatabaseError", "IntegrityError", "OperationalError", "ProgrammingError"]
+__all__ = [
+    "DBAPIError",
+    "DatabaseError",
+    "IntegrityError",
+    "OperationalError",
+    "ProgrammingError",
+]
 
 # Any error the database layer raises (a driver error wrapped, or SQLAlchemy's own).
 DatabaseError = SQLAlchemyError

@@ -32,6 +32,7 @@ from ordermill.db.tables import (
     status_history,
     utcnow,
 )
+from ordermill.domain.errors import DuplicateExternalReference
 from ordermill.domain.new_order import ORDER_CREATED, Placement, check_stock
 
 __all__ = [
@@ -115,6 +116,10 @@ def write_placement(
     """Write a placed order; returns its order row and item rows as inserted.
 
     The caller has taken the stock in the same transaction (``take_stock``).
+    Raises ``DuplicateExternalReference`` when another order (committed, or one
+    that commits while this insert waits for it) has the same ``external_reference``;
+    the caller's transaction then rolls back, so nothing is written and the stock
+    is untouched.
     """
     new = placement.order
     if new.customer_id is not None:
@@ -131,6 +136,8 @@ def write_placement(
             ],
         )
     order_row = _insert_order(tx, dialect, placement, now)
+    if order_row is None:
+        raise _duplicate_reference(tx, new.external_reference)
     order_id = order_row.order_id
     item_rows = tx.execute(
         order_item.insert().returning(*order_item.c, sort_by_parameter_order=True),
@@ -155,11 +162,21 @@ def write_placement(
     return order_row, list(item_rows)
 
 
-def _insert_order(tx: Connection, dialect: str, placement: Placement, now: datetime) -> Row[Any]:
+def _insert_order(
+    tx: Connection, dialect: str, placement: Placement, now: datetime
+) -> Row[Any] | None:
+    """The order row, or None when its ``external_reference`` is already taken.
+
+    ON CONFLICT DO NOTHING (rather than catching the unique violation) keeps the
+    transaction usable on PostgreSQL, so the existing order can be named; a racing
+    placement with the same reference waits for the first to commit, then gets None.
+    """
     new = placement.order
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(order)
+    if new.external_reference is not None:
+        insert = insert.on_conflict_do_nothing(index_elements=["external_reference"])
     return tx.execute(
-        order.insert()
-        .values(
+        insert.values(
             uuid=str(uuid_lib.uuid4()),
             order_number=order_number_expression(dialect),
             external_reference=new.external_reference,
@@ -179,9 +196,19 @@ def _insert_order(tx: Connection, dialect: str, placement: Placement, now: datet
             status=placement.status,
             created_at=now,
             updated_at=now,
-        )
-        .returning(*order.c)
-    ).one()
+        ).returning(*order.c)
+    ).one_or_none()
+
+
+def _duplicate_reference(tx: Connection, reference: str | None) -> DuplicateExternalReference:
+    existing = tx.execute(
+        sa.select(order.c.order_number).where(order.c.external_reference == reference)
+    ).scalar_one_or_none()
+    return DuplicateExternalReference(
+        f"external_reference {reference!r} is already used by order {existing}",
+        external_reference=reference,
+        order_number=existing,
+    )
 
 
 def _insert_relations(tx: Connection, order_id: int, placement: Placement, now: datetime) -> None:

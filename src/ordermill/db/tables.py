@@ -272,7 +272,8 @@ inventory = sa.Table(
     "inventory",
     metadata,
     sa.Column("sku", sa.String(64), primary_key=True),
-    sa.Column("qty", sa.Integer, nullable=False),
+    # 64-bit: set_stock stops at orders.stock.MAX_STOCK, and restocks go on top of it.
+    sa.Column("qty", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
     sa.Column("manage_stock", sa.Boolean, nullable=False, default=True),
     sa.Column("updated_at", UtcDateTime, nullable=False, default=utcnow, onupdate=utcnow),
     sa.CheckConstraint("qty >= 0", name="qty_not_negative"),

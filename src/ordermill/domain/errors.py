@@ -24,6 +24,7 @@ the families below to HTTP statuses and exit codes in one table each.
     ├── Conflict                      409 / exit 1
     │   ├── StatusTransitionError
     │   ├── InsufficientStock
+    │   ├── DuplicateExternalReference
     │   ├── OrderNotCancelable
     │   ├── ShipmentAlreadyExists
     │   ├── ShipmentTransitionError
@@ -42,6 +43,7 @@ __all__ = [
     "AccessDenied",
     "ConfigError",
     "Conflict",
+    "DuplicateExternalReference",
     "IdempotencyKeyInFlight",
     "IdempotencyKeyReused",
     "InsufficientStock",
@@ -170,6 +172,15 @@ class StatusTransitionError(Conflict):
 
 class InsufficientStock(Conflict):
     code = "insufficient_stock"
+
+
+class DuplicateExternalReference(Conflict):
+    """Another order already carries this ``external_reference`` (it names one order only).
+
+    ``details`` names the reference and the existing order's number.
+    """
+
+    code = "duplicate_external_reference"
 
 
 class OrderNotCancelable(Conflict):

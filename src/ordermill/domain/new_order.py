@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
 from typing import Any
 
 from ordermill.domain.errors import InsufficientStock, InvalidOrder
@@ -19,6 +20,7 @@ from ordermill.domain.text import unstorable
 
 __all__ = [
     "ADDRESS_FIELDS",
+    "ADDRESS_MAX_LENGTHS",
     "ORDER_CREATED",
     "PLACE_ORDER_FIELDS",
     "NewLine",
@@ -33,17 +35,24 @@ __all__ = [
 ORDER_CREATED = "Order created"
 _CENT = Decimal("0.0001")
 _MAX_MONEY = Decimal("99999999.9999")  # NUMERIC(12, 4)
-# The fields of a shipping or billing address, everywhere an address is read or written.
-ADDRESS_FIELDS = (
-    "full_name",
-    "address_1",
-    "address_2",
-    "city",
-    "province",
-    "country",
-    "postcode",
-    "telephone",
+# The fields of a shipping or billing address and the longest value each holds (in
+# characters), declared once: the library's validation, the API's request schema (and so
+# the OpenAPI contract) and the import all check these, and the address table's columns
+# have these lengths (a test compares them), so both databases store the same values.
+ADDRESS_MAX_LENGTHS: Mapping[str, int] = MappingProxyType(
+    {
+        "full_name": 255,
+        "address_1": 255,
+        "address_2": 255,
+        "city": 128,
+        "province": 128,
+        "country": 64,
+        "postcode": 32,
+        "telephone": 64,
+    }
 )
+# The fields of a shipping or billing address, everywhere an address is read or written.
+ADDRESS_FIELDS = tuple(ADDRESS_MAX_LENGTHS)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -191,7 +200,10 @@ def _address(raw: object, field: str) -> dict[str, str | None] | None:
             f"{field}: unknown keys {sorted(unknown)}; allowed: {', '.join(ADDRESS_FIELDS)}",
             field=field,
         )
-    return {k: _text(raw.get(k), f"{field}.{k}", max_len=255) for k in ADDRESS_FIELDS}
+    return {
+        k: _text(raw.get(k), f"{field}.{k}", max_len=limit)
+        for k, limit in ADDRESS_MAX_LENGTHS.items()
+    }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

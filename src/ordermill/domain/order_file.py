@@ -6,11 +6,21 @@ so they are declared once, here; ``transfer/orderfile.py`` documents the whole f
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Literal
 
 from ordermill.domain.new_order import ADDRESS_FIELDS
 
-__all__ = ["ADDRESS_FIELDS", "CSV_COLUMNS", "ITEM_COLUMNS", "ORDER_COLUMNS", "FileFormat"]
+__all__ = [
+    "ADDRESS_FIELDS",
+    "CSV_COLUMNS",
+    "ITEM_COLUMNS",
+    "ORDER_COLUMNS",
+    "FileFormat",
+    "datetime_text",
+    "money_text",
+]
 
 FileFormat = Literal["jsonl", "csv"]
 
@@ -48,3 +58,19 @@ ITEM_COLUMNS: tuple[str, ...] = (
     "item_qty_restocked",
 )
 CSV_COLUMNS = ORDER_COLUMNS + ITEM_COLUMNS
+
+
+def money_text(value: Decimal) -> str:
+    """The canonical text of an amount: at least 2 decimals, no trailing zeros past them."""
+    text = format(value, "f")
+    if "." not in text:
+        return text + ".00"
+    whole, fraction = text.split(".", 1)
+    fraction = fraction.rstrip("0")
+    return f"{whole}.{fraction.ljust(2, '0')}"
+
+
+def datetime_text(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat()

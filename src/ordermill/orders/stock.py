@@ -10,7 +10,11 @@ from ordermill.domain.records import StockLevel
 from ordermill.domain.text import unstorable
 from ordermill.orders.context import Context
 
-__all__ = ["get_stock", "set_stock"]
+__all__ = ["MAX_STOCK", "get_stock", "set_stock"]
+
+# The most units a SKU's stock can be set to (the API and the CLI refuse more). The
+# column is 64-bit, so a cancel can always put an order's units back on top of it.
+MAX_STOCK = 2**31 - 1
 
 
 def _sku(sku: object) -> str:
@@ -22,10 +26,20 @@ def _sku(sku: object) -> str:
 def set_stock(
     ctx: Context, sku: str, qty: int, *, manage_stock: bool = True, conn: Connection | None = None
 ) -> StockLevel:
-    """Set the stock of a SKU to ``qty`` (creating its inventory row if needed)."""
+    """Set the stock of a SKU to ``qty`` (creating its inventory row if needed).
+
+    Stock is a whole number of units from 0 to ``MAX_STOCK`` (2,147,483,647) when set;
+    ``InvalidInput`` names anything else. Placing takes units (never below 0); a
+    cancel puts them back and may pass ``MAX_STOCK``: the column is 64-bit, so a
+    cancel never fails for want of room.
+    """
     sku = _sku(sku)
-    if isinstance(qty, bool) or not isinstance(qty, int) or qty < 0:
-        raise InvalidInput(f"qty: {qty!r} is not a whole number >= 0 (sku {sku})", field="qty")
+    if isinstance(qty, bool) or not isinstance(qty, int) or not 0 <= qty <= MAX_STOCK:
+        raise InvalidInput(
+            f"qty: {qty!r} is not a whole number from 0 to {MAX_STOCK} (sku {sku})",
+            field="qty",
+            sku=sku,
+        )
     with ctx.transaction(conn) as tx:
         return upsert_stock(tx, sku, qty, manage_stock=manage_stock)
 

@@ -35,6 +35,7 @@ Decisions (documented for users in the README and ``ordermill import --help``):
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import threading
@@ -150,12 +151,18 @@ def import_orders(
     try:
         writer = _Writer(ctx, run)
         try:
-            for batch in _batches(read_records(opened.stream, file_format), run, batch_size):
+            records = read_records(opened.stream, file_format, name=source_name or "the file")
+            for batch in _batches(records, run, batch_size):
                 if batch and run.writing and not writer.put(batch):
                     break
                 progress()
-        finally:
-            writer.finish(commit=run.invalid == 0)
+        except BaseException:
+            # The file could not be read to its end (a truncated .gz...): an all-or-nothing
+            # import keeps none of it, and the reader's error is the one reported.
+            with contextlib.suppress(_Refused):
+                writer.finish(commit=False)
+            raise
+        writer.finish(commit=run.invalid == 0)
         progress()
     except _Refused:
         raise InvalidImport(

@@ -32,7 +32,6 @@ import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -46,8 +45,15 @@ from ordermill.domain.order_file import (
     ITEM_COLUMNS,
     ORDER_COLUMNS,
     FileFormat,
+    datetime_text,
+    money_text,
 )
-from ordermill.transfer.streams import open_for_reading, open_for_writing
+from ordermill.transfer.streams import (
+    COMPRESSION_ERRORS,
+    open_for_reading,
+    open_for_writing,
+    unreadable,
+)
 
 __all__ = [
     "ADDRESS_FIELDS",
@@ -70,22 +76,6 @@ _REQUIRED_CSV = ("customer_email", "item_sku", "item_qty", "item_price")
 _INT_COLUMNS = frozenset({"customer_id"})
 _TRUE = frozenset({"true", "1", "yes", "y", "t"})
 _FALSE = frozenset({"false", "0", "no", "n", "f"})
-
-
-def money_text(value: Decimal) -> str:
-    """The canonical text of an amount: at least 2 decimals, no trailing zeros past them."""
-    text = format(value, "f")
-    if "." not in text:
-        return text + ".00"
-    whole, fraction = text.split(".", 1)
-    fraction = fraction.rstrip("0")
-    return f"{whole}.{fraction.ljust(2, '0')}"
-
-
-def datetime_text(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).isoformat()
 
 
 def detect_format(path: str | os.PathLike[str]) -> FileFormat:
@@ -120,30 +110,40 @@ class ParsedRecord:
         return key if isinstance(key, str) else None
 
 
-def read_records(stream: IO[bytes], file_format: FileFormat) -> Iterator[ParsedRecord]:
+def read_records(
+    stream: IO[bytes], file_format: FileFormat, *, name: str = "the file"
+) -> Iterator[ParsedRecord]:
+    """The file's orders, in order; ``InvalidImport`` naming ``name`` and the line when a
+    compressed file ends early or is corrupt (the rows before it were read as usual)."""
     if file_format == "jsonl":
-        return _read_jsonl(stream)
-    return _read_csv(stream)
+        return _read_jsonl(stream, name)
+    return _read_csv(stream, name)
 
 
-def _read_jsonl(stream: IO[bytes]) -> Iterator[ParsedRecord]:
-    for number, raw in enumerate(stream, start=1):
-        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
-        if not raw.strip():
-            continue
-        try:
-            data = parse_json_line(raw)
-        except UnicodeDecodeError as exc:
-            yield ParsedRecord(number, None, f"not valid UTF-8 ({exc.reason})")
-            continue
-        except json.JSONDecodeError as exc:
-            yield ParsedRecord(number, None, f"not valid JSON: {exc.msg} (column {exc.colno})")
-            continue
-        if not isinstance(data, dict):
-            yield ParsedRecord(number, None, f"expected a JSON object, got {type(data).__name__}")
-            continue
-        yield ParsedRecord(number, data)
+def _read_jsonl(stream: IO[bytes], name: str) -> Iterator[ParsedRecord]:
+    number = 0
+    try:
+        for number, raw in enumerate(stream, start=1):
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            if not raw.strip():
+                continue
+            try:
+                data = parse_json_line(raw)
+            except UnicodeDecodeError as exc:
+                yield ParsedRecord(number, None, f"not valid UTF-8 ({exc.reason})")
+                continue
+            except json.JSONDecodeError as exc:
+                yield ParsedRecord(number, None, f"not valid JSON: {exc.msg} (column {exc.colno})")
+                continue
+            if not isinstance(data, dict):
+                yield ParsedRecord(
+                    number, None, f"expected a JSON object, got {type(data).__name__}"
+                )
+                continue
+            yield ParsedRecord(number, data)
+    except COMPRESSION_ERRORS as exc:
+        raise unreadable(name, number + 1, exc) from None
 
 
 # msgspec parses a line in about half json's time. It is only trusted when it succeeds:
@@ -162,8 +162,9 @@ def parse_json_line(raw: bytes) -> Any:
         return json.loads(raw, parse_float=Decimal)
 
 
-def _read_csv(stream: IO[bytes]) -> Iterator[ParsedRecord]:
-    """The orders of a CSV file, in two steps:
+def _read_csv(stream: IO[bytes], name: str) -> Iterator[ParsedRecord]:
+    """The orders of a CSV file, in two steps (a compressed file cut short or damaged is
+    ``InvalidImport`` naming ``name`` and the line):
 
     1. The header: every column known, the required ones present, none repeated; a bad
        header refuses the whole file (``InvalidImport``).
@@ -171,10 +172,13 @@ def _read_csv(stream: IO[bytes]) -> Iterator[ParsedRecord]:
        with the same key are one order; a row that cannot be read is its own error record.
     """
     reader = csv.reader(io.TextIOWrapper(stream, encoding="utf-8-sig", newline=""))
-    columns = _csv_header(reader)
-    if columns is None:
-        return
-    yield from _csv_orders(_csv_rows(reader, columns))
+    try:
+        columns = _csv_header(reader)
+        if columns is None:
+            return
+        yield from _csv_orders(_csv_rows(reader, columns))
+    except COMPRESSION_ERRORS as exc:
+        raise unreadable(name, reader.line_num + 1, exc) from None
 
 
 def _csv_header(reader: _CsvReader) -> list[str] | None:

@@ -235,7 +235,14 @@ def validate_record(config: Config, data: Mapping[str, Any], *, line: int = 0) -
     new = validate_new_order(
         PlaceOrder(
             items=items,  # type: ignore[arg-type]
-            **{k: v for k, v in data.items() if k in _PLACE_ORDER_KEYS and k != "items"},
+            # Absent (a JSON key left out, an empty CSV cell) is refused like null,
+            # by validate_new_order, and never as a missing argument.
+            customer_email=data.get("customer_email"),  # type: ignore[arg-type]
+            **{
+                k: v
+                for k, v in data.items()
+                if k in _PLACE_ORDER_KEYS and k not in ("items", "customer_email")
+            },
         )
     )
     _check_restocked(new, restocked)

@@ -7,13 +7,20 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from ordermill.domain.errors import InvalidImport
 
-__all__ = ["OpenedFile", "open_for_reading", "open_for_writing"]
+__all__ = [
+    "COMPRESSION_ERRORS",
+    "OpenedFile",
+    "open_for_reading",
+    "open_for_writing",
+    "unreadable",
+]
 
 
 class _CountingReader(io.RawIOBase):
@@ -74,3 +81,15 @@ def open_for_writing(target: str | os.PathLike[str]) -> IO[str]:
     if path.name.lower().endswith(".gz"):
         return gzip.open(path, "wt", encoding="utf-8", newline="", compresslevel=6)
     return path.open("w", encoding="utf-8", newline="", buffering=1 << 20)
+
+
+# What gzip raises for a file cut short (EOFError, which a command line framework would
+# take for the user's Ctrl+D) or damaged; both become InvalidImport.
+COMPRESSION_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error)
+
+
+def unreadable(name: str, line: int, exc: BaseException) -> InvalidImport:
+    reason = "truncated" if isinstance(exc, EOFError) else f"corrupt ({exc})"
+    return InvalidImport(
+        f"{name}: the compressed file is {reason} (line {line})", file=name, line=line
+    )
