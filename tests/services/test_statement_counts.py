@@ -92,3 +92,31 @@ def test_reads(oms: ordermill.Oms) -> None:
     shipment = oms.create_shipment(order.uuid, "UPS", None)
     assert _count(oms, lambda: oms.get_shipment(shipment.uuid)) == 1
     assert _count(oms, lambda: oms.list_shipments(order.uuid)) == 2
+
+
+def test_place_order_takes_stock_then_writes_through_the_change_seam(
+    oms: ordermill.Oms,
+) -> None:
+    oms.set_stock("MUG-1", 10)
+    oms.set_stock("MUG-2", 10)
+    lines = [
+        {"sku": "MUG-1", "qty": 1, "price": "4.00"},
+        {"sku": "MUG-2", "qty": 2, "price": "5.00"},
+        {"sku": "UNMANAGED", "qty": 1, "price": "1.00"},
+    ]
+    address = {"full_name": "Ada", "city": "London", "country": "GB"}
+
+    def placed() -> object:
+        return oms.place_order(
+            lines,
+            customer_email="ada@example.com",
+            customer_id=7,
+            shipping_address=address,
+            billing_address=address,
+        )
+
+    # stock: lock, update; the customer; the order (RETURNING its id and number); the
+    # lines; the addresses; then history, activity and event as one change. SQLite: the
+    # change is three statements, and the lines one each (SQLite's driver cannot return
+    # the ids of a multi-row insert in order, so SQLAlchemy sends them one by one)
+    assert _count(oms, placed) == _on(oms, postgresql=7, sqlite=11)

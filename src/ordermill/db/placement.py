@@ -13,27 +13,26 @@ from __future__ import annotations
 import uuid as uuid_lib
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Row
 
+from ordermill.db.change_statement import write_change
 from ordermill.db.locks import lock_inventory
-from ordermill.db.outbox import Event, append_events
 from ordermill.db.tables import (
-    activity,
     address,
     customer,
     inventory,
     order,
     order_item,
     order_number_seq,
-    status_history,
     utcnow,
 )
 from ordermill.domain.errors import DuplicateExternalReference
-from ordermill.domain.new_order import ORDER_CREATED, Placement, check_stock
+from ordermill.domain.new_order import Placement, check_stock
 
 __all__ = [
     "FIRST_ORDER_NUMBER",
@@ -42,6 +41,9 @@ __all__ = [
     "upsert_customers",
     "write_placement",
 ]
+
+_MONEY_COLUMNS = ("sub_total", "tax_amount", "shipping_fee", "discount_amount", "grand_total")
+_MONEY_SCALE = Decimal("0.0001")  # NUMERIC(12, 4)
 
 # Order numbers start here: the first order of an empty shop is 10001.
 FIRST_ORDER_NUMBER = 10001
@@ -112,8 +114,8 @@ def upsert_customers(
 
 def write_placement(
     tx: Connection, dialect: str, placement: Placement, now: datetime
-) -> tuple[Row[Any], list[Row[Any]]]:
-    """Write a placed order; returns its order row and item rows as inserted.
+) -> tuple[dict[str, Any], list[Row[Any]]]:
+    """Write a placed order; returns its order row (as written) and item rows (as inserted).
 
     The caller has taken the stock in the same transaction (``take_stock``).
     Raises ``DuplicateExternalReference`` when another order (committed, or one
@@ -138,7 +140,7 @@ def write_placement(
     order_row = _insert_order(tx, dialect, placement, now)
     if order_row is None:
         raise _duplicate_reference(tx, new.external_reference)
-    order_id = order_row.order_id
+    order_id = order_row["order_id"]
     item_rows = tx.execute(
         order_item.insert().returning(*order_item.c, sort_by_parameter_order=True),
         [
@@ -156,48 +158,58 @@ def write_placement(
             for line in new.lines
         ],
     ).all()
-    _insert_relations(tx, order_id, placement, now)
-    payload = placement.event_payload(order_id, str(order_row.uuid), order_row.order_number)
-    append_events(tx, [Event("order_placed", order_id, payload)])
+    _insert_addresses(tx, order_id, placement)
+    write_change(tx, placement.plan(order_id, order_row["uuid"], order_row["order_number"], now))
     return order_row, list(item_rows)
 
 
 def _insert_order(
     tx: Connection, dialect: str, placement: Placement, now: datetime
-) -> Row[Any] | None:
-    """The order row, or None when its ``external_reference`` is already taken.
+) -> dict[str, Any] | None:
+    """The order row as written, or None when its ``external_reference`` is already taken.
+
+    Only the generated id and number come back (RETURNING): the rest is what was
+    written, so the 20-column row is not read back and decoded. Amounts are given the
+    scale the column stores (4 places), as a read would return them.
 
     ON CONFLICT DO NOTHING (rather than catching the unique violation) keeps the
     transaction usable on PostgreSQL, so the existing order can be named; a racing
     placement with the same reference waits for the first to commit, then gets None.
     """
     new = placement.order
+    values: dict[str, Any] = {
+        "uuid": str(uuid_lib.uuid4()),
+        "external_reference": new.external_reference,
+        "customer_id": new.customer_id,
+        "customer_email": new.customer_email,
+        "customer_full_name": new.customer_full_name,
+        "currency": new.currency,
+        "sub_total": new.sub_total,
+        "tax_amount": new.tax_amount,
+        "shipping_fee": new.shipping_fee,
+        "discount_amount": new.discount_amount,
+        "grand_total": new.grand_total,
+        "payment_method": new.payment_method,
+        "shipping_method": new.shipping_method,
+        "payment_status": placement.payment_status,
+        "shipment_status": placement.shipment_status,
+        "status": placement.status,
+        "created_at": now,
+        "updated_at": now,
+    }
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(order)
     if new.external_reference is not None:
         insert = insert.on_conflict_do_nothing(index_elements=["external_reference"])
-    return tx.execute(
-        insert.values(
-            uuid=str(uuid_lib.uuid4()),
-            order_number=order_number_expression(dialect),
-            external_reference=new.external_reference,
-            customer_id=new.customer_id,
-            customer_email=new.customer_email,
-            customer_full_name=new.customer_full_name,
-            currency=new.currency,
-            sub_total=new.sub_total,
-            tax_amount=new.tax_amount,
-            shipping_fee=new.shipping_fee,
-            discount_amount=new.discount_amount,
-            grand_total=new.grand_total,
-            payment_method=new.payment_method,
-            shipping_method=new.shipping_method,
-            payment_status=placement.payment_status,
-            shipment_status=placement.shipment_status,
-            status=placement.status,
-            created_at=now,
-            updated_at=now,
-        ).returning(*order.c)
+    generated = tx.execute(
+        insert.values(order_number=order_number_expression(dialect), **values).returning(
+            order.c.order_id, order.c.order_number
+        )
     ).one_or_none()
+    if generated is None:
+        return None
+    for money in _MONEY_COLUMNS:
+        values[money] = values[money].quantize(_MONEY_SCALE)
+    return {**values, "order_id": generated.order_id, "order_number": generated.order_number}
 
 
 def _duplicate_reference(tx: Connection, reference: str | None) -> DuplicateExternalReference:
@@ -211,8 +223,7 @@ def _duplicate_reference(tx: Connection, reference: str | None) -> DuplicateExte
     )
 
 
-def _insert_relations(tx: Connection, order_id: int, placement: Placement, now: datetime) -> None:
-    """The addresses, the first activity and the status history of a new order."""
+def _insert_addresses(tx: Connection, order_id: int, placement: Placement) -> None:
     new = placement.order
     addresses = [
         {"order_id": order_id, "kind": kind, **values}
@@ -221,26 +232,3 @@ def _insert_relations(tx: Connection, order_id: int, placement: Placement, now: 
     ]
     if addresses:
         tx.execute(address.insert(), addresses)
-    tx.execute(
-        activity.insert(),
-        {
-            "order_id": order_id,
-            "message": ORDER_CREATED,
-            "customer_notified": False,
-            "created_at": now,
-        },
-    )
-    tx.execute(
-        status_history.insert(),
-        [
-            {
-                "order_id": order_id,
-                "field": field,
-                "from_status": None,
-                "to_status": value,
-                "reason": placement.reason,
-                "changed_at": now,
-            }
-            for field, value in placement.history()
-        ],
-    )

@@ -42,7 +42,8 @@ class ChangePlan:
     # (payment_status, shipment_status, status) when any of them changes.
     statuses: tuple[str, str, str] | None = None
     reason: str = ""
-    history: list[tuple[str, str, str]] = field(default_factory=list)  # field, from, to
+    # field, from (None for a new order's first statuses), to
+    history: list[tuple[str, str | None, str]] = field(default_factory=list)
     activities: list[tuple[str, bool]] = field(default_factory=list)  # message, notified
     events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # name, payload
     delivered_shipments: list[int] = field(default_factory=list)
@@ -133,7 +134,7 @@ class Change:
         if changes:
             plan.statuses = (self.payment_status, self.shipment_status, self.status)
             plan.reason = self.reason
-            plan.history = changes
+            plan.history = [(name, before, after) for name, before, after in changes]
         plan.activities = self._activities
         plan.events = [
             *self._events,

@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Any
 
+from ordermill.domain.change import ChangePlan
 from ordermill.domain.errors import InsufficientStock, InvalidOrder
 from ordermill.domain.text import unstorable
 
@@ -292,8 +294,9 @@ def validate_new_order(command: PlaceOrder) -> NewOrder:
 class Placement:
     """The decision to place a validated order: its first statuses, and what is written.
 
-    Built before the transaction; ``db.placement.write_placement`` writes it (the
-    order, its lines, addresses, the first activity, history and the event).
+    Built before the transaction. ``db.placement.write_placement`` inserts the order and
+    its lines, then writes ``plan``: the first history, activity and event go through
+    the same write plan (``ChangePlan``) as every later change of the order.
     """
 
     order: NewOrder
@@ -302,25 +305,34 @@ class Placement:
     status: str
     reason: str = "order placed"
 
-    def history(self) -> tuple[tuple[str, str], ...]:
-        """The status history of a new order: every status from nothing."""
-        return (
-            ("payment", self.payment_status),
-            ("shipment", self.shipment_status),
-            ("order", self.status),
-        )
-
-    def event_payload(self, order_id: int, uuid: str, order_number: str) -> dict[str, Any]:
+    def plan(self, order_id: int, uuid: str, order_number: str, now: datetime) -> ChangePlan:
+        """The history of every status from nothing, "Order created", ``order_placed``."""
         new = self.order
-        return {
-            "order_id": order_id,
-            "uuid": uuid,
-            "order_number": order_number,
-            "customer_id": new.customer_id,
-            "customer_email": new.customer_email,
-            "grand_total": str(new.grand_total),
-            "currency": new.currency,
-        }
+        return ChangePlan(
+            order_id,
+            now,
+            reason=self.reason,
+            history=[
+                ("payment", None, self.payment_status),
+                ("shipment", None, self.shipment_status),
+                ("order", None, self.status),
+            ],
+            activities=[(ORDER_CREATED, False)],
+            events=[
+                (
+                    "order_placed",
+                    {
+                        "order_id": order_id,
+                        "uuid": uuid,
+                        "order_number": order_number,
+                        "customer_id": new.customer_id,
+                        "customer_email": new.customer_email,
+                        "grand_total": str(new.grand_total),
+                        "currency": new.currency,
+                    },
+                )
+            ],
+        )
 
 
 def check_stock(needed: Mapping[str, int], available: Mapping[str, int]) -> None:

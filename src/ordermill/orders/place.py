@@ -6,8 +6,10 @@
    they resolve to.
 3. The stock of every managed SKU is locked (in SKU order, ``db/locks.py``), checked
    and taken; ``InsufficientStock`` names every short SKU and nothing is written.
-4. The order, its lines, addresses, first activity, status history and the
-   ``order_placed`` event are written (``db.placement.write_placement``); an
+4. The order, its lines and addresses are inserted, then its first status history,
+   activity and ``order_placed`` event go through the write seam of every change
+   (``Placement.plan`` -> ``db.change_statement.write_change``: one statement on
+   PostgreSQL), all in ``db.placement.write_placement``; an
    ``external_reference`` another order already has raises
    ``DuplicateExternalReference`` naming that order, and the transaction rolls back.
 5. The ``Order`` is built from the rows just written, not read back.
