@@ -45,6 +45,7 @@ class RelaySettings:
     source: str = DEFAULT_SOURCE
     poll_interval: float = 1.0
     once: bool = False  # stop when every destination is caught up (or failing)
+    once_lease_wait: float = 15.0
     failure_backoff_cap: float = 30.0  # NATS and other batch destinations
     sweep_interval: float = 5.0
     delivery_retention: timedelta = timedelta(days=30)
@@ -119,12 +120,17 @@ class Relay:
     async def _run(self, dest: Destination) -> None:
         failures = 0
         opened = False
+        waited = 0.0
         try:
             while True:
                 token = self.wake.token()
                 if not await self._db(self.lease.acquire, dest.name):
-                    if self.settings.once:
+                    # With --once, a lease still held (by a relay that just died, until
+                    # the database notices) is waited for, then reported as not caught up.
+                    if self.settings.once and waited >= self.settings.once_lease_wait:
+                        self.failed.add(dest.name)
                         return
+                    waited += self.settings.poll_interval
                     await self.wake.wait(token, self.settings.poll_interval)
                     continue
                 try:
@@ -143,7 +149,9 @@ class Relay:
                     continue
                 failures = 0
                 if caught_up:
-                    if self.settings.once:
+                    # Rows still above the horizon (their transaction, or an older one,
+                    # is running) are not delivered yet: --once waits for them.
+                    if self.settings.once and not await self._db(self.store.unread, dest.name):
                         return
                     await self.wake.wait(token, self.settings.poll_interval)
         except DestinationRetired as exc:

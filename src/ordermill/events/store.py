@@ -177,6 +177,13 @@ class Store:
             ).scalar()
         return since or now
 
+    def unread(self, destination: str) -> bool:
+        """Whether any event, committed or not yet past the horizon, follows the cursor."""
+        position = self.cursor(destination)
+        with self.engine.connect() as conn:
+            query = sa.select(event.c.event_id).where(self._backlog_filter(position)).limit(1)
+            return conn.execute(query).first() is not None
+
     # -- housekeeping ------------------------------------------------------------
 
     def status(self) -> list[DestinationStatus]:

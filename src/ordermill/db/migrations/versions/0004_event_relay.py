@@ -51,8 +51,12 @@ CREATE TRIGGER event_notify AFTER INSERT ON event
 def upgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
     if postgres:
-        op.execute("ALTER TABLE event ADD COLUMN event_uuid uuid NOT NULL DEFAULT gen_random_uuid()")
-        op.execute("ALTER TABLE event ADD COLUMN txid bigint DEFAULT pg_current_xact_id()::text::bigint")
+        op.execute(
+            "ALTER TABLE event ADD COLUMN event_uuid uuid NOT NULL DEFAULT gen_random_uuid()"
+        )
+        op.execute(
+            "ALTER TABLE event ADD COLUMN txid bigint DEFAULT pg_current_xact_id()::text::bigint"
+        )
         op.create_index("ix_event_txid", "event", ["txid", "event_id"], unique=False)
         op.execute(_PG_NOTIFY)
     else:
