@@ -86,12 +86,14 @@ class NatsServer:
         try:
             js = nc.jetstream()
             info = await js.stream_info(stream)
-            found = []
+            found: list[tuple[str, dict[str, Any], dict[str, str]]] = []
             if info.state.messages == 0:
                 return found
             for seq in range(info.state.first_seq, info.state.last_seq + 1):
                 msg = await js.get_msg(stream, seq)
-                found.append((msg.subject, json.loads(msg.data or b"{}"), dict(msg.headers or {})))
+                found.append(
+                    (msg.subject or "", json.loads(msg.data or b"{}"), dict(msg.headers or {}))
+                )
             return found
         finally:
             await nc.close()

@@ -179,7 +179,8 @@ def test_an_event_that_commits_late_is_not_skipped(
             tx = late.begin()
             late.execute(
                 sa.text(
-                    "INSERT INTO event (name, payload, created_at) VALUES ('order_noted', '{}', now())"
+                    "INSERT INTO event (name, payload, created_at)"
+                    " VALUES ('order_noted', '{}', now())"
                 )
             )
             make_orders(oms, 1)  # B: higher ids, committed first
