@@ -10,7 +10,19 @@ from __future__ import annotations
 
 import typer
 
-from ordermill.cli import config, database, demo, orders, serve, stats, stock, tokens, transfer
+from ordermill.cli import (
+    config,
+    database,
+    demo,
+    events,
+    orders,
+    serve,
+    stats,
+    stock,
+    tokens,
+    transfer,
+    webhooks,
+)
 from ordermill.cli.errors import OrdermillGroup
 
 __all__ = ["app", "main"]
@@ -24,7 +36,19 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
-for module in (database, config, demo, orders, stock, tokens, transfer, stats, serve):
+for module in (
+    database,
+    config,
+    demo,
+    orders,
+    stock,
+    tokens,
+    transfer,
+    stats,
+    serve,
+    events,
+    webhooks,
+):
     module.register(app)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import subprocess
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -20,6 +22,9 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
     database_url: DatabaseUrl = DEFAULT_URL,
     config: ConfigOption = None,
+    relay: Annotated[
+        bool, typer.Option("--relay", help="Also run `ordermill events relay` (child process).")
+    ] = False,
 ) -> None:
     """Serve the REST API under /api/v1 (and the admin under /admin).
 
@@ -35,6 +40,9 @@ def serve(
         os.environ["ORDERMILL_CONFIG"] = str(config.resolve())
     else:
         os.environ.pop("ORDERMILL_CONFIG", None)
+    # Started before a session key is made up below: the relay must decrypt webhook
+    # secrets with the configured ORDERMILL_SECRET_KEY, never with a key of this run.
+    child = _start_relay(database_url) if relay else None
     # Every worker must sign admin sessions with the same key, or a session signed by one
     # worker is refused by the next. Without a configured key, one is made for this run
     # (sessions then end when the server stops).
@@ -43,13 +51,23 @@ def serve(
         f"Serving on http://{host}:{port} (API /api/v1, admin /admin/) with {workers}"
         " worker(s); Ctrl+C stops."
     )
-    uvicorn.run(
-        "ordermill.api:app_factory",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-    )
+    try:
+        uvicorn.run(
+            "ordermill.api:app_factory",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+        )
+    finally:
+        if child is not None:
+            child.terminate()
+            child.wait(timeout=10)
+
+
+def _start_relay(database_url: str) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "ordermill", "events", "relay", "--database-url", database_url]
+    return subprocess.Popen(command)  # noqa: S603 (our own interpreter and arguments)
 
 
 def _keep_tcp_nodelay(config_class: Any) -> None:

@@ -12,7 +12,9 @@ the families below to HTTP statuses and exit codes in one table each.
     │   ├── OrderNotFound
     │   ├── ShipmentNotFound
     │   ├── StockNotFound
-    │   └── TokenNotFound
+    │   ├── TokenNotFound
+    │   ├── WebhookNotFound
+    │   └── EventNotFound
     ├── InvalidInput (ValueError)     422 / exit 2
     │   ├── InvalidStatus
     │   ├── InvalidOrder
@@ -20,7 +22,10 @@ the families below to HTTP statuses and exit codes in one table each.
     │   ├── QueryError
     │   ├── InvalidIdempotencyKey     400 (a malformed Idempotency-Key header)
     │   ├── IdempotencyKeyReused
-    │   └── InvalidImport             an import file with bad rows, or unreadable
+    │   ├── InvalidImport             an import file with bad rows, or unreadable
+    │   ├── InvalidWebhookUrl         not http(s), or a private address not allowed
+    │   ├── InvalidEventPattern
+    │   └── SecretKeyMissing          ORDERMILL_SECRET_KEY unset (webhook secrets)
     ├── Conflict                      409 / exit 1
     │   ├── StatusTransitionError
     │   ├── InsufficientStock
@@ -28,7 +33,8 @@ the families below to HTTP statuses and exit codes in one table each.
     │   ├── OrderNotCancelable
     │   ├── ShipmentAlreadyExists
     │   ├── ShipmentTransitionError
-    │   └── IdempotencyKeyInFlight
+    │   ├── IdempotencyKeyInFlight
+    │   └── WebhookDisabled           the endpoint is disabled (redeliver)
     ├── AccessDenied
     │   ├── NotAuthenticated          401 (no token, or a bad or revoked one)
     │   └── PermissionDenied          403 (the role may not do this)
@@ -44,15 +50,18 @@ __all__ = [
     "ConfigError",
     "Conflict",
     "DuplicateExternalReference",
+    "EventNotFound",
     "IdempotencyKeyInFlight",
     "IdempotencyKeyReused",
     "InsufficientStock",
+    "InvalidEventPattern",
     "InvalidIdempotencyKey",
     "InvalidImport",
     "InvalidInput",
     "InvalidOrder",
     "InvalidShipmentItems",
     "InvalidStatus",
+    "InvalidWebhookUrl",
     "NotAuthenticated",
     "NotFound",
     "OmsError",
@@ -60,12 +69,15 @@ __all__ = [
     "OrderNotFound",
     "PermissionDenied",
     "QueryError",
+    "SecretKeyMissing",
     "ShipmentAlreadyExists",
     "ShipmentNotFound",
     "ShipmentTransitionError",
     "StatusTransitionError",
     "StockNotFound",
     "TokenNotFound",
+    "WebhookDisabled",
+    "WebhookNotFound",
 ]
 
 
@@ -197,6 +209,39 @@ class ShipmentTransitionError(Conflict):
 
 class TokenNotFound(NotFound):
     code = "token_not_found"
+
+
+class WebhookNotFound(NotFound):
+    code = "webhook_not_found"
+
+
+class EventNotFound(NotFound):
+    """No outbox event has this id."""
+
+    code = "event_not_found"
+
+
+class InvalidWebhookUrl(InvalidInput):
+    """A webhook URL that is not http(s), or that points into a private network
+    (loopback, private, link-local) without the allow-list option."""
+
+    code = "invalid_webhook_url"
+
+
+class InvalidEventPattern(InvalidInput):
+    """An event type pattern that is empty or not of ``ordermill.`` types."""
+
+    code = "invalid_event_pattern"
+
+
+class SecretKeyMissing(InvalidInput):
+    """Webhook secrets are encrypted with ORDERMILL_SECRET_KEY, which is not set."""
+
+    code = "secret_key_missing"
+
+
+class WebhookDisabled(Conflict):
+    code = "webhook_disabled"
 
 
 class InvalidIdempotencyKey(InvalidInput):

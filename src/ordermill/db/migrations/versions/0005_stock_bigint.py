@@ -6,7 +6,7 @@ the order impossible to cancel. BIGINT leaves room for any number of restocks.
 SQLite's INTEGER is already 64-bit: nothing changes there.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-26 10:00:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
