@@ -23,7 +23,7 @@ from ordermill.db.tables import order, shipment
 from ordermill.domain.errors import OrderNotFound, PermissionDenied, ShipmentNotFound
 from ordermill.domain.records import Order, Principal
 from ordermill.orders.context import Context
-from ordermill.orders.read import get_order, order_details, order_key_condition
+from ordermill.orders.read import get_order, order_details, order_key_conditions
 
 __all__ = [
     "ACTIONS",
@@ -106,9 +106,11 @@ def check_order_access(
     scope = customer_scope(principal)
     if scope is None:
         return
-    condition = order_key_condition(order_key)
     with ctx.reading(conn) as c:
-        owner = c.execute(sa.select(order.c.customer_id).where(condition)).first()
+        for condition in order_key_conditions(order_key):
+            owner = c.execute(sa.select(order.c.customer_id).where(condition)).first()
+            if owner is not None:
+                break
     if owner is None or owner.customer_id != scope:
         raise order_not_found(order_key)
 

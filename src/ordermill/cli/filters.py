@@ -52,7 +52,9 @@ CreatedTo = Annotated[
 ]  # fmt: skip
 Search = Annotated[
     str | None,
-    typer.Option("--search", "-q", help="Order number, customer email or name contains this.",
+    typer.Option("--search", "-q",
+                 help="Order number, customer email or name contains this,"
+                      " or external reference is this.",
                  rich_help_panel=_PANEL),
 ]  # fmt: skip
 Sort = Annotated[

@@ -1,6 +1,6 @@
 """``ordermill orders ...``: list, show and operate orders (pay, ship, deliver, cancel, note).
 
-An order is named by its number or its uuid.
+An order is named by its number, its uuid or its external reference (in that precedence).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from ordermill.domain.errors import InvalidInput
 __all__ = ["register"]
 
 orders_app = typer.Typer(help="List, show and operate orders.", no_args_is_help=True)
-OrderKey = Annotated[str, typer.Argument(metavar="ORDER", help="Order number or uuid.")]
+OrderKey = Annotated[str, typer.Argument(metavar="ORDER", help="Order number, uuid or external reference.")]
 
 
 @orders_app.command("list")
@@ -155,7 +155,7 @@ def ship(
 @orders_app.command("deliver")
 def deliver(
     order: Annotated[
-        str | None, typer.Argument(metavar="[ORDER]", help="Order number or uuid.")
+        str | None, typer.Argument(metavar="[ORDER]", help="Order number, uuid or external reference.")
     ] = None,
     shipment: Annotated[
         str | None, typer.Option("--shipment", help="Deliver only this shipment (uuid).")

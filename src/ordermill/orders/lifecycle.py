@@ -37,7 +37,7 @@ from ordermill.domain.errors import OrderNotFound, ShipmentNotFound
 from ordermill.domain.records import Shipment, ShipmentItem
 from ordermill.domain.status import LineShipping, check_order_transition, resolve_order_status
 from ordermill.domain.status import rollup_shipment_status as _rollup
-from ordermill.orders.read import order_key
+from ordermill.orders.read import order_keys
 
 __all__ = [
     "CANCELED",
@@ -72,19 +72,22 @@ def order_label(row: OrderRow) -> str:
 
 
 def lock_order_by_key(tx: Connection, key: int | str) -> OrderRow:
-    """Lock the order named by id, uuid or order number; ``OrderNotFound`` if there is none."""
-    locked = lock_order_by(tx, *order_key(key))
-    if locked is None:
-        raise OrderNotFound(f"Order not found: {key}", order=str(key))
-    return locked
+    """Lock the order named by id, uuid, order number or external reference (``order_keys``,
+    the next tried only when the one before names no order); ``OrderNotFound`` if none."""
+    for column, value in order_keys(key):
+        locked = lock_order_by(tx, column, value)
+        if locked is not None:
+            return locked
+    raise OrderNotFound(f"Order not found: {key}", order=str(key))
 
 
 def lock_order_id_by_key(tx: Connection, key: int | str) -> int:
     """``lock_order_by_key`` for a writer that needs only the order's id (one column back)."""
-    order_id = lock_order_id_by(tx, *order_key(key))
-    if order_id is None:
-        raise OrderNotFound(f"Order not found: {key}", order=str(key))
-    return order_id
+    for column, value in order_keys(key):
+        order_id = lock_order_id_by(tx, column, value)
+        if order_id is not None:
+            return order_id
+    raise OrderNotFound(f"Order not found: {key}", order=str(key))
 
 
 def shipment_uuid(value: object) -> str:

@@ -15,31 +15,62 @@ from ordermill.domain.errors import OrderNotFound
 from ordermill.domain.records import Order
 from ordermill.orders.context import Context
 
-__all__ = ["get_order", "order_details", "order_key", "order_key_condition"]
+__all__ = [
+    "get_order",
+    "order_details",
+    "order_key",
+    "order_key_condition",
+    "order_key_conditions",
+    "order_keys",
+]
 
 
-def order_key(order_id_or_uuid: int | str) -> tuple[OrderKeyColumn, int | str]:
-    """The unique column and value naming an order: its id, its uuid or its order number.
+# The longest order number and external reference (db/tables.py): longer text names no order.
+_ORDER_NUMBER_MAX = 32
+_EXTERNAL_REFERENCE_MAX = 255
 
-    Anything that names no order raises ``OrderNotFound`` with the value.
+
+def order_keys(order_id_or_uuid: int | str) -> list[tuple[OrderKeyColumn, int | str]]:
+    """The unique columns and values that may name an order, in precedence order.
+
+    An int is an order id. Text is tried as a uuid (when it parses as one) or an order
+    number (when it is short enough), then as an external reference: a reference that
+    looks like another order's uuid or number names that other order, never two. A
+    caller tries the next pair only when the one before names no order, so a lookup by
+    id, uuid or number costs what it always cost. Anything that can name no order
+    raises ``OrderNotFound`` with the value.
     """
     if isinstance(order_id_or_uuid, bool):
         raise OrderNotFound(f"Order not found: {order_id_or_uuid!r}", order=repr(order_id_or_uuid))
     if isinstance(order_id_or_uuid, int):
-        return "order_id", order_id_or_uuid
+        return [("order_id", order_id_or_uuid)]
+    keys: list[tuple[OrderKeyColumn, int | str]] = []
     if isinstance(order_id_or_uuid, str):
         text = order_id_or_uuid.strip()
         try:
-            return "uuid", str(uuid_lib.UUID(text))
+            keys.append(("uuid", str(uuid_lib.UUID(text))))
         except ValueError:
-            pass
-        if text and len(text) <= 32:
-            return "order_number", text
-    raise OrderNotFound(f"Order not found: {order_id_or_uuid!r}", order=str(order_id_or_uuid))
+            if text and len(text) <= _ORDER_NUMBER_MAX:
+                keys.append(("order_number", text))
+        if text and len(text) <= _EXTERNAL_REFERENCE_MAX:
+            keys.append(("external_reference", text))
+    if not keys:
+        raise OrderNotFound(f"Order not found: {order_id_or_uuid!r}", order=str(order_id_or_uuid))
+    return keys
+
+
+def order_key(order_id_or_uuid: int | str) -> tuple[OrderKeyColumn, int | str]:
+    """The first column and value ``order_keys`` tries: its id, its uuid or its order number."""
+    return order_keys(order_id_or_uuid)[0]
+
+
+def order_key_conditions(order_id_or_uuid: int | str) -> list[sa.ColumnElement[bool]]:
+    """The WHERE conditions of ``order_keys``, to try one after the other until one matches."""
+    return [order.c[column] == value for column, value in order_keys(order_id_or_uuid)]
 
 
 def order_key_condition(order_id_or_uuid: int | str) -> sa.ColumnElement[bool]:
-    """The WHERE condition for an order named by its id, its uuid or its order number."""
+    """The WHERE condition of ``order_key``: the order's id, uuid or order number only."""
     column, value = order_key(order_id_or_uuid)
     return order.c[column] == value
 
@@ -47,7 +78,7 @@ def order_key_condition(order_id_or_uuid: int | str) -> sa.ColumnElement[bool]:
 # Built once (see db/locks.py), one per column an order can be named by.
 _ORDER_BY = {
     column: sa.select(order).where(order.c[column] == sa.bindparam("key"))
-    for column in ("order_id", "uuid", "order_number")
+    for column in ("order_id", "uuid", "order_number", "external_reference")
 }
 
 
@@ -58,10 +89,15 @@ def get_order(
     customer_visible_only: bool = False,
     conn: Connection | None = None,
 ) -> Order:
-    """The order with its items, addresses, customer, shipments, activities and status history."""
-    column, value = order_key(order_id_or_uuid)
+    """The order with its items, addresses, customer, shipments, activities and status history.
+
+    The order is named by its id, uuid, order number or external reference (``order_keys``).
+    """
     with ctx.reading(conn) as c:
-        found = c.execute(_ORDER_BY[column], {"key": value}).first()
+        for column, value in order_keys(order_id_or_uuid):
+            found = c.execute(_ORDER_BY[column], {"key": value}).first()
+            if found is not None:
+                break
         if found is None:
             raise OrderNotFound(f"Order not found: {order_id_or_uuid}", order=str(order_id_or_uuid))
         [loaded] = load_relations(

@@ -44,7 +44,7 @@ from ordermill.orders.lifecycle import (
     order_label,
     shipment_uuid,
 )
-from ordermill.orders.read import order_key_condition
+from ordermill.orders.read import order_key_conditions
 
 __all__ = [
     "ORDER_SHIPPED",
@@ -350,9 +350,11 @@ def list_shipments(
     ctx: Context, key: int | str, *, conn: Connection | None = None
 ) -> list[Shipment]:
     """The order's shipments with their items, oldest first; ``OrderNotFound`` if no order."""
-    condition = order_key_condition(key)
     with ctx.reading(conn) as c:
-        found = c.execute(sa.select(order).where(condition)).first()
+        for condition in order_key_conditions(key):
+            found = c.execute(sa.select(order).where(condition)).first()
+            if found is not None:
+                break
         if found is None:
             raise OrderNotFound(f"Order not found: {key}", order=str(key))
         [loaded] = load_relations(c, [rows.order_from_row(found)], ["shipments"])

@@ -1,0 +1,19 @@
+"""Small REST behaviours users tripped over: each test pins one of them."""
+
+from __future__ import annotations
+
+from tests.api.conftest import CUSTOMER_A, LINES, Shop
+
+
+def test_an_order_is_found_by_its_external_reference(shop: Shop) -> None:
+    shop.oms.place_order(LINES, customer_email="a@example.com", external_reference="PO#2")
+    got = shop.client.get("/api/v1/orders/PO%232", headers=shop.admin)
+    assert got.status_code == 200, got.text
+    assert got.json()["external_reference"] == "PO#2"
+    own = shop.oms.place_order(
+        LINES, customer_email="a@example.com", customer_id=CUSTOMER_A, external_reference="A-9"
+    )
+    assert shop.client.get("/api/v1/orders/A-9", headers=shop.customer_a).json()["uuid"] == own.uuid
+    assert shop.client.get("/api/v1/orders/A-9", headers=shop.customer_b).status_code == 404
+    listed = shop.client.get("/api/v1/orders", params={"q": "A-9"}, headers=shop.admin)
+    assert [o["uuid"] for o in listed.json()["items"]] == [own.uuid]
