@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import ordermill
 from tests.cli.conftest import Invoke
 
 
@@ -19,3 +20,34 @@ def test_the_demo_hint_shows_an_order_by_its_external_reference(cli: Invoke) -> 
     found = cli("orders", "list", "--search", hint.group(1), "--json")
     assert found.exit_code == 0, found.output
     assert len(json.loads(found.stdout)["items"]) == 1
+
+
+LINE = [{"sku": "MUG", "qty": 2, "price": "9.90"}]
+
+
+def test_deliver_without_an_open_shipment_says_so_and_changes_nothing(
+    cli: Invoke, oms: ordermill.Oms
+) -> None:
+    placed = oms.place_order(LINE, customer_email="ada@example.com")
+    result = cli("orders", "deliver", placed.order_number)
+    assert result.exit_code == 1, result.output
+    assert f"Order {placed.order_number} has no open shipment to deliver" in result.stderr
+    assert oms.list_shipments(placed.order_id) == []
+    assert oms.get_order(placed.order_id).shipment_status == "pending"
+
+
+def test_deliver_marks_only_the_open_shipments_and_logs_the_delivery(
+    cli: Invoke, oms: ordermill.Oms
+) -> None:
+    placed = oms.place_order(LINE, customer_email="ada@example.com")
+    [item] = oms.get_order(placed.order_id).items or ()
+    shipped = oms.create_shipment(
+        placed.order_id, "UPS", "1Z", items=[{"order_item_id": item.order_item_id, "qty": 1}]
+    )
+    result = cli("orders", "deliver", placed.order_number)
+    assert result.exit_code == 0, result.output
+    assert f"Shipment {shipped.uuid} delivered." in result.stdout
+    [only] = oms.list_shipments(placed.order_id)
+    assert only.status == "delivered"
+    messages = [a.message for a in oms.get_order(placed.order_id).activities or ()]
+    assert any(m.startswith("Order delivered") for m in messages), messages

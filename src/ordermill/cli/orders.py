@@ -31,7 +31,9 @@ from ordermill.cli.filters import (
 )
 from ordermill.cli.render import order_detail, order_list, order_statuses
 from ordermill.db.query import MAX_PAGE_SIZE
-from ordermill.domain.errors import InvalidInput
+from ordermill.domain.errors import InvalidInput, ShipmentTransitionError
+from ordermill.domain.records import Order
+from ordermill.oms import Oms
 
 __all__ = ["register"]
 
@@ -173,8 +175,29 @@ def deliver(
             updated = oms.get_order(delivered.order_id)
         else:
             assert order is not None
-            updated = oms.update_shipment_status(order, "delivered")
+            updated = _deliver_open_shipments(oms, order)
         out.print(order_statuses(oms.config, updated))
+
+
+def _deliver_open_shipments(oms: Oms, order: str) -> Order:
+    """Mark the order's open (shipped) shipments delivered, in one transaction.
+
+    Unlike ``update_shipment_status(order, "delivered")``, which also ships the
+    remaining units in a shipment without carrier, this delivers only what was
+    shipped: an order with no open shipment is refused with the way forward.
+    """
+    with oms.transaction() as conn:
+        opened = [s for s in oms.list_shipments(order, conn=conn) if s.status == "shipped"]
+        if not opened:
+            raise ShipmentTransitionError(
+                f"Order {order} has no open shipment to deliver;"
+                f" ship it first with `ordermill orders ship {order}`",
+                order=order,
+            )
+        for shipment in opened:
+            oms.mark_delivered(shipment.uuid, conn=conn)
+            out.print(f"Shipment {shipment.uuid} delivered.")
+        return oms.get_order(order, conn=conn)
 
 
 @orders_app.command("cancel")
