@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+import sqlalchemy as sa
+
 from tests.api.conftest import CUSTOMER_A, LINES, Shop
 
 
@@ -17,3 +20,17 @@ def test_an_order_is_found_by_its_external_reference(shop: Shop) -> None:
     assert shop.client.get("/api/v1/orders/A-9", headers=shop.customer_b).status_code == 404
     listed = shop.client.get("/api/v1/orders", params={"q": "A-9"}, headers=shop.admin)
     assert [o["uuid"] for o in listed.json()["items"]] == [own.uuid]
+
+
+@pytest.mark.postgres_only
+def test_the_first_request_after_the_connections_were_terminated_succeeds(shop: Shop) -> None:
+    assert shop.client.get(f"/api/v1/orders/{shop.order_b}", headers=shop.admin).is_success
+    killer = sa.create_engine(shop.oms.engine.url, poolclass=sa.NullPool)
+    with killer.connect() as c:
+        c.exec_driver_sql(
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    killer.dispose()
+    got = shop.client.get(f"/api/v1/orders/{shop.order_b}", headers=shop.admin)
+    assert got.status_code == 200, got.text
