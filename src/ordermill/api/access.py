@@ -23,7 +23,7 @@ from ordermill.db.tables import order, shipment
 from ordermill.domain.errors import OrderNotFound, PermissionDenied, ShipmentNotFound
 from ordermill.domain.records import Order, Principal
 from ordermill.orders.context import Context
-from ordermill.orders.read import get_order, order_details, order_key_conditions
+from ordermill.orders.read import get_order, order_by_keys_statement, order_details
 
 __all__ = [
     "ACTIONS",
@@ -107,10 +107,7 @@ def check_order_access(
     if scope is None:
         return
     with ctx.reading(conn) as c:
-        for condition in order_key_conditions(order_key):
-            owner = c.execute(sa.select(order.c.customer_id).where(condition)).first()
-            if owner is not None:
-                break
+        owner = c.execute(order_by_keys_statement(order.c.customer_id, order_key)).first()
     if owner is None or owner.customer_id != scope:
         raise order_not_found(order_key)
 

@@ -17,6 +17,7 @@ from ordermill.orders.context import Context
 
 __all__ = [
     "get_order",
+    "order_by_keys_statement",
     "order_details",
     "order_key",
     "order_key_condition",
@@ -67,6 +68,23 @@ def order_key(order_id_or_uuid: int | str) -> tuple[OrderKeyColumn, int | str]:
 def order_key_conditions(order_id_or_uuid: int | str) -> list[sa.ColumnElement[bool]]:
     """The WHERE conditions of ``order_keys``, to try one after the other until one matches."""
     return [order.c[column] == value for column, value in order_keys(order_id_or_uuid)]
+
+
+def order_by_keys_statement(
+    columns: sa.ColumnElement[object], order_id_or_uuid: int | str
+) -> sa.Select[tuple[object]]:
+    """``columns`` of the order ``order_keys`` names, as ONE statement whatever matches.
+
+    Every key is tried at once and the first in precedence wins: a lookup costs the
+    same whether the order exists or not, which is what an access check needs (a
+    customer must not tell another customer's order from a missing one by timing).
+    """
+    keys = order_keys(order_id_or_uuid)
+    matches = [order.c[column] == value for column, value in keys]
+    if len(matches) == 1:
+        return sa.select(columns).where(matches[0])
+    rank = sa.case(*((match, rank) for rank, match in enumerate(matches)))
+    return sa.select(columns).where(sa.or_(*matches)).order_by(rank).limit(1)
 
 
 def order_key_condition(order_id_or_uuid: int | str) -> sa.ColumnElement[bool]:
