@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 
-from tests.api.conftest import CUSTOMER_A, LINES, Shop
+import ordermill
+from ordermill.db.migrate import downgrade
+from tests.api.conftest import CUSTOMER_A, LINES, Shop, make_client
 
 
 def test_an_order_is_found_by_its_external_reference(shop: Shop) -> None:
@@ -34,3 +38,27 @@ def test_the_first_request_after_the_connections_were_terminated_succeeds(shop: 
     killer.dispose()
     got = shop.client.get(f"/api/v1/orders/{shop.order_b}", headers=shop.admin)
     assert got.status_code == 200, got.text
+
+
+def test_readyz_fails_without_the_schema(tmp_path: Path) -> None:
+    oms = ordermill.connect(f"sqlite:///{tmp_path / 'empty.db'}")
+    try:
+        ready = make_client(oms).get("/readyz")
+        assert ready.status_code == 503
+        assert ready.json()["code"] == "service_unavailable"
+        assert "ordermill migrate" in ready.json()["detail"]
+    finally:
+        oms.close()
+
+
+def test_readyz_fails_while_the_schema_is_behind_the_code(oms: ordermill.Oms) -> None:
+    client = make_client(oms)
+    assert client.get("/readyz").status_code == 200
+    downgrade(oms.engine, "0002")
+    try:
+        ready = client.get("/readyz")
+        assert ready.status_code == 503
+        assert "at migration 0002" in ready.json()["detail"]
+    finally:
+        oms.migrate()
+    assert client.get("/readyz").status_code == 200

@@ -51,3 +51,13 @@ def test_deliver_marks_only_the_open_shipments_and_logs_the_delivery(
     assert only.status == "delivered"
     messages = [a.message for a in oms.get_order(placed.order_id).activities or ()]
     assert any(m.startswith("Order delivered") for m in messages), messages
+
+
+def test_an_empty_database_url_is_refused_with_exit_2(cli: Invoke) -> None:
+    # serve last: before the fix it served ./ordermill.db (and never returned).
+    for command in (["orders", "list"], ["migrate"], ["serve"]):
+        result = cli(*command, "--database-url", "")
+        assert result.exit_code == 2, result.output
+        said = " ".join(re.sub("[│╭╮╰╯─]", " ", result.stderr).split())
+        assert "'--database-url'" in said
+        assert "is empty: give postgresql://... or sqlite:///path.db" in said

@@ -252,8 +252,18 @@ def handle_validation_error(request: Request, exc: Exception) -> Response:
 def handle_http_exception(request: Request, exc: Exception) -> Response:
     """Routing errors (unknown path 404, wrong method 405) as problems too."""
     assert isinstance(exc, StarletteHTTPException)
-    titles = {404: "Not Found", 405: "Method Not Allowed", 413: "Content Too Large"}
-    codes = {404: "route_not_found", 405: "method_not_allowed", 413: RequestTooLarge.code}
+    titles = {
+        404: "Not Found",
+        405: "Method Not Allowed",
+        413: "Content Too Large",
+        503: "Service Unavailable",
+    }
+    codes = {
+        404: "route_not_found",
+        405: "method_not_allowed",
+        413: RequestTooLarge.code,
+        503: "service_unavailable",
+    }
     status = exc.status_code
     return _problem(
         request,

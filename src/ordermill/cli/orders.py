@@ -38,7 +38,9 @@ from ordermill.oms import Oms
 __all__ = ["register"]
 
 orders_app = typer.Typer(help="List, show and operate orders.", no_args_is_help=True)
-OrderKey = Annotated[str, typer.Argument(metavar="ORDER", help="Order number, uuid or external reference.")]
+OrderKey = Annotated[
+    str, typer.Argument(metavar="ORDER", help="Order number, uuid or external reference.")
+]
 
 
 @orders_app.command("list")
@@ -157,7 +159,8 @@ def ship(
 @orders_app.command("deliver")
 def deliver(
     order: Annotated[
-        str | None, typer.Argument(metavar="[ORDER]", help="Order number, uuid or external reference.")
+        str | None,
+        typer.Argument(metavar="[ORDER]", help="Order number, uuid or external reference."),
     ] = None,
     shipment: Annotated[
         str | None, typer.Option("--shipment", help="Deliver only this shipment (uuid).")
