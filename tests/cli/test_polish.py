@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
+
+from typer.testing import CliRunner, Result
 
 import ordermill
+from ordermill.cli import app
 from tests.cli.conftest import Invoke
 
 
@@ -61,3 +65,49 @@ def test_an_empty_database_url_is_refused_with_exit_2(cli: Invoke) -> None:
         said = " ".join(re.sub("[│╭╮╰╯─]", " ", result.stderr).split())
         assert "'--database-url'" in said
         assert "is empty: give postgresql://... or sqlite:///path.db" in said
+
+
+def _said(result: Result) -> str:
+    """stderr without rich's box and line folds."""
+    return " ".join(re.sub("[│╭╮╰╯─]", " ", result.stderr).split())
+
+
+def test_a_refused_import_names_the_option_that_imports_the_others(
+    cli: Invoke, tmp_path: Path
+) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "external_reference,customer_email,item_sku,item_qty,item_price\n"
+        "X-1,ada@example.com,MUG,1,9.90\n"
+        "X-2,bob@example.com,MUG,one,9.90\n"
+    )
+    result = cli("import", str(path))
+    assert result.exit_code == 2, result.output
+    said = _said(result)
+    assert "import with --skip-invalid" in said
+    assert "line 3: item_qty" in said
+    assert "line 3: line 3" not in said
+
+
+def test_a_bad_created_bound_is_reported_against_its_option(cli: Invoke) -> None:
+    result = cli("orders", "list", "--from", "2026-13-01")
+    assert result.exit_code == 2
+    assert "Invalid value for '--from': '2026-13-01' is not a date" in _said(result)
+    assert "created_at" not in result.stderr
+    assert cli("orders", "list", "--to", "2026-12-01T10:00:00Z").exit_code == 0
+
+
+def test_a_malformed_shipment_uuid_is_a_usage_error(cli: Invoke) -> None:
+    result = cli("orders", "deliver", "--shipment", "not-a-uuid")
+    assert result.exit_code == 2
+    assert "'not-a-uuid' is not a shipment uuid" in _said(result)
+
+
+def test_migrate_says_what_it_did(runner: CliRunner, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    created = runner.invoke(app, ["migrate", "--database-url", url])
+    assert created.exit_code == 0, created.output
+    assert "Created the schema in database" in created.stdout
+    again = runner.invoke(app, ["migrate", "--database-url", url])
+    assert "is up to date" in again.stdout
+    assert "nothing to do" in again.stdout

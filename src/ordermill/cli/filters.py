@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 
 from ordermill.db.query import OrderFilters
+from ordermill.db.query.columns import coerce, column_spec
+from ordermill.domain.errors import QueryError
 
 __all__ = [
     "CreatedFrom",
@@ -40,15 +42,29 @@ Status = Annotated[
 CustomerId = Annotated[
     int | None, typer.Option("--customer-id", help="One customer's orders.", rich_help_panel=_PANEL)
 ]
+
+
+def _moment(value: str | None) -> str | None:
+    # Checked here so that a bad date is reported against the option, not created_at.
+    if value not in (None, ""):
+        try:
+            coerce(column_spec("created_at"), value)
+        except QueryError:
+            raise typer.BadParameter(
+                f"{value!r} is not a date: expected YYYY-MM-DD or an ISO 8601 time"
+            ) from None
+    return value
+
+
 CreatedFrom = Annotated[
     str | None,
     typer.Option("--from", help="Created at or after (YYYY-MM-DD or ISO 8601 time, UTC).",
-                 rich_help_panel=_PANEL),
+                 rich_help_panel=_PANEL, callback=_moment),
 ]  # fmt: skip
 CreatedTo = Annotated[
     str | None,
     typer.Option("--to", help="Created at or before (a date includes that whole day).",
-                 rich_help_panel=_PANEL),
+                 rich_help_panel=_PANEL, callback=_moment),
 ]  # fmt: skip
 Search = Annotated[
     str | None,

@@ -5,6 +5,7 @@ An order is named by its number, its uuid or its external reference (in that pre
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any
 
 import typer
@@ -156,6 +157,16 @@ def ship(
         out.print(order_statuses(oms.config, updated))
 
 
+def _shipment_uuid(value: str | None) -> str | None:
+    # Malformed input is a usage error (exit 2), not a shipment that was not found (1).
+    if value is not None:
+        try:
+            uuid.UUID(value.strip())
+        except ValueError:
+            raise typer.BadParameter(f"{value!r} is not a shipment uuid") from None
+    return value
+
+
 @orders_app.command("deliver")
 def deliver(
     order: Annotated[
@@ -163,7 +174,10 @@ def deliver(
         typer.Argument(metavar="[ORDER]", help="Order number, uuid or external reference."),
     ] = None,
     shipment: Annotated[
-        str | None, typer.Option("--shipment", help="Deliver only this shipment (uuid).")
+        str | None,
+        typer.Option(
+            "--shipment", help="Deliver only this shipment (uuid).", callback=_shipment_uuid
+        ),
     ] = None,
     database_url: DatabaseUrl = DEFAULT_URL,
     config: ConfigOption = None,
