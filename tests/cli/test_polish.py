@@ -111,3 +111,34 @@ def test_migrate_says_what_it_did(runner: CliRunner, tmp_path: Path) -> None:
     again = runner.invoke(app, ["migrate", "--database-url", url])
     assert "is up to date" in again.stdout
     assert "nothing to do" in again.stdout
+
+
+def test_version(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"ordermill {ordermill.__version__}"
+
+
+def test_status_codes_are_taken_in_any_case(cli: Invoke, oms: ordermill.Oms) -> None:
+    placed = oms.place_order(LINE, customer_email="ada@example.com")
+    paid = cli("orders", "pay", placed.order_number, "--status", "Paid")
+    assert paid.exit_code == 0, paid.output
+    assert oms.get_order(placed.order_id).payment_status == "paid"
+    listed = cli("orders", "list", "--payment-status", "PAID", "--status", "Processing", "--json")
+    assert listed.exit_code == 0, listed.output
+    assert [o["order_number"] for o in json.loads(listed.stdout)["items"]] == [placed.order_number]
+
+
+def test_a_negative_stock_is_refused_with_its_reason_not_taken_for_an_option(
+    cli: Invoke, oms: ordermill.Oms
+) -> None:
+    result = cli("stock", "set", "MUG", "-5")
+    assert result.exit_code == 2
+    assert "-5 is not a whole number >= 0" in result.stderr
+    assert "No such option" not in result.stderr
+
+
+def test_the_readme_commands_need_nothing_debian_lacks() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    assert "uuidgen" not in readme
+    assert "python3 -c 'import uuid; print(uuid.uuid4())'" in readme

@@ -28,7 +28,9 @@ from ordermill.cli.filters import (
     ShipmentStatus,
     Sort,
     Status,
+    config_code,
     order_filters,
+    with_config_codes,
 )
 from ordermill.cli.render import order_detail, order_list, order_statuses
 from ordermill.db.query import MAX_PAGE_SIZE
@@ -76,6 +78,7 @@ def list_orders(
         sort=sort,
     )
     with open_oms(database_url, config) as oms:
+        filters = with_config_codes(filters, oms.config)
         page = filters.apply(oms.get_orders_base_query(), config=oms.config).page(limit, cursor)
         resolved = oms.config
     if as_json:
@@ -115,7 +118,7 @@ def pay(
 ) -> None:
     """Set the payment status (default: paid); the order status follows."""
     with open_oms(database_url, config) as oms:
-        updated = oms.update_payment_status(order, status)
+        updated = oms.update_payment_status(order, config_code(oms.config, "payment", status))
         out.print(order_statuses(oms.config, updated))
 
 

@@ -303,9 +303,12 @@ class _CsvGroup:
             for column in ORDER_COLUMNS:
                 value = cells.get(column, "")
                 if value and value != self.first.get(column, ""):
-                    self.error_line, self.error = line, (
-                        f"{column} is {value!r} but {self.first.get(column)!r} on"
-                        f" line {self.line}, the first row of order {self.key!r}"
+                    self.error_line, self.error = (
+                        line,
+                        (
+                            f"{column} is {value!r} but {self.first.get(column)!r} on"
+                            f" line {self.line}, the first row of order {self.key!r}"
+                        ),
                     )
                     return
         try:
