@@ -8,8 +8,9 @@ one, status history has no free-text ``reason`` (staff write it), and internal
 ids and inventory details are absent. A column added to a record therefore
 reaches customers only when someone adds it to a customer model here.
 
-Money is a decimal string in both directions (requests may also give whole
-numbers); a JSON float is refused, since binary floats cannot hold cents exactly.
+Money is a decimal string in both directions (requests may also give whole numbers;
+responses write at least two decimals, "12.50"); a JSON float is refused, since binary
+floats cannot hold cents exactly.
 """
 
 from __future__ import annotations
@@ -18,9 +19,19 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 from ordermill.orders.activities import MESSAGE_MAX
+from ordermill.transfer.orderfile import money_text
 
 __all__ = [
     "MAX_ORDER_LINES",
@@ -74,6 +85,15 @@ MoneyString = Annotated[
 Money = MoneyString | Annotated[StrictInt, Field(ge=0, le=99_999_999)]
 StatusCode = Annotated[
     str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_]+$")
+]
+
+
+# Amounts answer as the CLI, the export and the README write them: at least two
+# decimals, none that are zero past them ("12.50", not the database's "12.5000").
+MoneyOut = Annotated[
+    Decimal,
+    PlainSerializer(money_text, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": r"^-?\d+\.\d{2,}$", "examples": ["12.50"]}),
 ]
 
 
@@ -220,8 +240,8 @@ class StaffOrderItem(_Response):
     name: str | None
     product_id: str | None
     qty: int
-    unit_price: Decimal
-    line_total: Decimal
+    unit_price: MoneyOut
+    line_total: MoneyOut
     requires_shipping: bool
     qty_restocked: int
     qty_shipped: int | None
@@ -256,11 +276,11 @@ class StaffOrderSummary(_Response):
     customer_email: str
     customer_full_name: str | None
     currency: str
-    sub_total: Decimal
-    tax_amount: Decimal
-    shipping_fee: Decimal
-    discount_amount: Decimal
-    grand_total: Decimal
+    sub_total: MoneyOut
+    tax_amount: MoneyOut
+    shipping_fee: MoneyOut
+    discount_amount: MoneyOut
+    grand_total: MoneyOut
     payment_method: str | None
     shipping_method: str | None
     payment_status: str
@@ -295,8 +315,8 @@ class CustomerOrderItem(_Response):
     sku: str
     name: str | None
     qty: int
-    unit_price: Decimal
-    line_total: Decimal
+    unit_price: MoneyOut
+    line_total: MoneyOut
     requires_shipping: bool
     qty_shipped: int | None
     qty_delivered: int | None
@@ -324,11 +344,11 @@ class CustomerOrderSummary(_Response):
     customer_email: str
     customer_full_name: str | None
     currency: str
-    sub_total: Decimal
-    tax_amount: Decimal
-    shipping_fee: Decimal
-    discount_amount: Decimal
-    grand_total: Decimal
+    sub_total: MoneyOut
+    tax_amount: MoneyOut
+    shipping_fee: MoneyOut
+    discount_amount: MoneyOut
+    grand_total: MoneyOut
     payment_method: str | None
     shipping_method: str | None
     payment_status: str
