@@ -62,3 +62,45 @@ def test_readyz_fails_while_the_schema_is_behind_the_code(oms: ordermill.Oms) ->
     finally:
         oms.migrate()
     assert client.get("/readyz").status_code == 200
+
+
+ORDER = {"items": [{"sku": "MUG", "qty": 1, "price": "9.90"}], "customer_email": "a@example.com"}
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"customer_email": "not-an-email"}, "customer_email"),
+        ({"items": [{"sku": " ", "qty": 1, "price": "9.90"}]}, "sku"),
+        ({"items": [{"sku": "MUG", "qty": 3341.0, "price": "9.90"}]}, "qty"),
+    ],
+)
+def test_the_contract_refuses_what_the_services_refuse(
+    shop: Shop, change: dict[str, object], field: str
+) -> None:
+    """Refused by the request schema (code invalid_request), as docs/openapi.json says,
+    not only later by the services."""
+    response = shop.client.post("/api/v1/orders", json={**ORDER, **change}, headers=shop.admin)
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["code"] == "invalid_request", problem
+    assert problem["errors"][0]["loc"][-1] == field
+    contract = (Path(__file__).parents[2] / "docs" / "openapi.json").read_text()
+    assert '"^[^\\\\x00]*@[^\\\\x00]*$"' in contract
+
+
+def test_a_note_of_spaces_is_refused_by_the_schema(shop: Shop) -> None:
+    response = shop.client.post(
+        f"/api/v1/orders/{shop.order_b}/activities", json={"message": "   "}, headers=shop.admin
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_request"
+
+
+def test_a_wrong_method_is_405_with_every_allowed_method(shop: Shop) -> None:
+    response = shop.client.put("/api/v1/orders", headers=shop.admin)
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+    stock = shop.client.patch("/api/v1/stock/MUG", headers=shop.admin)
+    assert stock.status_code == 405
+    assert stock.headers["allow"] == "GET, PUT"

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import compile_path
 
 from ordermill.domain.errors import (
     AccessDenied,
@@ -265,15 +266,31 @@ def handle_http_exception(request: Request, exc: Exception) -> Response:
         503: "service_unavailable",
     }
     status = exc.status_code
+    headers = dict(exc.headers or {})
+    if status == 405:
+        headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
     return _problem(
         request,
         status=status,
         title=titles.get(status, "HTTP Error"),
         code=codes.get(status, f"http_{status}"),
         detail=exc.detail,
-        headers=exc.headers,
+        headers=headers,
         details={"limit": exc.limit} if isinstance(exc, RequestTooLarge) else None,
     )
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the contract serves at this path (Starlette names only the first
+    route's: ``GET`` for ``PUT /api/v1/orders``, where ``POST`` is allowed too)."""
+    path = request.scope["path"]
+    methods = {
+        method.upper()
+        for template, operations in request.app.openapi().get("paths", {}).items()
+        if compile_path(template)[0].match(path)
+        for method in operations
+    }
+    return ", ".join(sorted(methods))
 
 
 def unexpected_problem(request: Request, exc: BaseException) -> ProblemResponse:

@@ -74,6 +74,12 @@ __all__ = [
 
 MAX_ORDER_LINES = 500
 _NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL: refuse it at the door
+# What the services refuse, said in the contract too: blank text where a value is
+# required (they strip it first), and an email address without "@".
+_NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
+_EMAIL = r"^[^\x00]*@[^\x00]*$"
+# A JSON integer: 3341.0 is refused although JSON Schema calls it an integer too.
+_WHOLE = "A whole number written without a fraction (3341.0 is refused)"
 
 
 Name255 = Annotated[str, StringConstraints(max_length=255, pattern=_NO_NUL)]
@@ -109,8 +115,8 @@ class _Response(BaseModel):
 
 
 class NewOrderLine(_Request):
-    sku: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=_NO_NUL)]
-    qty: Annotated[StrictInt, Field(ge=1, le=1_000_000)]
+    sku: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=_NOT_BLANK)]
+    qty: Annotated[StrictInt, Field(ge=1, le=1_000_000, description=_WHOLE)]
     price: Money
     name: Name255 | None = None
     product_id: Annotated[str, StringConstraints(max_length=64, pattern=_NO_NUL)] | None = None
@@ -130,7 +136,7 @@ class AddressIn(_Request):
 
 class PlaceOrderRequest(_Request):
     items: Annotated[list[NewOrderLine], Field(min_length=1, max_length=MAX_ORDER_LINES)]
-    customer_email: Annotated[str, StringConstraints(min_length=3, max_length=255, pattern=_NO_NUL)]
+    customer_email: Annotated[str, StringConstraints(min_length=3, max_length=255, pattern=_EMAIL)]
     customer_id: Annotated[StrictInt, Field(ge=1, le=2**63 - 1)] | None = None
     customer_full_name: Name255 | None = None
     shipping_address: AddressIn | None = None
@@ -153,8 +159,8 @@ class CancelOrderRequest(_Request):
 
 
 class ShipmentLineIn(_Request):
-    order_item_id: Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
-    qty: Annotated[StrictInt, Field(ge=1, le=1_000_000)]
+    order_item_id: Annotated[StrictInt, Field(ge=1, le=2**63 - 1, description=_WHOLE)]
+    qty: Annotated[StrictInt, Field(ge=1, le=1_000_000, description=_WHOLE)]
 
 
 class CreateShipmentRequest(_Request):
@@ -180,13 +186,13 @@ class UpdateShipmentRequest(_Request):
 
 class AddActivityRequest(_Request):
     message: Annotated[
-        str, StringConstraints(min_length=1, max_length=MESSAGE_MAX, pattern=_NO_NUL)
+        str, StringConstraints(min_length=1, max_length=MESSAGE_MAX, pattern=_NOT_BLANK)
     ]
     customer_notified: StrictBool = False
 
 
 class SetStockRequest(_Request):
-    qty: Annotated[StrictInt, Field(ge=0, le=2_147_483_647)]
+    qty: Annotated[StrictInt, Field(ge=0, le=2_147_483_647, description=_WHOLE)]
     manage_stock: StrictBool = True
 
 
