@@ -104,3 +104,27 @@ def test_a_wrong_method_is_405_with_every_allowed_method(shop: Shop) -> None:
     stock = shop.client.patch("/api/v1/stock/MUG", headers=shop.admin)
     assert stock.status_code == 405
     assert stock.headers["allow"] == "GET, PUT"
+
+
+def test_validation_messages_name_fields_as_sent_in_the_services_words(shop: Shop) -> None:
+    float_price = {**ORDER, "items": [{"sku": "MUG", "qty": 1, "price": 12.5}]}
+    response = shop.client.post("/api/v1/orders", json=float_price, headers=shop.admin)
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert detail == (
+        "items[0].price: 12.5 is a float; pass money as a string, int or Decimal"
+        " (floats cannot hold cents exactly)"
+    )
+    assert len(response.json()["errors"]) == 1  # one field, not one error per union member
+
+
+def test_broken_json_says_where_it_broke(shop: Shop) -> None:
+    response = shop.client.post(
+        "/api/v1/orders",
+        content=b'{"items": [\n  {"sku": x}]}',
+        headers={**shop.admin, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"] == (
+        "The request body is not valid JSON: Expecting value at line 2, column 11"
+    )
