@@ -6,10 +6,12 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner, Result
 
 import ordermill
 from ordermill.cli import app
+from ordermill.cli.common import out
 from tests.cli.conftest import Invoke
 
 
@@ -142,3 +144,18 @@ def test_the_readme_commands_need_nothing_debian_lacks() -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     assert "uuidgen" not in readme
     assert "python3 -c 'import uuid; print(uuid.uuid4())'" in readme
+
+
+def test_orders_list_shows_a_long_email_whole(
+    cli: Invoke, oms: ordermill.Oms, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    email = "someone.with.a.rather.long.name@subsidiary.example-company.com"
+    oms.place_order(LINE, customer_email=email)
+    monkeypatch.setattr(out, "width", 160)
+    wide = cli("orders", "list")
+    assert wide.exit_code == 0, wide.output
+    assert email in wide.stdout
+    monkeypatch.setattr(out, "width", 80)
+    narrow = cli("orders", "list").stdout.splitlines()  # folded over lines, not cut
+    start = narrow[0].index("customer")
+    assert "".join(line[start:].split("  ")[0] for line in narrow[1:]) == email

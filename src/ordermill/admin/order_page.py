@@ -8,6 +8,7 @@ that action and the values the person typed, with 404, 409 or 422.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -110,6 +111,23 @@ def _payment_choices(oms: Oms, order: Order) -> list[Badge]:
     return [badge(oms.config, "payment", code) for code in codes]
 
 
+_SHIPMENT_UUID = re.compile(
+    r"\bshipment ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
+)
+
+
+def _history_reasons(order: Order) -> dict[int, str]:
+    """Each status change's reason, a shipment named as the page names it ("Shipment 1")
+    rather than by the uuid the log keeps."""
+    numbers = {s.uuid: n for n, s in enumerate(order.shipments or (), start=1)}
+
+    def named(found: re.Match[str]) -> str:
+        number = numbers.get(found.group(1))
+        return found.group(0) if number is None else f"Shipment {number}"
+
+    return {h.history_id: _SHIPMENT_UUID.sub(named, h.reason or "") for h in order.history or ()}
+
+
 def page_context(oms: Oms, order: Order) -> dict[str, Any]:
     lines = _lines(order)
     cancelable = can_cancel_order(
@@ -128,6 +146,7 @@ def page_context(oms: Oms, order: Order) -> dict[str, Any]:
             order.activities or (), key=lambda a: (a.created_at, a.activity_id), reverse=True
         ),
         "history": sorted(order.history or (), key=lambda h: (h.changed_at, h.history_id)),
+        "history_reasons": _history_reasons(order),
     }
 
 
