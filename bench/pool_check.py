@@ -8,8 +8,10 @@ the library's read path (``Oms.get_order``) on PostgreSQL, with each way of chec
 Blocks of 100 reads alternate the three, 20 blocks each (2,000 reads), so a machine's
 drift touches each alike; the median block is printed in microseconds per read. As the
 read's own time varies more than the check costs on a loaded machine, the checkout
-alone (``engine.connect()`` and close, where the check runs) is timed the same way. Run: ``.venv/bin/python -m bench.pool_check URL``
-(an empty, throwaway database: it is migrated and one order is placed).
+alone (``engine.connect()`` and close, where the check runs) is timed the same way.
+
+Run: ``.venv/bin/python -m bench.pool_check URL`` (an empty, throwaway database: it is
+migrated and one order is placed).
 """
 
 from __future__ import annotations

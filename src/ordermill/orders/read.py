@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid as uuid_lib
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -72,7 +73,7 @@ def order_key_conditions(order_id_or_uuid: int | str) -> list[sa.ColumnElement[b
 
 def order_by_keys_statement(
     columns: sa.ColumnElement[object], order_id_or_uuid: int | str
-) -> sa.Select[tuple[object]]:
+) -> sa.Select[Any]:
     """``columns`` of the order ``order_keys`` names, as ONE statement whatever matches.
 
     Every key is tried at once and the first in precedence wins: a lookup costs the
