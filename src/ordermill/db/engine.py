@@ -75,10 +75,10 @@ def _replace_if_closed_by_server(dbapi_connection: Any, _record: Any, _proxy: An
     socket costs a system call where ``pool_pre_ping`` costs a round trip to the
     server on every checkout: ``python -m bench.pool_check`` measured a checkout at
     12 us unchecked, 19 us with this check and 103 us with ``pool_pre_ping`` (two
-    loaded cores, where one ``get_order`` took about 4 ms). A peer that vanished without
-    closing the socket is not seen here; the request on it fails with 503 and the
-    pool is renewed, as before. ``DisconnectionError`` makes the pool connect anew
-    (and retry the check) instead of handing this connection out.
+    loaded cores, where one ``get_order`` took about 4 ms; a quieter run: 10, 12, 60 us).
+    A peer that vanished without closing the socket is not seen here; the request on it
+    fails with 503 and the pool is renewed, as before. ``DisconnectionError`` makes the
+    pool connect anew (and retry the check) instead of handing this connection out.
     """
     if dbapi_connection.closed or _readable(dbapi_connection.fileno()):
         raise sa.exc.DisconnectionError("the server closed this pooled connection")
