@@ -140,7 +140,12 @@ class Oms:
         customer_visible_only: bool = False,
         conn: Connection | None = None,
     ) -> Order:
-        """One order by id, uuid or order number, with every relation loaded."""
+        """One order by id, uuid, order number or external reference, with every relation loaded.
+
+        An int is an id; text is a uuid or an order number, or else an external reference:
+        the external reference is tried only when the text names no order by uuid or number,
+        so a reference that looks like another order's number names that other order.
+        """
         return _orders.get_order(
             self.ctx, order_id_or_uuid, customer_visible_only=customer_visible_only, conn=conn
         )
@@ -150,7 +155,8 @@ class Oms:
         return OrderQuery(self.engine)
 
     # -- payment and shipment status, cancellation, activity -------------------
-    # Orders are named by id, uuid or order number; every method locks the order
+    # Orders are named as in get_order (id, uuid, order number, then external reference:
+    # the first that names an order wins); every method locks the order
     # first and runs in one transaction (``conn``: the caller's).
 
     def update_payment_status(

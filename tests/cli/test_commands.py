@@ -360,4 +360,4 @@ def test_python_dash_m_runs_the_cli_in_a_real_process(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert "is up to date" in done.stdout
+    assert "Created the schema" in done.stdout

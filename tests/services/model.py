@@ -267,9 +267,10 @@ class Model:
                 return
             for s in opened:
                 s.status = DELIVERED
+            o.activities += len(opened)  # "Order delivered", each
             if remaining:
                 o.shipments.append(ModelShipment(new_uuid, DELIVERED, remaining))
-                o.activities += 1
+                o.activities += 2  # "Order has been shipped", "Order delivered"
         self._settle(o, o.rollup(canceled=False))
         self._commit(o, stock)
 
@@ -291,8 +292,7 @@ class Model:
             raise Refused(errors.ShipmentTransitionError)
         s.status = status
         self._settle(o, o.rollup(canceled=False))
-        if status == CANCELED:
-            o.activities += 1
+        o.activities += 1  # "Shipment canceled" or "Order delivered"
         self._commit(o, stock)
 
     def update_shipment(self, uuid: str, tracking_number: str | None) -> None:

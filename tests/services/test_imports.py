@@ -225,7 +225,7 @@ def test_csv_rows_group_into_orders(oms: ordermill.Oms, tmp_path: Path) -> None:
     result = oms.import_orders(path, skip_invalid=True)
     assert result.imported == 1
     assert [str(p) for p in result.problems] == [
-        "line 4: line 5: customer_email is 'eve@example.com' but 'bob@example.com' on line 4,"
+        "line 5: customer_email is 'eve@example.com' but 'bob@example.com' on line 4,"
         " the first row of order 'X-2'"
     ]
     first = oms.get_order("10001")

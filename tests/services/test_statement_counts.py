@@ -56,8 +56,8 @@ def test_shipment_transitions(oms: ordermill.Oms) -> None:
     # lock, state, shipment; then activity and events
     expected = _on(oms, postgresql=4, sqlite=5)
     assert _count(oms, lambda: oms.update_shipment(shipment.uuid, tracking_number="1Z")) == expected
-    # lock, state; then shipment, order, history and events
-    expected = _on(oms, postgresql=3, sqlite=6)
+    # lock, state; then shipment, order, history, activity ("Order delivered") and events
+    expected = _on(oms, postgresql=3, sqlite=7)
     assert _count(oms, lambda: oms.mark_delivered(shipment.uuid)) == expected
     assert _count(oms, lambda: oms.mark_delivered(shipment.uuid)) == 2
     other = place(oms)
@@ -74,8 +74,8 @@ def test_update_shipment_status(oms: ordermill.Oms) -> None:
     # ... + shipment and items (as create_shipment)
     expected = _on(oms, postgresql=4, sqlite=8)
     assert _count(oms, lambda: oms.update_shipment_status(order.order_id, "shipped")) == expected
-    # lock, state; then shipments (one UPDATE for all), order, history and events
-    expected = _on(oms, postgresql=3, sqlite=6)
+    # lock, state; then shipments (one UPDATE for all), order, history, activities and events
+    expected = _on(oms, postgresql=3, sqlite=7)
     assert _count(oms, lambda: oms.update_shipment_status(order.order_id, "delivered")) == expected
 
 

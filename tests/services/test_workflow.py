@@ -52,6 +52,8 @@ def test_the_reference_order_workflow(default_oms: ordermill.Oms) -> None:
         ("Payment received and verified", True),
         ("Order has been shipped (UPS, tracking number 1Z999AA10123456784)", False),
         ("Order shipped via UPS. Tracking: 1Z999AA10123456784", True),
+        # Each delivered shipment logs itself, as its creation did.
+        ("Order delivered (UPS, tracking number 1Z999AA10123456784)", False),
         ("Order delivered successfully", True),
     ]
     assert [(h.field, h.from_status, h.to_status) for h in order.history or ()][3:] == [

@@ -8,6 +8,7 @@ that action and the values the person typed, with 404, 409 or 422.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +31,11 @@ from ordermill.admin.web import (
 from ordermill.domain.errors import InvalidInput, OmsError, ShipmentNotFound
 from ordermill.domain.order_state import CANCELED, DELIVERED
 from ordermill.domain.records import Order, OrderItem, Shipment
-from ordermill.domain.status import can_cancel_order, payment_status_choices
+from ordermill.domain.status import (
+    can_cancel_order,
+    payment_status_choices,
+    resolve_order_status,
+)
 from ordermill.oms import Oms
 from ordermill.orders.reports import CANCELED_ORDER_STATUS
 
@@ -110,6 +115,39 @@ def _payment_choices(oms: Oms, order: Order) -> list[Badge]:
     return [badge(oms.config, "payment", code) for code in codes]
 
 
+_SHIPMENT_UUID = re.compile(
+    r"\bshipment ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
+)
+
+
+def _history_reasons(order: Order) -> dict[int, str]:
+    """Each status change's reason, a shipment named as the page names it ("Shipment 1")
+    rather than by the uuid the log keeps."""
+    numbers = {s.uuid: n for n, s in enumerate(order.shipments or (), start=1)}
+
+    def named(found: re.Match[str]) -> str:
+        number = numbers.get(found.group(1))
+        return found.group(0) if number is None else f"Shipment {number}"
+
+    return {h.history_id: _SHIPMENT_UUID.sub(named, h.reason or "") for h in order.history or ()}
+
+
+def _final_payment_choices(oms: Oms, order: Order) -> dict[str, str]:
+    """The payment choices that would close the order for good (refunded, canceled: the
+    order status they resolve to leads nowhere), each with the question to confirm."""
+    config, questions = oms.config, {}
+    for code in payment_status_choices(
+        config, order.status, order.payment_status, order.shipment_status
+    ):
+        resolved = resolve_order_status(config, code, order.shipment_status)
+        if resolved != order.status and not config.order_statuses[resolved].next:
+            questions[code] = (
+                f"Yes, mark the payment {config.payment_statuses[code].name}: the order"
+                f" becomes {config.order_statuses[resolved].name}, which cannot be undone."
+            )
+    return questions
+
+
 def page_context(oms: Oms, order: Order) -> dict[str, Any]:
     lines = _lines(order)
     cancelable = can_cancel_order(
@@ -123,11 +161,14 @@ def page_context(oms: Oms, order: Order) -> dict[str, Any]:
         "can_ship": any(line.to_ship for line in lines),
         "shipments": _shipments(oms, order),
         "payment_choices": _payment_choices(oms, order),
+        "payment_current": badge(oms.config, "payment", order.payment_status),
+        "payment_questions": _final_payment_choices(oms, order),
         "cancelable": cancelable,
         "activities": sorted(
             order.activities or (), key=lambda a: (a.created_at, a.activity_id), reverse=True
         ),
         "history": sorted(order.history or (), key=lambda h: (h.changed_at, h.history_id)),
+        "history_reasons": _history_reasons(order),
     }
 
 
@@ -208,6 +249,10 @@ def set_payment_status(request: Request, key: str, _: AdminUser, form: Form) -> 
 
     def call() -> object:
         status = _required(form, "payment_status", "Choose the new payment status.")
+        question = _final_payment_choices(oms, order).get(status)
+        if question is not None and field(form, "confirm") != "yes":
+            # Re-rendered with the question as a required checkbox (order.html).
+            raise InvalidInput("Confirm this change below: it cannot be undone.", field="confirm")
         return oms.update_payment_status(order.uuid, status)
 
     return _act(request, order, form, "payment", "payment", call)

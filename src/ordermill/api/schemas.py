@@ -8,8 +8,9 @@ one, status history has no free-text ``reason`` (staff write it), and internal
 ids and inventory details are absent. A column added to a record therefore
 reaches customers only when someone adds it to a customer model here.
 
-Money is a decimal string in both directions (requests may also give whole
-numbers); a JSON float is refused, since binary floats cannot hold cents exactly.
+Money is a decimal string in both directions (requests may also give whole numbers;
+responses write at least two decimals, "12.50"); a JSON float is refused, since binary
+floats cannot hold cents exactly.
 """
 
 from __future__ import annotations
@@ -18,9 +19,19 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 from ordermill.domain.new_order import ADDRESS_MAX_LENGTHS
+from ordermill.domain.order_file import money_text
 from ordermill.orders.activities import MESSAGE_MAX
 from ordermill.orders.stock import MAX_STOCK
 
@@ -61,6 +72,12 @@ __all__ = [
 
 MAX_ORDER_LINES = 500
 _NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL: refuse it at the door
+# What the services refuse, said in the contract too: blank text where a value is
+# required (they strip it first), and an email address without "@".
+_NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
+_EMAIL = r"^[^\x00]*@[^\x00]*$"
+# A JSON integer: 3341.0 is refused although JSON Schema calls it an integer too.
+_WHOLE = "A whole number written without a fraction (3341.0 is refused)"
 
 
 Text = Annotated[str, StringConstraints(pattern=_NO_NUL)]
@@ -76,6 +93,15 @@ StatusCode = Annotated[
 ]
 
 
+# Amounts answer as the CLI, the export and the README write them: at least two
+# decimals, none that are zero past them ("12.50", not the database's "12.5000").
+MoneyOut = Annotated[
+    Decimal,
+    PlainSerializer(money_text, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": r"^-?\d+\.\d{2,}$", "examples": ["12.50"]}),
+]
+
+
 class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -88,8 +114,8 @@ class _Response(BaseModel):
 
 
 class NewOrderLine(_Request):
-    sku: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=_NO_NUL)]
-    qty: Annotated[StrictInt, Field(ge=1, le=1_000_000)]
+    sku: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=_NOT_BLANK)]
+    qty: Annotated[StrictInt, Field(ge=1, le=1_000_000, description=_WHOLE)]
     price: Money
     name: Name255 | None = None
     product_id: Annotated[str, StringConstraints(max_length=64, pattern=_NO_NUL)] | None = None
@@ -114,7 +140,7 @@ class AddressIn(_Request):
 
 class PlaceOrderRequest(_Request):
     items: Annotated[list[NewOrderLine], Field(min_length=1, max_length=MAX_ORDER_LINES)]
-    customer_email: Annotated[str, StringConstraints(min_length=3, max_length=255, pattern=_NO_NUL)]
+    customer_email: Annotated[str, StringConstraints(min_length=3, max_length=255, pattern=_EMAIL)]
     customer_id: Annotated[StrictInt, Field(ge=1, le=2**63 - 1)] | None = None
     customer_full_name: Name255 | None = None
     shipping_address: AddressIn | None = None
@@ -137,8 +163,8 @@ class CancelOrderRequest(_Request):
 
 
 class ShipmentLineIn(_Request):
-    order_item_id: Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
-    qty: Annotated[StrictInt, Field(ge=1, le=1_000_000)]
+    order_item_id: Annotated[StrictInt, Field(ge=1, le=2**63 - 1, description=_WHOLE)]
+    qty: Annotated[StrictInt, Field(ge=1, le=1_000_000, description=_WHOLE)]
 
 
 class CreateShipmentRequest(_Request):
@@ -164,13 +190,13 @@ class UpdateShipmentRequest(_Request):
 
 class AddActivityRequest(_Request):
     message: Annotated[
-        str, StringConstraints(min_length=1, max_length=MESSAGE_MAX, pattern=_NO_NUL)
+        str, StringConstraints(min_length=1, max_length=MESSAGE_MAX, pattern=_NOT_BLANK)
     ]
     customer_notified: StrictBool = False
 
 
 class SetStockRequest(_Request):
-    qty: Annotated[StrictInt, Field(ge=0, le=MAX_STOCK)]
+    qty: Annotated[StrictInt, Field(ge=0, le=MAX_STOCK, description=_WHOLE)]
     manage_stock: StrictBool = True
 
 
@@ -224,8 +250,8 @@ class StaffOrderItem(_Response):
     name: str | None
     product_id: str | None
     qty: int
-    unit_price: Decimal
-    line_total: Decimal
+    unit_price: MoneyOut
+    line_total: MoneyOut
     requires_shipping: bool
     qty_restocked: int
     qty_shipped: int | None
@@ -260,11 +286,11 @@ class StaffOrderSummary(_Response):
     customer_email: str
     customer_full_name: str | None
     currency: str
-    sub_total: Decimal
-    tax_amount: Decimal
-    shipping_fee: Decimal
-    discount_amount: Decimal
-    grand_total: Decimal
+    sub_total: MoneyOut
+    tax_amount: MoneyOut
+    shipping_fee: MoneyOut
+    discount_amount: MoneyOut
+    grand_total: MoneyOut
     payment_method: str | None
     shipping_method: str | None
     payment_status: str
@@ -299,8 +325,8 @@ class CustomerOrderItem(_Response):
     sku: str
     name: str | None
     qty: int
-    unit_price: Decimal
-    line_total: Decimal
+    unit_price: MoneyOut
+    line_total: MoneyOut
     requires_shipping: bool
     qty_shipped: int | None
     qty_delivered: int | None
@@ -328,11 +354,11 @@ class CustomerOrderSummary(_Response):
     customer_email: str
     customer_full_name: str | None
     currency: str
-    sub_total: Decimal
-    tax_amount: Decimal
-    shipping_fee: Decimal
-    discount_amount: Decimal
-    grand_total: Decimal
+    sub_total: MoneyOut
+    tax_amount: MoneyOut
+    shipping_fee: MoneyOut
+    discount_amount: MoneyOut
+    grand_total: MoneyOut
     payment_method: str | None
     shipping_method: str | None
     payment_status: str

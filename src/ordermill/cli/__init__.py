@@ -8,8 +8,11 @@ by ``cli.errors`` without a traceback, with the exit codes of ``cli.errors.EXIT_
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
+from ordermill import __version__
 from ordermill.cli import (
     config,
     database,
@@ -50,6 +53,24 @@ for module in (
     webhooks,
 ):
     module.register(app)
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"ordermill {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", callback=_print_version, is_eager=True
+        ),
+    ] = False,
+) -> None:
+    """ordermill: an order management system. Operate orders, import and export them."""
 
 
 def main() -> None:

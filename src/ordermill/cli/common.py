@@ -38,6 +38,14 @@ __all__ = [
     "when",
 ]
 
+
+def _database_url(value: str) -> str:
+    # An empty URL (an unset shell variable) must not fall back to ./ordermill.db.
+    if not value.strip():
+        raise typer.BadParameter("is empty: give postgresql://... or sqlite:///path.db")
+    return value
+
+
 DatabaseUrl = Annotated[
     str,
     typer.Option(
@@ -45,6 +53,7 @@ DatabaseUrl = Annotated[
         envvar="ORDERMILL_DATABASE_URL",
         help="Database URL: postgresql://... or sqlite:///path.db.",
         rich_help_panel="Database",
+        callback=_database_url,
     ),
 ]
 ConfigOption = Annotated[

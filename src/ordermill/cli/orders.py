@@ -1,10 +1,11 @@
 """``ordermill orders ...``: list, show and operate orders (pay, ship, deliver, cancel, note).
 
-An order is named by its number or its uuid.
+An order is named by its number, its uuid or its external reference (in that precedence).
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any
 
 import typer
@@ -27,16 +28,22 @@ from ordermill.cli.filters import (
     ShipmentStatus,
     Sort,
     Status,
+    config_code,
     order_filters,
+    with_config_codes,
 )
 from ordermill.cli.render import order_detail, order_list, order_statuses
 from ordermill.db.query import MAX_PAGE_SIZE
-from ordermill.domain.errors import InvalidInput
+from ordermill.domain.errors import InvalidInput, ShipmentTransitionError
+from ordermill.domain.records import Order
+from ordermill.oms import Oms
 
 __all__ = ["register"]
 
 orders_app = typer.Typer(help="List, show and operate orders.", no_args_is_help=True)
-OrderKey = Annotated[str, typer.Argument(metavar="ORDER", help="Order number or uuid.")]
+OrderKey = Annotated[
+    str, typer.Argument(metavar="ORDER", help="Order number, uuid or external reference.")
+]
 
 
 @orders_app.command("list")
@@ -71,6 +78,7 @@ def list_orders(
         sort=sort,
     )
     with open_oms(database_url, config) as oms:
+        filters = with_config_codes(filters, oms.config)
         page = filters.apply(oms.get_orders_base_query(), config=oms.config).page(limit, cursor)
         resolved = oms.config
     if as_json:
@@ -110,7 +118,7 @@ def pay(
 ) -> None:
     """Set the payment status (default: paid); the order status follows."""
     with open_oms(database_url, config) as oms:
-        updated = oms.update_payment_status(order, status)
+        updated = oms.update_payment_status(order, config_code(oms.config, "payment", status))
         out.print(order_statuses(oms.config, updated))
 
 
@@ -152,13 +160,27 @@ def ship(
         out.print(order_statuses(oms.config, updated))
 
 
+def _shipment_uuid(value: str | None) -> str | None:
+    # Malformed input is a usage error (exit 2), not a shipment that was not found (1).
+    if value is not None:
+        try:
+            uuid.UUID(value.strip())
+        except ValueError:
+            raise typer.BadParameter(f"{value!r} is not a shipment uuid") from None
+    return value
+
+
 @orders_app.command("deliver")
 def deliver(
     order: Annotated[
-        str | None, typer.Argument(metavar="[ORDER]", help="Order number or uuid.")
+        str | None,
+        typer.Argument(metavar="[ORDER]", help="Order number, uuid or external reference."),
     ] = None,
     shipment: Annotated[
-        str | None, typer.Option("--shipment", help="Deliver only this shipment (uuid).")
+        str | None,
+        typer.Option(
+            "--shipment", help="Deliver only this shipment (uuid).", callback=_shipment_uuid
+        ),
     ] = None,
     database_url: DatabaseUrl = DEFAULT_URL,
     config: ConfigOption = None,
@@ -173,8 +195,29 @@ def deliver(
             updated = oms.get_order(delivered.order_id)
         else:
             assert order is not None
-            updated = oms.update_shipment_status(order, "delivered")
+            updated = _deliver_open_shipments(oms, order)
         out.print(order_statuses(oms.config, updated))
+
+
+def _deliver_open_shipments(oms: Oms, order: str) -> Order:
+    """Mark the order's open (shipped) shipments delivered, in one transaction.
+
+    Unlike ``update_shipment_status(order, "delivered")``, which also ships the
+    remaining units in a shipment without carrier, this delivers only what was
+    shipped: an order with no open shipment is refused with the way forward.
+    """
+    with oms.transaction() as conn:
+        opened = [s for s in oms.list_shipments(order, conn=conn) if s.status == "shipped"]
+        if not opened:
+            raise ShipmentTransitionError(
+                f"Order {order} has no open shipment to deliver;"
+                f" ship it first with `ordermill orders ship {order}`",
+                order=order,
+            )
+        for shipment in opened:
+            oms.mark_delivered(shipment.uuid, conn=conn)
+            out.print(f"Shipment {shipment.uuid} delivered.")
+        return oms.get_order(order, conn=conn)
 
 
 @orders_app.command("cancel")

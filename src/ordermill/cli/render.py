@@ -32,7 +32,8 @@ def order_list(config: Config, orders: Sequence[Order]) -> Table:
     table = Table(pad_edge=False, box=None, header_style="bold")
     table.add_column("number", no_wrap=True)
     table.add_column("created", no_wrap=True)
-    table.add_column("customer", overflow="ellipsis", max_width=30)
+    # An email is what an operator copies: folded on a narrow terminal, never cut.
+    table.add_column("customer", overflow="fold")
     table.add_column("total", justify="right", no_wrap=True)
     table.add_column("payment")
     table.add_column("shipment")

@@ -27,7 +27,8 @@ def _show(level: StockLevel) -> None:
     out.print(f"{level.sku}: {level.qty} in stock, {managed}")
 
 
-@stock_app.command("set")
+# "-5" is a quantity the service refuses with its reason, not an unknown option.
+@stock_app.command("set", context_settings={"ignore_unknown_options": True})
 def set_stock(
     sku: Annotated[str, typer.Argument(help="The SKU.")],
     qty: Annotated[int, typer.Argument(help="Units in stock (0 or more).")],

@@ -34,6 +34,7 @@ from ordermill.cli.filters import (
     ShipmentStatus,
     Status,
     order_filters,
+    with_config_codes,
 )
 from ordermill.transfer.exports import ExportProgress
 from ordermill.transfer.imports import BATCH_SIZE, ImportProgress
@@ -183,7 +184,7 @@ def export_file(
 
         result = oms.export_orders(
             sys.stdout if to_stdout else Path(file),
-            filters=filters,
+            filters=with_config_codes(filters, oms.config),
             file_format=chosen,  # type: ignore[arg-type]
             on_progress=on_progress,
         )

@@ -105,11 +105,11 @@ def _for_update(stmt: sa.Select[tuple[object, ...]]) -> dict[bool, sa.Select[tup
 # SQLAlchemy neither rebuilds nor re-hashes it on the hot path.
 _LOCK_ORDER_BY = {
     column: _for_update(sa.select(order).where(order.c[column] == sa.bindparam("key")))
-    for column in ("order_id", "uuid", "order_number")
+    for column in ("order_id", "uuid", "order_number", "external_reference")
 }
 _LOCK_ORDER_ID_BY = {
     column: _for_update(sa.select(order.c.order_id).where(order.c[column] == sa.bindparam("key")))
-    for column in ("order_id", "uuid", "order_number")
+    for column in ("order_id", "uuid", "order_number", "external_reference")
 }
 _LOCK_SHIPMENT_ORDER = _for_update(
     sa.select(order).where(

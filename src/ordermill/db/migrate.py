@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy.engine import Engine
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection, Engine
 
-__all__ = ["MIGRATIONS_DIR", "alembic_config", "downgrade", "migrate"]
+__all__ = [
+    "MIGRATIONS_DIR",
+    "alembic_config",
+    "downgrade",
+    "head_revisions",
+    "migrate",
+    "schema_revisions",
+]
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -27,3 +37,16 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
     command.downgrade(alembic_config(engine), revision)
+
+
+@functools.cache
+def head_revisions() -> frozenset[str]:
+    """The newest migration(s) this code ships: what a ready database is at."""
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return frozenset(ScriptDirectory.from_config(cfg).get_heads())
+
+
+def schema_revisions(conn: Connection) -> frozenset[str]:
+    """The migration(s) the database is at; empty when it has no schema yet."""
+    return frozenset(MigrationContext.configure(conn).get_current_heads())

@@ -17,7 +17,7 @@ from ordermill.db.locks import lock_order_by, lock_order_id_by, lock_shipment_or
 from ordermill.db.tables import order_item, shipment, shipment_item
 from ordermill.domain.change import Change
 from ordermill.domain.errors import ShipmentNotFound
-from ordermill.domain.order_ref import OrderRef, order_not_found, order_ref_key
+from ordermill.domain.order_ref import OrderRef, order_not_found, order_ref_keys
 from ordermill.domain.order_state import LineState, OrderState, ShipmentState
 
 __all__ = [
@@ -33,19 +33,22 @@ OrderRow = Row[Any]
 
 
 def lock_order_by_ref(tx: Connection, order_ref: OrderRef) -> OrderRow:
-    """Lock the order named by ``order_ref``; ``OrderNotFound`` if there is none."""
-    locked = lock_order_by(tx, *order_ref_key(order_ref))
-    if locked is None:
-        raise order_not_found(order_ref)
-    return locked
+    """Lock the order named by ``order_ref`` (``order_ref_keys``: the next key is tried only
+    when the one before names no order); ``OrderNotFound`` if there is none."""
+    for column, value in order_ref_keys(order_ref):
+        locked = lock_order_by(tx, column, value)
+        if locked is not None:
+            return locked
+    raise order_not_found(order_ref)
 
 
 def lock_order_id_by_ref(tx: Connection, order_ref: OrderRef) -> int:
     """``lock_order_by_ref`` for a writer that needs only the order's id (one column back)."""
-    order_id = lock_order_id_by(tx, *order_ref_key(order_ref))
-    if order_id is None:
-        raise order_not_found(order_ref)
-    return order_id
+    for column, value in order_ref_keys(order_ref):
+        order_id = lock_order_id_by(tx, column, value)
+        if order_id is not None:
+            return order_id
+    raise order_not_found(order_ref)
 
 
 def lock_order_of_shipment(tx: Connection, uuid: str) -> OrderRow:

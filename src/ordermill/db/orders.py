@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection, Row
 from ordermill.db import rows
 from ordermill.db.relations import RELATIONS, load_relations
 from ordermill.db.tables import order, shipment
-from ordermill.domain.order_ref import OrderRef, order_not_found, order_ref_key
+from ordermill.domain.order_ref import OrderRef, order_not_found, order_ref_keys
 from ordermill.domain.records import Order
 
 __all__ = [
@@ -26,7 +26,7 @@ __all__ = [
 # Built once (see db/locks.py), one per column an order can be named by.
 _ORDER_BY = {
     column: sa.select(order).where(order.c[column] == sa.bindparam("key"))
-    for column in ("order_id", "uuid", "order_number")
+    for column in ("order_id", "uuid", "order_number", "external_reference")
 }
 
 
@@ -38,9 +38,11 @@ def load_order(
     customer_visible_only: bool = False,
 ) -> Order:
     """The order with these relations (default: all); ``OrderNotFound`` if there is none."""
-    column, value = order_ref_key(order_ref)
-    found = conn.execute(_ORDER_BY[column], {"key": value}).first()
-    if found is None:
+    for column, value in order_ref_keys(order_ref):
+        found = conn.execute(_ORDER_BY[column], {"key": value}).first()
+        if found is not None:
+            break
+    else:
         raise order_not_found(order_ref)
     [loaded] = load_relations(
         conn, [rows.order_from_row(found)], relations, customer_visible_only=customer_visible_only
@@ -49,9 +51,20 @@ def load_order(
 
 
 def order_owner(conn: Connection, order_ref: OrderRef) -> Row[Any] | None:
-    """``(customer_id,)`` of the order, or None when there is no such order."""
-    column, value = order_ref_key(order_ref)
-    return conn.execute(sa.select(order.c.customer_id).where(order.c[column] == value)).first()
+    """``(customer_id,)`` of the order, or None when there is no such order.
+
+    ONE statement whatever matches: every key of ``order_ref_keys`` is tried at once and
+    the first in precedence wins, so the check costs the same whether the order exists
+    or not (a customer must not tell another customer's order from a missing one by
+    timing).
+    """
+    matches = [order.c[column] == value for column, value in order_ref_keys(order_ref)]
+    if len(matches) == 1:
+        return conn.execute(sa.select(order.c.customer_id).where(matches[0])).first()
+    rank = sa.case(*((match, rank) for rank, match in enumerate(matches)))
+    return conn.execute(
+        sa.select(order.c.customer_id).where(sa.or_(*matches)).order_by(rank).limit(1)
+    ).first()
 
 
 def shipment_owner(conn: Connection, shipment_uuid: str) -> Row[Any] | None:

@@ -47,7 +47,7 @@ from ordermill.domain.order_state import (
 from ordermill.domain.records import Order, Shipment
 from ordermill.orders.context import Context
 from ordermill.orders.payments import valid_status
-from ordermill.orders.shipments import describe_shipment, insert_shipment
+from ordermill.orders.shipments import ORDER_DELIVERED, describe_shipment, insert_shipment
 
 __all__ = ["SHIPMENT_CANCELED", "cancel_shipment", "mark_delivered", "update_shipment_status"]
 
@@ -83,10 +83,9 @@ def _set_shipments(change: Change, targets: list[ShipmentState], status: str) ->
             target.canceled_at = change.now
         event = "shipment_delivered" if status == DELIVERED else "shipment_canceled"
         change.add_event(event, shipment_id=target.shipment_id, shipment_uuid=target.uuid)
-        if status == CANCELED:
-            change.add_activity(
-                SHIPMENT_CANCELED + describe_shipment(target.carrier, target.tracking_number)
-            )
+        # Each shipment that changes says so in the activity log, as its creation did.
+        said = SHIPMENT_CANCELED if status == CANCELED else ORDER_DELIVERED
+        change.add_activity(said + describe_shipment(target.carrier, target.tracking_number))
     ids = [target.shipment_id for target in targets]
     if status == DELIVERED:
         change.deliver_shipments(ids)

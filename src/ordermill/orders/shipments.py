@@ -47,6 +47,7 @@ from ordermill.domain.text import unstorable
 from ordermill.orders.context import Context
 
 __all__ = [
+    "ORDER_DELIVERED",
     "ORDER_SHIPPED",
     "SHIPMENT_UPDATED",
     "UNSET",
@@ -60,6 +61,7 @@ __all__ = [
 ]
 
 ORDER_SHIPPED = "Order has been shipped"
+ORDER_DELIVERED = "Order delivered"
 SHIPMENT_UPDATED = "Shipment information updated"
 _CARRIER_MAX = 64
 _TRACKING_MAX = 128
@@ -224,6 +226,8 @@ def insert_shipment(
     )
     state.shipments[added.shipment_id] = added
     change.add_activity(ORDER_SHIPPED + describe_shipment(carrier, tracking_number))
+    if status == DELIVERED:
+        change.add_activity(ORDER_DELIVERED + describe_shipment(carrier, tracking_number))
     change.add_event(
         "shipment_created",
         shipment_id=added.shipment_id,

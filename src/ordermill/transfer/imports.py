@@ -167,7 +167,8 @@ def import_orders(
     except _Refused:
         raise InvalidImport(
             f"{run.invalid} of {run.read} orders are invalid; nothing was imported"
-            " (fix them, or import with skip_invalid to import the others)",
+            " (fix them, or import with --skip-invalid, skip_invalid=True in Python,"
+            " to import the others)",
             problems=[str(p) for p in run.problems],
             invalid=run.invalid,
             read=run.read,

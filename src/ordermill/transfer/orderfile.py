@@ -276,6 +276,8 @@ class _CsvGroup:
         self.first = cells
         self.items: list[dict[str, Any]] = []
         self.error: str | None = None if key else "external_reference (or uuid) is empty"
+        # The line the error is on (the problem is reported as "line N: error").
+        self.error_line = line
         self.add(line, cells)
 
     def add(self, line: int, cells: Mapping[str, str]) -> None:
@@ -285,19 +287,22 @@ class _CsvGroup:
             for column in ORDER_COLUMNS:
                 value = cells.get(column, "")
                 if value and value != self.first.get(column, ""):
-                    self.error = (
-                        f"line {line}: {column} is {value!r} but {self.first.get(column)!r} on"
-                        f" line {self.line}, the first row of order {self.key!r}"
+                    self.error_line, self.error = (
+                        line,
+                        (
+                            f"{column} is {value!r} but {self.first.get(column)!r} on"
+                            f" line {self.line}, the first row of order {self.key!r}"
+                        ),
                     )
                     return
         try:
             self.items.append(_csv_item(cells))
         except ValueError as exc:
-            self.error = f"line {line}: {exc}"
+            self.error_line, self.error = line, str(exc)
 
     def record(self) -> ParsedRecord:
         if self.error is not None:
-            return ParsedRecord(self.line, None, self.error)
+            return ParsedRecord(self.error_line, None, self.error)
         try:
             data = _csv_order(self.first)
         except ValueError as exc:

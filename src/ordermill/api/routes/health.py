@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ordermill.api.deps import OmsDep
 from ordermill.api.openapi import problems
@@ -25,9 +26,12 @@ def healthz() -> Health:
 @router.get(
     "/readyz",
     response_model=Health,
-    summary="The database is reachable",
+    summary="The database is reachable and its schema up to date",
     responses=problems(503),
 )
 def readyz(oms: OmsDep) -> Health:
-    check_database(oms.ctx)
+    """503 when the database is unreachable, has no schema or one of another migration."""
+    problem = check_database(oms.ctx)
+    if problem is not None:
+        raise StarletteHTTPException(503, problem, headers={"Retry-After": "5"})
     return Health(status="ok")

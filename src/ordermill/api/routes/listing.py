@@ -63,7 +63,9 @@ def list_orders(
         Query(
             max_length=200,
             pattern=_NO_NUL,
-            description="Order number, customer email or name contains this",
+            description=(
+                "Order number, customer email or name contains this, or external reference is this"
+            ),
         ),
     ] = None,
     sort: Annotated[

@@ -39,9 +39,13 @@ OrderKey = Annotated[
     str,
     Path(
         min_length=1,
-        max_length=64,
-        pattern=r"^[0-9A-Za-z-]+$",
-        description="The order's uuid (its order number is accepted too)",
+        max_length=255,
+        # Printable text without spaces: an external reference may hold any of it.
+        pattern=r"^[^\x00-\x20\x7f]+$",
+        description=(
+            "The order's uuid (its order number or, when neither matches,"
+            " its external reference is accepted too)"
+        ),
     ),
 ]
 

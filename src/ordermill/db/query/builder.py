@@ -124,7 +124,8 @@ class OrderQuery:
         return self._add("and", column, "in", values)
 
     def search(self, text: str) -> OrderQuery:
-        """Orders whose number, customer email or customer name contains ``text``.
+        """Orders whose number, customer email or customer name contains ``text``, and the
+        order whose external reference is ``text`` exactly.
 
         Case-insensitive (ASCII case only on SQLite); ``%`` and ``_`` are matched
         literally; blank text adds nothing.

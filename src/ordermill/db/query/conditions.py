@@ -43,6 +43,9 @@ Connector = Literal["and", "or"]
 
 # What ``search(text)`` looks in: EverShop's admin keyword filter, case-insensitive.
 SEARCH_COLUMNS: tuple[str, ...] = ("order_number", "customer_email", "customer_full_name")
+# ...and the order whose external reference is exactly the text: an equality, which
+# the reference's unique index answers (a substring match would need a trigram index).
+SEARCH_EXACT_COLUMNS: tuple[str, ...] = ("external_reference",)
 
 # The LIKE escape character; callers' patterns use backslash (PostgreSQL's default),
 # which is rewritten to this one so that both databases read patterns alike.
@@ -146,7 +149,8 @@ def _compile(node: Node, dialect: str) -> sa.ColumnElement[bool] | None:
     if isinstance(node, Search):
         pattern = sa.bindparam(None, f"%{_escape(node.text)}%", type_=sa.String())
         return sa.or_(
-            *(COLUMNS[name].column.ilike(pattern, escape=_ESCAPE) for name in SEARCH_COLUMNS)
+            *(COLUMNS[name].column.ilike(pattern, escape=_ESCAPE) for name in SEARCH_COLUMNS),
+            *(COLUMNS[name].column == node.text for name in SEARCH_EXACT_COLUMNS),
         )
     return _compile_comparison(node, dialect)
 

@@ -34,7 +34,8 @@ class OrderFilters:
     - ``customer_id``: that customer's orders.
     - ``created_from`` / ``created_to``: inclusive bounds on ``created_at`` (datetimes, dates
       or ISO strings; naive means UTC). A date-only ``created_to`` includes that whole day.
-    - ``q``: ``OrderQuery.search`` (order number, customer email or name contains it).
+    - ``q``: ``OrderQuery.search`` (order number, customer email or name contains it,
+      or the external reference is it).
     - ``sort``: comma-separated columns, ``-`` for descending, e.g. ``"-created_at"`` or
       ``"grand_total,-order_number"``; default ``DEFAULT_SORT`` (newest first).
     """
