@@ -16,6 +16,7 @@ from ordermill.errors import (
     AccessDenied,
     ConfigError,
     Conflict,
+    HookRejected,
     IdempotencyKeyInFlight,
     IdempotencyKeyReused,
     InsufficientStock,
@@ -40,6 +41,7 @@ from ordermill.errors import (
     TokenNotFound,
 )
 from ordermill.oms import Oms
+from ordermill.orders.hooks import hookimpl
 from ordermill.query import OrderFilters, OrderQuery
 from ordermill.records import (
     Activity,
@@ -70,6 +72,7 @@ __all__ = [
     "Conflict",
     "Customer",
     "DaySales",
+    "HookRejected",
     "IdempotencyKeyInFlight",
     "IdempotencyKeyReused",
     "InsufficientStock",
@@ -105,6 +108,7 @@ __all__ = [
     "TokenNotFound",
     "configure",
     "connect",
+    "hookimpl",
     "load_config",
     "resolve_order_status",
 ]

@@ -10,11 +10,11 @@ from __future__ import annotations
 import dataclasses
 import os
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 from os import PathLike
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 from sqlalchemy.engine import Connection, Engine
 
@@ -45,13 +45,17 @@ from ordermill.orders import shipment_status as _shipment_status
 from ordermill.orders import shipments as _shipments
 from ordermill.orders import stock as _stock
 from ordermill.orders.context import Context
+from ordermill.orders.plugins import Plugins
 from ordermill.transfer import exports as _exports
 from ordermill.transfer import imports as _imports
 from ordermill.transfer.orderfile import FileFormat
 
-__all__ = ["ConfigSource", "Oms", "configure", "connect", "default_oms"]
+__all__ = ["ConfigSource", "Oms", "PluginSource", "configure", "connect", "default_oms"]
 
 ConfigSource = str | PathLike[str] | Mapping[str, Any] | Config | None
+# "entrypoints": the plugins installed under the ``ordermill.plugins`` entry point group;
+# else these plugin objects; None: no plugin.
+PluginSource = Literal["entrypoints"] | Iterable[object] | None
 # place_order's locals that are not the order's own values.
 _NOT_ORDER = frozenset({"self", "conn"})
 
@@ -63,10 +67,24 @@ class Oms:
     ``conn`` is passed (see ``transaction()``).
     """
 
-    def __init__(self, engine: Engine, config: Config) -> None:
+    def __init__(
+        self, engine: Engine, config: Config, *, plugins: PluginSource = "entrypoints"
+    ) -> None:
         self.engine = engine
         self.config = config
         self.ctx = Context(engine=engine, config=config)
+        if plugins == "entrypoints":
+            self.plugins.load_entrypoints()
+        elif plugins is not None and not isinstance(plugins, str):
+            for plugin in plugins:
+                self.plugins.register(plugin)
+        elif plugins is not None:
+            raise InvalidInput(f"plugins: {plugins!r} is not 'entrypoints', a list or None")
+
+    @property
+    def plugins(self) -> Plugins:
+        """This instance's plugins (``register(obj)``); see ``ordermill.orders.hooks``."""
+        return self.ctx.plugins
 
     def __repr__(self) -> str:
         return f"<Oms {self.engine.url.render_as_string(hide_password=True)}>"
@@ -338,13 +356,21 @@ class Oms:
         )
 
 
-def connect(url: str | None = None, config: ConfigSource = None, **engine_options: Any) -> Oms:
+def connect(
+    url: str | None = None,
+    config: ConfigSource = None,
+    *,
+    plugins: PluginSource = "entrypoints",
+    **engine_options: Any,
+) -> Oms:
     """An ``Oms`` over ``url`` (default: ``$ORDERMILL_DATABASE_URL``, else ``sqlite:///ordermill.db``).
 
     ``config`` is a status configuration: a JSON or TOML path, a dict, or a ``Config``.
+    ``plugins``: by default the plugins installed under the ``ordermill.plugins`` entry
+    point group; a list of plugin objects instead; None for none.
     """
     resolved = url or os.environ.get("ORDERMILL_DATABASE_URL") or DEFAULT_URL
-    return Oms(create_engine(resolved, **engine_options), load_config(config))
+    return Oms(create_engine(resolved, **engine_options), load_config(config), plugins=plugins)
 
 
 _default: Oms | None = None

@@ -32,6 +32,7 @@ from ordermill.db.tables import (
     status_history,
     utcnow,
 )
+from ordermill.domain import events
 from ordermill.domain.new_order import ORDER_CREATED, Placement, check_stock
 
 __all__ = [
@@ -150,8 +151,10 @@ def write_placement(
         ],
     ).all()
     _insert_relations(tx, order_id, placement, now)
-    payload = placement.event_payload(order_id, str(order_row.uuid), order_row.order_number)
-    append_events(tx, [Event("order_placed", order_id, payload)])
+    payload = placement.event_payload(
+        order_id, str(order_row.uuid), order_row.order_number, [r.order_item_id for r in item_rows]
+    )
+    append_events(tx, [Event(events.ORDER_PLACED, order_id, payload)])
     return order_row, list(item_rows)
 
 

@@ -27,6 +27,7 @@ the families below to HTTP statuses and exit codes in one table each.
     │   ├── OrderNotCancelable
     │   ├── ShipmentAlreadyExists
     │   ├── ShipmentTransitionError
+    │   ├── HookRejected              a plugin's hook refused the call (orders/hooks.py)
     │   └── IdempotencyKeyInFlight
     ├── AccessDenied
     │   ├── NotAuthenticated          401 (no token, or a bad or revoked one)
@@ -42,6 +43,7 @@ __all__ = [
     "AccessDenied",
     "ConfigError",
     "Conflict",
+    "HookRejected",
     "IdempotencyKeyInFlight",
     "IdempotencyKeyReused",
     "InsufficientStock",
@@ -182,6 +184,13 @@ class ShipmentAlreadyExists(Conflict):
 
 class ShipmentTransitionError(Conflict):
     code = "shipment_transition_refused"
+
+
+class HookRejected(Conflict):
+    """A plugin's hook refused the call; the message is the plugin's own, and nothing
+    was written. ``details`` name the ``plugin`` and the ``hook``."""
+
+    code = "hook_rejected"
 
 
 class TokenNotFound(NotFound):

@@ -298,16 +298,32 @@ class Placement:
             ("order", self.status),
         )
 
-    def event_payload(self, order_id: int, uuid: str, order_number: str) -> dict[str, Any]:
+    def event_payload(
+        self, order_id: int, uuid: str, order_number: str, item_ids: Sequence[int]
+    ) -> dict[str, Any]:
+        """The ``ordermill.order.placed`` payload (``domain.events``); ``item_ids`` are the
+        ids of the written lines, in line order."""
         new = self.order
         return {
             "order_id": order_id,
-            "uuid": uuid,
+            "order_uuid": uuid,
             "order_number": order_number,
             "customer_id": new.customer_id,
             "customer_email": new.customer_email,
             "grand_total": str(new.grand_total),
             "currency": new.currency,
+            "payment_status": self.payment_status,
+            "shipment_status": self.shipment_status,
+            "status": self.status,
+            "items": [
+                {
+                    "order_item_id": item_id,
+                    "sku": line.sku,
+                    "qty": line.qty,
+                    "price": str(line.price),
+                }
+                for item_id, line in zip(item_ids, new.lines, strict=True)
+            ],
         }
 
 

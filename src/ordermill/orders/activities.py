@@ -5,12 +5,14 @@ from __future__ import annotations
 from sqlalchemy.engine import Connection
 
 from ordermill.db.inserts import insert_activity_with_event
+from ordermill.db.locks import lock_order
 from ordermill.db.tables import utcnow
 from ordermill.domain.errors import InvalidInput
 from ordermill.domain.records import Activity
 from ordermill.domain.text import unstorable
 from ordermill.orders.context import Context
 from ordermill.orders.lifecycle import lock_order_id_by_key
+from ordermill.orders.plugins import Deferred
 
 __all__ = ["MESSAGE_MAX", "add_order_activity_log"]
 
@@ -52,16 +54,26 @@ def add_order_activity_log(
             field="customer_notified",
         )
     with ctx.transaction(conn) as tx:
-        order_id = lock_order_id_by_key(tx, key)
+        order_id, order_uuid = lock_order_id_by_key(tx, key)
+        hooked = {"message": text, "customer_notified": customer_notified}
+        locked = Deferred(lambda: lock_order(tx, order_id=order_id))
+        ctx.plugins.call("before_add_activity", conn=tx, order=locked, **hooked)
         now = utcnow()
         # With its activity_added event (order_id, activity_id, message, customer_notified).
         activity_id = insert_activity_with_event(
-            tx, order_id=order_id, message=text, customer_notified=customer_notified, now=now
+            tx,
+            order_id=order_id,
+            order_uuid=order_uuid,
+            message=text,
+            customer_notified=customer_notified,
+            now=now,
         )
-    return Activity(
-        activity_id=activity_id,
-        order_id=order_id,
-        message=text,
-        customer_notified=customer_notified,
-        created_at=now,
-    )
+        added = Activity(
+            activity_id=activity_id,
+            order_id=order_id,
+            message=text,
+            customer_notified=customer_notified,
+            created_at=now,
+        )
+        ctx.plugins.call("after_add_activity", conn=tx, order=locked, result=added, **hooked)
+    return added

@@ -20,7 +20,7 @@ as soon as the order has a shipment or is canceled, and the stored value otherwi
 from __future__ import annotations
 
 import uuid as uuid_lib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -34,6 +34,7 @@ from ordermill.db.locks import lock_order_by, lock_order_id_by, lock_shipment_or
 from ordermill.db.tables import order_item, shipment, shipment_item, utcnow
 from ordermill.domain.config import Config
 from ordermill.domain.errors import OrderNotFound, ShipmentNotFound
+from ordermill.domain.events import STATUS_CHANGED
 from ordermill.domain.records import Shipment, ShipmentItem
 from ordermill.domain.status import LineShipping, check_order_transition, resolve_order_status
 from ordermill.domain.status import rollup_shipment_status as _rollup
@@ -79,12 +80,12 @@ def lock_order_by_key(tx: Connection, key: int | str) -> OrderRow:
     return locked
 
 
-def lock_order_id_by_key(tx: Connection, key: int | str) -> int:
-    """``lock_order_by_key`` for a writer that needs only the order's id (one column back)."""
-    order_id = lock_order_id_by(tx, *order_key(key))
-    if order_id is None:
+def lock_order_id_by_key(tx: Connection, key: int | str) -> tuple[int, str]:
+    """``lock_order_by_key`` for a writer that needs only the order's id and uuid."""
+    found = lock_order_id_by(tx, *order_key(key))
+    if found is None:
         raise OrderNotFound(f"Order not found: {key}", order=str(key))
-    return order_id
+    return found
 
 
 def shipment_uuid(value: object) -> str:
@@ -332,6 +333,9 @@ class Change:
         self._final_events: list[tuple[str, dict[str, Any]]] = []
         self.now = utcnow()
         self._writes = ChangeWrites(self.order_id, self.now)
+        # Set by ``plugins.watch``: the before-hook runs once decided, the after-hook once written.
+        self.decided_hook: Callable[[], None] | None = None
+        self.written_hook: Callable[[OrderRow | dict[str, Any]], None] | None = None
 
     def set_payment_status(self, status: str) -> None:
         self.payment_status = status
@@ -345,8 +349,8 @@ class Change:
         self._activities.append((message, customer_notified))
 
     def add_event(self, name: str, *, last: bool = False, **payload: Any) -> None:
-        """An outbox event; ``last`` ones follow the status events (``order_canceled``)."""
-        added = (name, {"order_id": self.order_id, **payload})
+        """An outbox event (``domain.events``); ``last`` ones follow the status events."""
+        added = (name, {"order_id": self.order_id, "order_uuid": str(self.row.uuid), **payload})
         (self._final_events if last else self._events).append(added)
 
     def decide(self, config: Config) -> str:
@@ -354,6 +358,8 @@ class Change:
         self.status = resolve_order_status(config, self.payment_status, self.shipment_status)
         check_order_transition(config, self.row.status, self.status)
         self._decided = True
+        if self.decided_hook is not None:
+            self.decided_hook()
         return self.status
 
     def _status_changes(self) -> Iterator[tuple[str, str, str]]:
@@ -408,12 +414,19 @@ class Change:
             *self._events,
             *(
                 (
-                    f"{field_name}_status_updated",
-                    {"order_id": self.order_id, "from_status": before, "to_status": after},
+                    STATUS_CHANGED[field_name],
+                    {
+                        "order_id": self.order_id,
+                        "order_uuid": str(self.row.uuid),
+                        "from_status": before,
+                        "to_status": after,
+                    },
                 )
                 for field_name, before, after in changes
             ),
             *self._final_events,
         ]
         write_change(tx, writes)
+        if self.written_hook is not None:
+            self.written_hook(row)
         return row

@@ -45,6 +45,10 @@ def place_order(ctx: Context, command: PlaceOrder, *, conn: Connection | None = 
     placement = decide_placement(ctx.config, new)
     now = utcnow()
     with ctx.transaction(conn) as tx:
+        ctx.plugins.call("before_place_order", conn=tx, order=new)
         take_stock(tx, new.stock_needed())
         order_row, item_rows = write_placement(tx, ctx.dialect, placement, now)
-    return rows.order_from_row(order_row, items=tuple(rows.item_from_row(r) for r in item_rows))
+        items = tuple(rows.item_from_row(r) for r in item_rows)
+        placed = rows.order_from_row(order_row, items=items)
+        ctx.plugins.call("after_place_order", conn=tx, order=new, result=placed)
+    return placed

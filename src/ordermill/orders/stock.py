@@ -35,9 +35,12 @@ def set_stock(
         index_elements=["sku"],
         set_={"qty": qty, "manage_stock": manage_stock, "updated_at": values["updated_at"]},
     )
+    hooked = {"sku": sku, "qty": qty, "manage_stock": manage_stock}
     with ctx.transaction(conn) as tx:
-        row = tx.execute(stmt.returning(*inventory.c)).one()
-    return rows.stock_from_row(row)
+        ctx.plugins.call("before_set_stock", conn=tx, **hooked)
+        level = rows.stock_from_row(tx.execute(stmt.returning(*inventory.c)).one())
+        ctx.plugins.call("after_set_stock", conn=tx, result=level, **hooked)
+    return level
 
 
 def get_stock(ctx: Context, sku: str, *, conn: Connection | None = None) -> StockLevel:

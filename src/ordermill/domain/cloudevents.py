@@ -1,0 +1,41 @@
+"""An outbox event as a CloudEvents 1.0 envelope in structured mode (JSON).
+
+Invariant: the envelope is a pure function of the outbox row, so a redelivered
+event has the same ``id`` and a consumer de-duplicates on it. ``subject`` is the
+order's uuid; ``time`` is when the change committed its row (UTC, RFC 3339).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+__all__ = ["DATACONTENTTYPE", "SOURCE", "SPECVERSION", "envelope"]
+
+SPECVERSION = "1.0"
+DATACONTENTTYPE = "application/json"
+SOURCE = "/ordermill"
+
+
+def envelope(
+    event_id: str,
+    type: str,
+    subject: str,
+    time: datetime,
+    data: dict[str, Any],
+    source: str = SOURCE,
+) -> dict[str, Any]:
+    """The structured-mode CloudEvent of one event (``data`` is its payload)."""
+    if time.tzinfo is None:
+        time = time.replace(tzinfo=UTC)
+    stamp = time.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return {
+        "specversion": SPECVERSION,
+        "id": event_id,
+        "source": source,
+        "type": type,
+        "subject": subject,
+        "time": stamp,
+        "datacontenttype": DATACONTENTTYPE,
+        "data": data,
+    }
