@@ -132,7 +132,8 @@ def test_open_shipments_are_canceled_and_delivered_units_stay_out_of_stock(db_ur
         assert stock(oms) == {"MUG": 10, "TEA": 4, "EBOOK": 3}
         assert _restocked(oms, order.order_id) == {"MUG": 2, "TEA": 0, "CARD": 0, "EBOOK": 1}
         assert [
-            p["shipment_uuid"] for p in event_payloads(oms, order.order_id, "ordermill.shipment.canceled")
+            p["shipment_uuid"]
+            for p in event_payloads(oms, order.order_id, "ordermill.shipment.canceled")
         ] == [mugs.uuid]
     finally:
         oms.close()

@@ -1,6 +1,6 @@
 """Inserts whose second table needs the first one's generated id: one statement on PostgreSQL.
 
-A shipment's items need the shipment's id; an ``activity_added`` outbox event
+A shipment's items need the shipment's id; an ``ordermill.order.activity_added`` event
 carries the activity's id. On PostgreSQL the first INSERT is a data-modifying CTE
 whose RETURNING feeds the second, so the pair is one execution and one round trip;
 on SQLite (no DML in ``WITH``) it is two statements, the first one's RETURNING
@@ -154,7 +154,7 @@ def insert_activity_with_event(
     customer_notified: bool,
     now: datetime,
 ) -> int:
-    """Insert an activity and its ``activity_added`` outbox event; returns the activity's id.
+    """Insert an activity and its ``ordermill.order.activity_added`` event; returns its id.
 
     The event's payload: ``order_id``, ``order_uuid``, ``activity_id``, ``message``,
     ``customer_notified``.

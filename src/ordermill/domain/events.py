@@ -127,8 +127,8 @@ CATALOGUE: tuple[EventType, ...] = (
     ),
     EventType(
         SHIPMENT_UPDATED,
-        "A shipment's carrier or tracking number was corrected.",
-        _SHIPMENT,
+        "A shipment's carrier or tracking number was corrected (``previous``: as they were).",
+        (*_SHIPMENT, "previous"),
     ),
     EventType(
         SHIPMENT_DELIVERED,

@@ -45,7 +45,7 @@ def add_order_activity_log(
     """Add a note to the order's log; ``customer_notified`` makes it visible to the customer.
 
     Only the flag is stored: notifying the customer is the job of an
-    ``activity_added`` event consumer.
+    ``ordermill.order.activity_added`` event consumer.
     """
     text = activity_message(message)
     if not isinstance(customer_notified, bool):
@@ -59,7 +59,7 @@ def add_order_activity_log(
         locked = Deferred(lambda: lock_order(tx, order_id=order_id))
         ctx.plugins.call("before_add_activity", conn=tx, order=locked, **hooked)
         now = utcnow()
-        # With its activity_added event (order_id, activity_id, message, customer_notified).
+        # With its activity_added event (order_id, order_uuid, activity_id, message, ...).
         activity_id = insert_activity_with_event(
             tx,
             order_id=order_id,

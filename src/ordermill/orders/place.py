@@ -7,7 +7,7 @@
 3. The stock of every managed SKU is locked (in SKU order, ``db/locks.py``), checked
    and taken; ``InsufficientStock`` names every short SKU and nothing is written.
 4. The order, its lines, addresses, first activity, status history and the
-   ``order_placed`` event are written (``db.placement.write_placement``).
+   ``ordermill.order.placed`` event are written (``db.placement.write_placement``).
 5. The ``Order`` is built from the rows just written, not read back.
 """
 
