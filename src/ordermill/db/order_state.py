@@ -40,12 +40,13 @@ def lock_order_by_ref(tx: Connection, order_ref: OrderRef) -> OrderRow:
     return locked
 
 
-def lock_order_id_by_ref(tx: Connection, order_ref: OrderRef) -> int:
-    """``lock_order_by_ref`` for a writer that needs only the order's id (one column back)."""
-    order_id = lock_order_id_by(tx, *order_ref_key(order_ref))
-    if order_id is None:
+def lock_order_id_by_ref(tx: Connection, order_ref: OrderRef) -> tuple[int, str]:
+    """``lock_order_by_ref`` for a writer that needs only the order's id and uuid (the
+    uuid names the order in the events it writes)."""
+    found = lock_order_id_by(tx, *order_ref_key(order_ref))
+    if found is None:
         raise order_not_found(order_ref)
-    return order_id
+    return found
 
 
 def lock_order_of_shipment(tx: Connection, uuid: str) -> OrderRow:
@@ -123,7 +124,8 @@ def load_state(tx: Connection, order_id: int) -> OrderState:
 
 def write_order_change(tx: Connection, change: Change) -> OrderRow | dict[str, Any]:
     """Write ``change.plan()`` (``change_statement.py``: one statement on PostgreSQL);
-    returns the order row as it is now.
+    returns the order row as it is now, after handing it to ``change.written_hook``
+    (the plugins' after-hook, still inside the transaction).
 
     That row is the locked one with the values written here: nothing else of the
     order changes under its lock, so reading it back (RETURNING) would only add a
@@ -140,4 +142,6 @@ def write_order_change(tx: Connection, change: Change) -> OrderRow | dict[str, A
             "updated_at": change.now,
         }
     write_change(tx, plan)
+    if change.written_hook is not None:
+        change.written_hook(row)
     return row
