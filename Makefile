@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 DB     ?= sqlite:///ordermill.db
 
-.PHONY: demo test lint format pytest bench bench-query bench-full bench-transfer screenshots openapi clean
+.PHONY: demo test lint format pytest bench bench-query bench-full bench-transfer screenshots openapi events-docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ lint: $(STAMP)
 ## openapi: regenerate docs/openapi.json, the committed REST contract (a test fails when stale)
 openapi: $(STAMP)
 	$(BIN)/python -c "from ordermill.api.write_openapi import main; main(['docs/openapi.json'])"
+
+## events-docs: regenerate the event catalogue of docs/events.md and docs/events/schemas/
+## from a real scenario (a test fails when they are stale)
+events-docs: $(STAMP)
+	$(BIN)/python -m tests.events.catalogue
 
 ## bench-query: W3, the listing benchmark on PostgreSQL (its own database, created when
 ## missing; the 1,000,000-order data set takes minutes to load once, then is reused).

@@ -27,7 +27,9 @@ skip work ordermill does:
   by the client between the read and the writes, from what was read.
 
 Status resolution uses the default configuration's mapping for the pairs the
-workload reaches; any other pair is an error, not a guess.
+workload reaches; any other pair is an error, not a guess. Events carry the
+catalogue's names and payloads (``ordermill.domain.events``): the order's id and
+uuid in each, a shipment event the shipment's carrier, tracking number and items.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from sqlalchemy.engine import Connection, RootTransaction
 
 from bench.harness import OrderKey, Workload, tracking_number
 from ordermill.db.engine import create_engine
+from ordermill.domain import events as catalogue
 
 __all__ = ["FloorClient", "FloorError", "SqlalchemyFloorClient", "dsn_of"]
 
@@ -73,6 +76,12 @@ _STATE = (
     " LEFT JOIN shipment_item si ON si.order_item_id = oi.order_item_id"
     " LEFT JOIN shipment s ON s.shipment_id = si.shipment_id"
     " WHERE oi.order_id = %s ORDER BY oi.order_item_id, si.shipment_item_id"
+)
+# The open shipments of an order delivered in full, with their items (their event payloads).
+_OPEN_SHIPMENTS = (
+    "SELECT s.shipment_id, s.uuid, s.carrier, s.tracking_number, si.order_item_id, si.qty"
+    " FROM shipment s JOIN shipment_item si ON si.shipment_id = s.shipment_id"
+    " WHERE s.order_id = %s AND s.status = 'shipped' ORDER BY s.shipment_id, si.order_item_id"
 )
 _UPDATE_ORDER = (
     'UPDATE "order" SET payment_status = %s, shipment_status = %s, status = %s,'
@@ -111,8 +120,9 @@ _ACTIVITY_WITH_EVENT = (
     "WITH a AS (INSERT INTO order_activity (order_id, message, customer_notified, created_at)"
     " VALUES (%s, %s, %s, now()) RETURNING activity_id)"
     " INSERT INTO event (name, order_id, payload, created_at)"
-    " SELECT 'activity_added', %s, jsonb_build_object('order_id', %s::bigint, 'activity_id',"
-    " a.activity_id, 'message', %s::text, 'customer_notified', %s::boolean), now() FROM a"
+    f" SELECT '{catalogue.ACTIVITY_ADDED}', %s, jsonb_build_object('order_id', %s::bigint,"
+    " 'order_uuid', %s::text, 'activity_id', a.activity_id, 'message', %s::text,"
+    " 'customer_notified', %s::boolean), now() FROM a"
 )
 _DELIVER_SHIPMENTS = (
     "UPDATE shipment SET status = 'delivered', delivered_at = now(), updated_at = now()"
@@ -180,7 +190,7 @@ class _Order:
         self.status = [payment, shipment, resolved]
 
     def event(self, name: str, **payload: Any) -> None:
-        self.events.append((name, {"order_id": self.order_id, **payload}))
+        self.events.append((name, {"order_id": self.order_id, "order_uuid": self.uuid, **payload}))
 
 
 class _Result(Protocol):
@@ -266,7 +276,10 @@ class FloorClient:
                 params += (oid, message, False)
         events = list(order.events)
         events += [
-            (f"{name}_status_updated", {"order_id": oid, "from_status": old, "to_status": new})
+            (
+                catalogue.STATUS_CHANGED[name],
+                {"order_id": oid, "order_uuid": order.uuid, "from_status": old, "to_status": new},
+            )
             for name, old, new in order.history
         ]
         if final is not None:
@@ -315,19 +328,13 @@ class FloorClient:
             ),
         )
         shipment_id = row.fetchone()[0]
-        order.events.insert(
-            0,
-            (
-                "shipment_created",
-                {
-                    "order_id": order.order_id,
-                    "shipment_id": shipment_id,
-                    "shipment_uuid": shipment_uuid,
-                    "carrier": carrier,
-                    "tracking_number": tracking,
-                    "items": [{"order_item_id": i, "qty": q} for i, q in units],
-                },
-            ),
+        order.event(
+            catalogue.SHIPMENT_CREATED,
+            shipment_id=shipment_id,
+            shipment_uuid=shipment_uuid,
+            carrier=carrier,
+            tracking_number=tracking,
+            items=[{"order_item_id": i, "qty": q} for i, q in units],
         )
         self._write(
             order,
@@ -339,14 +346,27 @@ class FloorClient:
     def mark_delivered(self, order_id: int) -> None:
         """``update_shipment_status(order_id, "delivered")`` for an order shipped in full."""
         order = self._lock(order_id=order_id)
-        open_shipments = sorted(
-            {sid for *_, sid, s_status, _q in self._state(order.order_id) if s_status == "shipped"}
-        )
-        if not open_shipments:
+        shipments: dict[int, dict[str, Any]] = {}
+        for sid, s_uuid, carrier, tracking, item_id, qty in self._x(
+            _OPEN_SHIPMENTS, (order.order_id,)
+        ):
+            found = shipments.setdefault(
+                sid,
+                {
+                    "shipment_id": sid,
+                    "shipment_uuid": str(s_uuid),
+                    "carrier": carrier,
+                    "tracking_number": tracking,
+                    "items": [],
+                },
+            )
+            found["items"].append({"order_item_id": item_id, "qty": qty})
+        if not shipments:
             raise FloorError(f"order {order.order_number} has no open shipment")
+        open_shipments = sorted(shipments)
         order.change(order.status[0], "delivered")
         for sid in open_shipments:
-            order.event("shipment_delivered", shipment_id=sid)
+            order.event(catalogue.SHIPMENT_DELIVERED, **shipments[sid])
         self._write(
             order,
             "shipment status set to delivered",
@@ -359,7 +379,7 @@ class FloorClient:
         oid = order.order_id
         self._x(
             _ACTIVITY_WITH_EVENT,
-            (oid, message, customer_notified, oid, oid, message, customer_notified),
+            (oid, message, customer_notified, oid, oid, order.uuid, message, customer_notified),
         )
         self._commit()
 
@@ -404,7 +424,7 @@ class FloorClient:
             [f"Order canceled ({reason})"],
             lead=lead,
             final=(
-                "order_canceled",
+                catalogue.ORDER_CANCELED,
                 {
                     "order_id": order.order_id,
                     "order_uuid": order.uuid,

@@ -14,6 +14,7 @@ another run has moved.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -31,6 +32,7 @@ __all__ = [
     "WRITTEN_TABLES",
     "OrderPool",
     "OrdermillClient",
+    "event_shapes",
     "load_lifecycle",
     "order_statuses",
     "rows_written",
@@ -118,6 +120,29 @@ def _query(url: str, sql: str, params: Sequence[object] = ()) -> list[tuple[Any,
             oms.close()
     with psycopg.connect(dsn_of(url)) as conn:
         return conn.execute(sql.replace("?", "%s"), params).fetchall()
+
+
+def _shape(value: Any) -> Any:
+    """A payload's keys and value types, nested: what two orders' events share."""
+    if isinstance(value, dict):
+        return {key: _shape(item) for key, item in sorted(value.items())}
+    if isinstance(value, list):
+        return [_shape(item) for item in value]
+    return type(value).__name__
+
+
+def event_shapes(url: str, keys: Sequence[OrderKey]) -> list[tuple[str, Any]]:
+    """The events of these orders in the order written: each one's name and payload shape."""
+    ids = sorted(k.order_id for k in keys)
+    found = _query(
+        url,
+        "SELECT name, payload FROM event WHERE order_id BETWEEN ? AND ? ORDER BY event_id",
+        (ids[0], ids[-1]),
+    )
+    return [
+        (str(name), _shape(json.loads(payload) if isinstance(payload, str) else payload))
+        for name, payload in found
+    ]
 
 
 def stock_levels(url: str) -> dict[str, int]:

@@ -102,8 +102,9 @@ def backlog(engine: sa.Engine, count: int) -> None:
         for start in range(0, count, per):
             c.execute(
                 sa.text(
-                    "INSERT INTO event (name, payload, created_at) SELECT 'order_status_updated',"
-                    " jsonb_build_object('order_id', g, 'from_status', 'new',"
+                    "INSERT INTO event (name, payload, created_at)"
+                    " SELECT 'ordermill.order.status_changed', jsonb_build_object('order_id', g,"
+                    " 'order_uuid', gen_random_uuid()::text, 'from_status', 'new',"
                     " 'to_status', 'processing'), now()"
                     " FROM generate_series(CAST(:a AS bigint), CAST(:b AS bigint)) g"
                 ),

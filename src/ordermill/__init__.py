@@ -18,6 +18,7 @@ from ordermill.errors import (
     Conflict,
     DuplicateExternalReference,
     EventNotFound,
+    HookRejected,
     IdempotencyKeyInFlight,
     IdempotencyKeyReused,
     InsufficientStock,
@@ -47,6 +48,7 @@ from ordermill.errors import (
     WebhookNotFound,
 )
 from ordermill.oms import Oms
+from ordermill.orders.hooks import hookimpl
 from ordermill.query import OrderFilters, OrderQuery
 from ordermill.records import (
     Activity,
@@ -79,6 +81,7 @@ __all__ = [
     "DaySales",
     "DuplicateExternalReference",
     "EventNotFound",
+    "HookRejected",
     "IdempotencyKeyInFlight",
     "IdempotencyKeyReused",
     "InsufficientStock",
@@ -119,6 +122,7 @@ __all__ = [
     "WebhookNotFound",
     "configure",
     "connect",
+    "hookimpl",
     "load_config",
     "resolve_order_status",
 ]

@@ -45,11 +45,12 @@ from ordermill.orders import shipment_status as _shipment_status
 from ordermill.orders import shipments as _shipments
 from ordermill.orders import stock as _stock
 from ordermill.orders.context import Context
+from ordermill.orders.plugins import Plugins, PluginSource
 from ordermill.transfer import exports as _exports
 from ordermill.transfer import imports as _imports
 from ordermill.transfer.orderfile import FileFormat
 
-__all__ = ["ConfigSource", "Oms", "configure", "connect", "default_oms"]
+__all__ = ["ConfigSource", "Oms", "PluginSource", "configure", "connect", "default_oms"]
 
 ConfigSource = str | PathLike[str] | Mapping[str, Any] | Config | None
 # place_order's locals that are not the order's own values.
@@ -69,10 +70,18 @@ class Oms:
     an ``order_ref`` (``domain/order_ref.py``).
     """
 
-    def __init__(self, engine: Engine, config: Config) -> None:
+    def __init__(
+        self, engine: Engine, config: Config, *, plugins: PluginSource = "entrypoints"
+    ) -> None:
         self.engine = engine
         self.config = config
         self.ctx = Context(engine=engine, config=config)
+        self.ctx.plugins.add(plugins)
+
+    @property
+    def plugins(self) -> Plugins:
+        """This instance's plugins (``register(obj)``); see ``ordermill.orders.hooks``."""
+        return self.ctx.plugins
 
     def __repr__(self) -> str:
         return f"<Oms {self.engine.url.render_as_string(hide_password=True)}>"
@@ -351,13 +360,21 @@ class Oms:
         )
 
 
-def connect(url: str | None = None, config: ConfigSource = None, **engine_options: Any) -> Oms:
+def connect(
+    url: str | None = None,
+    config: ConfigSource = None,
+    *,
+    plugins: PluginSource = "entrypoints",
+    **engine_options: Any,
+) -> Oms:
     """An ``Oms`` over ``url`` (default: ``$ORDERMILL_DATABASE_URL``, else ``sqlite:///ordermill.db``).
 
     ``config`` is a status configuration: a JSON or TOML path, a dict, or a ``Config``.
+    ``plugins``: by default the plugins installed under the ``ordermill.plugins`` entry
+    point group; a list of plugin objects instead; None for none.
     """
     resolved = url or os.environ.get("ORDERMILL_DATABASE_URL") or DEFAULT_URL
-    return Oms(create_engine(resolved, **engine_options), load_config(config))
+    return Oms(create_engine(resolved, **engine_options), load_config(config), plugins=plugins)
 
 
 _default: Oms | None = None

@@ -12,6 +12,7 @@ import ordermill
 from ordermill.api.logs import JsonFormatter
 from ordermill.api.problems import PROBLEMS
 from ordermill.auth import tokens
+from ordermill.db import tokens as db_tokens
 from ordermill.domain.errors import OmsError
 from tests.api.conftest import Shop, make_client
 
@@ -46,8 +47,8 @@ def test_a_database_error_is_logged_with_its_code_and_statement_but_no_parameter
     """A statement that fails while it carries a token hash (the token look-up, forced to
     read a missing table): the log names the error and the statement, never the hash."""
     secret = shop.admin["Authorization"].removeprefix("Bearer ")
-    broken = sa.text("SELECT * FROM no_such_table WHERE token_hash = :token_hash")
-    monkeypatch.setattr(tokens, "_ACTIVE_BY_HASH", broken)
+    broken = sa.text("SELECT * FROM no_such_table WHERE token_hash = :value")
+    monkeypatch.setitem(db_tokens._ACTIVE_BY, "token_hash", broken)
     with caplog.at_level(logging.ERROR, logger="ordermill.api"):
         response = shop.client.get("/api/v1/stock/MUG", headers=shop.admin)
     assert response.status_code in (500, 503)  # SQLite calls a missing table operational

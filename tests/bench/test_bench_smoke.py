@@ -18,6 +18,7 @@ from bench.counts import CALLS, floor_counts, ordermill_counts
 from bench.harness import run_clients, split
 from bench.lifecycle import (
     WRITTEN_TABLES,
+    event_shapes,
     load_lifecycle,
     order_statuses,
     rows_written,
@@ -79,6 +80,9 @@ def test_floor_makes_the_same_writes_with_no_more_statements(db_url: str) -> Non
     assert rows_written(db_url, keys[0:1]) == rows_written(db_url, keys[2:3])
     assert rows_written(db_url, keys[1:2]) == rows_written(db_url, keys[3:4])
     assert set(rows_written(db_url, keys[0:1])) == set(WRITTEN_TABLES)
+    # ...and the same events: the catalogue's names, the same payload fields.
+    assert event_shapes(db_url, keys[2:3]) == event_shapes(db_url, keys[0:1])
+    assert event_shapes(db_url, keys[3:4]) == event_shapes(db_url, keys[1:2])
     assert order_statuses(db_url, keys[0:1]) == Counter({"completed": 1})
     assert order_statuses(db_url, keys[3:4]) == Counter({"canceled": 1})
 

@@ -62,6 +62,7 @@ SHIPMENT: dict[str, Any] = {
 }
 ACTIVITY: dict[str, Any] = {
     "order_id": 1,
+    "order_uuid": "00000000-0000-4000-8000-000000000001",
     "message": "m",
     "customer_notified": True,
     "created_at": NOW,

@@ -21,6 +21,8 @@ from tests.events.conftest import make_orders
         ("order_status_updated", "ordermill.order.status_changed"),
         ("activity_added", "ordermill.order.activity_added"),
         ("ordermill.order.refunded", "ordermill.order.refunded"),
+        ("order_noted", "ordermill.order.noted"),
+        ("gift_wrapped", "ordermill.order.gift_wrapped"),
     ],
 )
 def test_event_type_maps_legacy_names(name: str, expected: str) -> None:

@@ -154,7 +154,7 @@ def test_a_subscriber_that_raises_is_retried_and_never_stops_the_relay(
     subscriber_module.failures_left[0] = 1
     make_orders(oms, 2)
     relay(db_url, subscriber_modules=("tests.events.subscriber_module",), webhooks=False)
-    placed = [r for r in outbox(db_url) if r["name"] == "order_placed"]
+    placed = [r for r in outbox(db_url) if r["name"] == "ordermill.order.placed"]
     # Orders go concurrently (per-order order only), so compare as sets.
     assert sorted(e["id"] for e in subscriber_module.seen) == sorted(
         str(r["event_uuid"]) for r in placed

@@ -17,9 +17,10 @@ def test_a_note_is_added_and_announced(oms: ordermill.Oms, key: str) -> None:
         "Fraud check completed",
         False,
     )
-    [payload] = event_payloads(oms, order.order_id, "activity_added")
+    [payload] = event_payloads(oms, order.order_id, "ordermill.order.activity_added")
     assert payload == {
         "order_id": order.order_id,
+        "order_uuid": order.uuid,
         "activity_id": added.activity_id,
         "message": "Fraud check completed",
         "customer_notified": False,

@@ -53,12 +53,12 @@ def test_cancel_follows_the_seven_steps(oms: ordermill.Oms) -> None:
         ("order", "pending", "canceled"),
     ]
     assert events(oms, order.order_id)[1:] == [
-        "payment_status_updated",
-        "shipment_status_updated",
-        "order_status_updated",
-        "order_canceled",
+        "ordermill.order.payment_status_changed",
+        "ordermill.order.shipment_status_changed",
+        "ordermill.order.status_changed",
+        "ordermill.order.canceled",
     ]
-    [payload] = event_payloads(oms, order.order_id, "order_canceled")
+    [payload] = event_payloads(oms, order.order_id, "ordermill.order.canceled")
     assert payload["reason"] == "Customer requested cancellation"
     assert payload["restocked"] == [
         {"sku": "EBOOK", "qty": 1},
@@ -88,7 +88,7 @@ def test_no_restock_when_the_configuration_says_so(db_url: str) -> None:
         oms.cancel_order(order.uuid)
         assert stock(oms) == {"MUG": 8, "TEA": 4, "EBOOK": 2}
         assert set(_restocked(oms, order.order_id).values()) == {0}
-        [payload] = event_payloads(oms, order.order_id, "order_canceled")
+        [payload] = event_payloads(oms, order.order_id, "ordermill.order.canceled")
         assert payload["restocked"] == []
     finally:
         oms.close()
@@ -134,7 +134,8 @@ def test_open_shipments_are_canceled_and_delivered_units_stay_out_of_stock(db_ur
         assert stock(oms) == {"MUG": 10, "TEA": 4, "EBOOK": 3}
         assert _restocked(oms, order.order_id) == {"MUG": 2, "TEA": 0, "CARD": 0, "EBOOK": 1}
         assert [
-            p["shipment_uuid"] for p in event_payloads(oms, order.order_id, "shipment_canceled")
+            p["shipment_uuid"]
+            for p in event_payloads(oms, order.order_id, "ordermill.shipment.canceled")
         ] == [mugs.uuid]
     finally:
         oms.close()

@@ -87,8 +87,8 @@ def _cancel_race(oms: ordermill.Oms) -> list[str]:
     restored = {sku: after[sku] - before[sku] for sku in after}
     if restored != {"MUG": 2, "TEA": 1, "EBOOK": 1}:
         problems.append(f"stock restored {restored}")
-    if events(oms, order.order_id).count("order_canceled") != 1:
-        problems.append("order_canceled events != 1")
+    if events(oms, order.order_id).count("ordermill.order.canceled") != 1:
+        problems.append("ordermill.order.canceled events != 1")
     if [m for m, _ in activities(oms, order.order_id)].count("Order canceled (race)") != 1:
         problems.append("cancel activities != 1")
     return problems

@@ -126,7 +126,7 @@ def test_what_the_file_carries_is_kept(oms: ordermill.Oms, tmp_path: Path) -> No
     ]
     with oms.engine.connect() as c:
         names = c.execute(sa.select(event.c.name)).scalars().all()
-    assert names == ["order_imported"]
+    assert names == ["ordermill.order.imported"]
 
 
 def test_defaults_when_the_file_carries_nothing_more(oms: ordermill.Oms, tmp_path: Path) -> None:

@@ -46,6 +46,7 @@ from ordermill.db.tables import (
 )
 from ordermill.domain import errors
 from ordermill.domain.config import Config
+from ordermill.domain.events import STATUS_CHANGED
 from ordermill.domain.status import resolve_order_status
 from tests.services.model import CANCELED, DELIVERED, SHIPPED, Line, Model, Refused
 
@@ -408,7 +409,7 @@ def check(engine: sa.Engine, model: Model, initial: dict[str, int]) -> None:
                 assert after.from_status == before.to_status != after.to_status
             assert chain[-1].to_status == getattr(row, column)
             changes = len(chain) - 1
-            assert event_counts[(order_id, f"{field_name}_status_updated")] == changes
+            assert event_counts[(order_id, STATUS_CHANGED[field_name])] == changes
 
 
 def test_random_sequences_of_services_agree_with_the_model(db_url: str) -> None:

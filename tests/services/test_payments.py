@@ -20,9 +20,9 @@ def test_paid_moves_the_order_to_processing_with_history_and_events(oms: ordermi
         ("order", "pending", "processing"),
     ]
     assert events(oms, order.order_id) == [
-        "order_placed",
-        "payment_status_updated",
-        "order_status_updated",
+        "ordermill.order.placed",
+        "ordermill.order.payment_status_changed",
+        "ordermill.order.status_changed",
     ]
     assert statuses(oms.get_order(order.uuid)) == ("paid", "pending", "processing")
 
@@ -51,7 +51,7 @@ def test_a_change_that_keeps_the_order_status_only_records_the_payment(
     updated = oms.update_payment_status(order.order_id, "failed")
     assert statuses(updated) == ("failed", "pending", "pending")
     assert history(oms, order.order_id)[3:] == [("payment", "pending", "failed")]
-    assert events(oms, order.order_id)[1:] == ["payment_status_updated"]
+    assert events(oms, order.order_id)[1:] == ["ordermill.order.payment_status_changed"]
 
 
 def test_refunded_closes_a_completed_order_and_closed_is_final(oms: ordermill.Oms) -> None:
@@ -70,7 +70,7 @@ def test_a_payment_canceled_is_a_cancellation_with_restock(oms: ordermill.Oms) -
     assert statuses(canceled) == ("canceled", "canceled", "canceled")
     assert stock(oms) == {"MUG": 10, "TEA": 5, "EBOOK": 3}
     assert activities(oms, order.order_id)[-1] == ("Order canceled (payment canceled)", False)
-    assert events(oms, order.order_id)[-1] == "order_canceled"
+    assert events(oms, order.order_id)[-1] == "ordermill.order.canceled"
 
 
 def test_a_payment_after_the_cancel_is_recorded_and_flagged(oms: ordermill.Oms) -> None:

@@ -61,7 +61,7 @@ def test_new_order_gets_default_statuses_activity_history_and_event(oms: ordermi
     }
     with oms.engine.connect() as c:
         names = c.execute(sa.select(event.c.name).where(event.c.order_id == placed.order_id))
-        assert names.scalars().all() == ["order_placed"]
+        assert names.scalars().all() == ["ordermill.order.placed"]
 
 
 def test_order_numbers_are_unique_and_increasing(oms: ordermill.Oms) -> None:

@@ -31,7 +31,7 @@ def test_a_shipment_takes_every_remaining_unit_that_requires_shipping(oms: order
         "Order has been shipped (UPS, tracking number 1Z999AA10123456784)",
         False,
     )
-    [created] = event_payloads(oms, order.order_id, "shipment_created")
+    [created] = event_payloads(oms, order.order_id, "ordermill.shipment.created")
     assert created["shipment_uuid"] == shipment.uuid
     assert created["carrier"] == "UPS"
     assert oms.get_shipment(shipment.uuid) == shipment
@@ -93,7 +93,7 @@ def test_marking_a_delivered_shipment_again_changes_and_emits_nothing(
     before = db_snapshot(oms.engine)
     assert oms.mark_delivered(shipment.uuid) == delivered
     assert db_snapshot(oms.engine) == before
-    assert events(oms, order.order_id).count("shipment_delivered") == 1
+    assert events(oms, order.order_id).count("ordermill.shipment.delivered") == 1
 
 
 def test_a_canceled_shipment_releases_its_units_for_another(oms: ordermill.Oms) -> None:
@@ -157,7 +157,7 @@ def test_update_shipment_corrects_carrier_and_tracking(
         "Shipment information updated (UPS, tracking number 1Z999AA10123456784)",
         False,
     )
-    [updated] = event_payloads(oms, order.order_id, "shipment_updated")
+    [updated] = event_payloads(oms, order.order_id, "ordermill.shipment.updated")
     assert updated["tracking_number"] == "1Z999AA10123456784"
     cleared = oms.update_shipment(shipment.uuid, carrier="DHL", tracking_number=None)
     assert (cleared.carrier, cleared.tracking_number) == ("DHL", None)
@@ -215,7 +215,7 @@ class TestOrderLevelShipmentStatus:
         shipments = oms.list_shipments(order.order_id)
         assert [s.status for s in shipments] == ["delivered", "delivered"]
         assert shipments[0].uuid == first.uuid
-        assert events(oms, order.order_id).count("shipment_delivered") == 2
+        assert events(oms, order.order_id).count("ordermill.shipment.delivered") == 2
 
     def test_canceled_cancels_the_open_shipments(self, oms: ordermill.Oms) -> None:
         order = place(oms)

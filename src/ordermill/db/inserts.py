@@ -1,6 +1,6 @@
 """Inserts whose second table needs the first one's generated id: one statement on PostgreSQL.
 
-A shipment's items need the shipment's id; an ``activity_added`` outbox event
+A shipment's items need the shipment's id; an ``ordermill.order.activity_added`` event
 carries the activity's id. On PostgreSQL the first INSERT is a data-modifying CTE
 whose RETURNING feeds the second, so the pair is one execution and one round trip;
 on SQLite (no DML in ``WITH``) it is two statements, the first one's RETURNING
@@ -19,10 +19,10 @@ from sqlalchemy.engine import Connection
 
 from ordermill.db.change_statement import insert_events
 from ordermill.db.tables import UtcDateTime, activity, event, shipment, shipment_item
+from ordermill.domain.events import ACTIVITY_ADDED
 
 __all__ = ["insert_activity_with_event", "insert_shipment_with_items"]
 
-ACTIVITY_ADDED = "activity_added"
 
 # -- a shipment and its items ------------------------------------------------------
 
@@ -111,6 +111,7 @@ _INSERT_ACTIVITY = activity.insert().returning(activity.c.activity_id)
 
 def _activity_with_event() -> sa.Select[Any]:
     order_id = sa.bindparam("order_id", type_=sa.BigInteger())
+    order_uuid = sa.bindparam("order_uuid", type_=sa.Text())
     message = sa.bindparam("message", type_=sa.Text())
     notified = sa.bindparam("customer_notified", type_=sa.Boolean())
     now = sa.bindparam("created_at", type_=UtcDateTime())
@@ -123,6 +124,8 @@ def _activity_with_event() -> sa.Select[Any]:
     payload = sa.func.jsonb_build_object(
         sa.literal_column("'order_id'"),
         order_id,
+        sa.literal_column("'order_uuid'"),
+        order_uuid,
         sa.literal_column("'activity_id'"),
         new.c.activity_id,
         sa.literal_column("'message'"),
@@ -143,11 +146,18 @@ _ACTIVITY_WITH_EVENT = _activity_with_event()  # built once: its cache key is me
 
 
 def insert_activity_with_event(
-    tx: Connection, *, order_id: int, message: str, customer_notified: bool, now: datetime
+    tx: Connection,
+    *,
+    order_id: int,
+    order_uuid: str,
+    message: str,
+    customer_notified: bool,
+    now: datetime,
 ) -> int:
-    """Insert an activity and its ``activity_added`` outbox event; returns the activity's id.
+    """Insert an activity and its ``ordermill.order.activity_added`` event; returns its id.
 
-    The event's payload: ``order_id``, ``activity_id``, ``message``, ``customer_notified``.
+    The event's payload: ``order_id``, ``order_uuid``, ``activity_id``, ``message``,
+    ``customer_notified``.
     """
     values = {
         "order_id": order_id,
@@ -156,11 +166,14 @@ def insert_activity_with_event(
         "created_at": now,
     }
     if tx.dialect.name == "postgresql":
-        activity_id: int = tx.execute(_ACTIVITY_WITH_EVENT, values).scalar_one()
+        activity_id: int = tx.execute(
+            _ACTIVITY_WITH_EVENT, {**values, "order_uuid": order_uuid}
+        ).scalar_one()
         return activity_id
     activity_id = tx.execute(_INSERT_ACTIVITY, values).scalar_one()
     payload = {
         "order_id": order_id,
+        "order_uuid": order_uuid,
         "activity_id": activity_id,
         "message": message,
         "customer_notified": customer_notified,

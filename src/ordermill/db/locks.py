@@ -108,7 +108,9 @@ _LOCK_ORDER_BY = {
     for column in ("order_id", "uuid", "order_number", "external_reference")
 }
 _LOCK_ORDER_ID_BY = {
-    column: _for_update(sa.select(order.c.order_id).where(order.c[column] == sa.bindparam("key")))
+    column: _for_update(
+        sa.select(order.c.order_id, order.c.uuid).where(order.c[column] == sa.bindparam("key"))
+    )
     for column in ("order_id", "uuid", "order_number", "external_reference")
 }
 _LOCK_SHIPMENT_ORDER = _for_update(
@@ -142,12 +144,15 @@ def lock_order_by(
     return row
 
 
-def lock_order_id_by(conn: Connection, column: OrderRefColumn, value: object) -> int | None:
-    """``lock_order_by`` that returns only the order's id (for writers that need no more)."""
+def lock_order_id_by(
+    conn: Connection, column: OrderRefColumn, value: object
+) -> tuple[int, str] | None:
+    """``lock_order_by`` that returns only the order's id and uuid (for writers that need
+    no more: the uuid names the order in the events they write)."""
     found = conn.execute(_LOCK_ORDER_ID_BY[column][not locks_disabled()], {"key": value})
-    order_id: Any = found.scalar_one_or_none()
+    row: Any = found.one_or_none()
     _pause_after_lock()
-    return None if order_id is None else int(order_id)
+    return None if row is None else (int(row.order_id), str(row.uuid))
 
 
 def lock_order(

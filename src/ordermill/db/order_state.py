@@ -42,12 +42,13 @@ def lock_order_by_ref(tx: Connection, order_ref: OrderRef) -> OrderRow:
     raise order_not_found(order_ref)
 
 
-def lock_order_id_by_ref(tx: Connection, order_ref: OrderRef) -> int:
-    """``lock_order_by_ref`` for a writer that needs only the order's id (one column back)."""
+def lock_order_id_by_ref(tx: Connection, order_ref: OrderRef) -> tuple[int, str]:
+    """``lock_order_by_ref`` for a writer that needs only the order's id and uuid (the
+    uuid names the order in the events it writes)."""
     for column, value in order_ref_keys(order_ref):
-        order_id = lock_order_id_by(tx, column, value)
-        if order_id is not None:
-            return order_id
+        found = lock_order_id_by(tx, column, value)
+        if found is not None:
+            return found
     raise order_not_found(order_ref)
 
 
@@ -126,7 +127,8 @@ def load_state(tx: Connection, order_id: int) -> OrderState:
 
 def write_order_change(tx: Connection, change: Change) -> OrderRow | dict[str, Any]:
     """Write ``change.plan()`` (``change_statement.py``: one statement on PostgreSQL);
-    returns the order row as it is now.
+    returns the order row as it is now, after handing it to ``change.written_hook``
+    (the plugins' after-hook, still inside the transaction).
 
     That row is the locked one with the values written here: nothing else of the
     order changes under its lock, so reading it back (RETURNING) would only add a
@@ -143,4 +145,6 @@ def write_order_change(tx: Connection, change: Change) -> OrderRow | dict[str, A
             "updated_at": change.now,
         }
     write_change(tx, plan)
+    if change.written_hook is not None:
+        change.written_hook(row)
     return row

@@ -159,7 +159,9 @@ def write_placement(
         ],
     ).all()
     _insert_addresses(tx, order_id, placement)
-    write_change(tx, placement.plan(order_id, order_row["uuid"], order_row["order_number"], now))
+    item_ids = [r.order_item_id for r in item_rows]
+    plan = placement.plan(order_id, order_row["uuid"], order_row["order_number"], item_ids, now)
+    write_change(tx, plan)
     return order_row, list(item_rows)
 
 

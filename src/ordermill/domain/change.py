@@ -20,12 +20,13 @@ Nothing here touches the database: ``Change.plan`` is plain data that
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from ordermill.domain.config import Config
+from ordermill.domain.events import STATUS_CHANGED
 from ordermill.domain.status import check_order_transition, resolve_order_status
 
 __all__ = ["Change", "ChangePlan"]
@@ -77,6 +78,11 @@ class Change:
         self._final_events: list[tuple[str, dict[str, Any]]] = []
         self.now = datetime.now(UTC)
         self._plan = ChangePlan(self.order_id, self.now)
+        # Plain callables set by ``orders.plugins.watch``: ``decided_hook`` runs at the end
+        # of ``decide`` (rules checked, nothing written), ``written_hook`` with the order
+        # row once ``db.order_state.write_order_change`` has written the plan.
+        self.decided_hook: Callable[[], None] | None = None
+        self.written_hook: Callable[[Any], None] | None = None
 
     def set_payment_status(self, status: str) -> None:
         self.payment_status = status
@@ -90,8 +96,9 @@ class Change:
         self._activities.append((message, customer_notified))
 
     def add_event(self, name: str, *, last: bool = False, **payload: Any) -> None:
-        """An outbox event; ``last`` ones follow the status events (``order_canceled``)."""
-        added = (name, {"order_id": self.order_id, **payload})
+        """An outbox event (``domain.events``); ``last`` ones follow the status events
+        (``ordermill.order.canceled``). Every payload names the order by id and uuid."""
+        added = (name, {"order_id": self.order_id, "order_uuid": str(self.row.uuid), **payload})
         (self._final_events if last else self._events).append(added)
 
     def decide(self, config: Config) -> str:
@@ -99,6 +106,8 @@ class Change:
         self.status = resolve_order_status(config, self.payment_status, self.shipment_status)
         check_order_transition(config, self.row.status, self.status)
         self.decided = True
+        if self.decided_hook is not None:
+            self.decided_hook()
         return self.status
 
     def status_changes(self) -> Iterator[tuple[str, str, str]]:
@@ -140,8 +149,13 @@ class Change:
             *self._events,
             *(
                 (
-                    f"{field_name}_status_updated",
-                    {"order_id": self.order_id, "from_status": before, "to_status": after},
+                    STATUS_CHANGED[field_name],
+                    {
+                        "order_id": self.order_id,
+                        "order_uuid": str(self.row.uuid),
+                        "from_status": before,
+                        "to_status": after,
+                    },
                 )
                 for field_name, before, after in changes
             ),

@@ -33,6 +33,7 @@ the families below to HTTP statuses and exit codes in one table each.
     │   ├── OrderNotCancelable
     │   ├── ShipmentAlreadyExists
     │   ├── ShipmentTransitionError
+    │   ├── HookRejected              a plugin's hook refused the call (orders/hooks.py)
     │   ├── IdempotencyKeyInFlight
     │   └── WebhookDisabled           the endpoint is disabled (redeliver)
     ├── AccessDenied
@@ -51,6 +52,7 @@ __all__ = [
     "Conflict",
     "DuplicateExternalReference",
     "EventNotFound",
+    "HookRejected",
     "IdempotencyKeyInFlight",
     "IdempotencyKeyReused",
     "InsufficientStock",
@@ -205,6 +207,13 @@ class ShipmentAlreadyExists(Conflict):
 
 class ShipmentTransitionError(Conflict):
     code = "shipment_transition_refused"
+
+
+class HookRejected(Conflict):
+    """A plugin's hook refused the call; the message is the plugin's own, and nothing
+    was written. ``details`` name the ``plugin`` and the ``hook``."""
+
+    code = "hook_rejected"
 
 
 class TokenNotFound(NotFound):

@@ -18,6 +18,7 @@ from typing import Any
 
 from ordermill.domain.change import ChangePlan
 from ordermill.domain.errors import InsufficientStock, InvalidOrder
+from ordermill.domain.events import ORDER_PLACED
 from ordermill.domain.text import unstorable
 
 __all__ = [
@@ -305,9 +306,11 @@ class Placement:
     status: str
     reason: str = "order placed"
 
-    def plan(self, order_id: int, uuid: str, order_number: str, now: datetime) -> ChangePlan:
-        """The history of every status from nothing, "Order created", ``order_placed``."""
-        new = self.order
+    def plan(
+        self, order_id: int, uuid: str, order_number: str, item_ids: Sequence[int], now: datetime
+    ) -> ChangePlan:
+        """The history of every status from nothing, "Order created", ``ordermill.order.placed``
+        (``item_ids``: the ids of the written lines, in line order)."""
         return ChangePlan(
             order_id,
             now,
@@ -319,20 +322,37 @@ class Placement:
             ],
             activities=[(ORDER_CREATED, False)],
             events=[
-                (
-                    "order_placed",
-                    {
-                        "order_id": order_id,
-                        "uuid": uuid,
-                        "order_number": order_number,
-                        "customer_id": new.customer_id,
-                        "customer_email": new.customer_email,
-                        "grand_total": str(new.grand_total),
-                        "currency": new.currency,
-                    },
-                )
+                (ORDER_PLACED, self.event_payload(order_id, uuid, order_number, item_ids)),
             ],
         )
+
+    def event_payload(
+        self, order_id: int, uuid: str, order_number: str, item_ids: Sequence[int]
+    ) -> dict[str, Any]:
+        """The ``ordermill.order.placed`` payload (``domain.events``); ``item_ids`` are the
+        ids of the written lines, in line order."""
+        new = self.order
+        return {
+            "order_id": order_id,
+            "order_uuid": uuid,
+            "order_number": order_number,
+            "customer_id": new.customer_id,
+            "customer_email": new.customer_email,
+            "grand_total": str(new.grand_total),
+            "currency": new.currency,
+            "payment_status": self.payment_status,
+            "shipment_status": self.shipment_status,
+            "status": self.status,
+            "items": [
+                {
+                    "order_item_id": item_id,
+                    "sku": line.sku,
+                    "qty": line.qty,
+                    "price": str(line.price),
+                }
+                for item_id, line in zip(item_ids, new.lines, strict=True)
+            ],
+        }
 
 
 def check_stock(needed: Mapping[str, int], available: Mapping[str, int]) -> None:

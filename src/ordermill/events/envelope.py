@@ -2,55 +2,57 @@
 
 ::
 
-    {"specversion": "1.0", "id": "<event.event_uuid>", "type": "ordermill.order.canceled",
-     "source": "/ordermill", "subject": "<order uuid, else order id>",
+    {"specversion": "1.0", "id": "<event.event_uuid>", "source": "/ordermill",
+     "type": "ordermill.order.canceled", "subject": "<the payload's order_uuid>",
      "time": "2026-12-01T10:00:00.123456Z", "datacontenttype": "application/json",
      "data": {...the outbox payload...}}
 
-``id`` is the row's stored ``event_uuid`` (see migration 0004 for why it is stored
-rather than derived), so every redelivery of an event carries the same id and
-consumers deduplicate on it (NATS ``Nats-Msg-Id``, the ``webhook-id`` header).
+The envelope itself is ``ordermill.domain.cloudevents.envelope`` and the types are
+the catalogue's (``ordermill.domain.events``): the library writes them as outbox
+names, and a row written before the catalogue has its old name mapped through
+``LEGACY_NAMES``. ``id`` is the row's stored ``event_uuid`` (see migration 0004 for
+why it is stored rather than derived), so every redelivery of an event carries the
+same id and consumers deduplicate on it (NATS ``Nats-Msg-Id``, the ``webhook-id``
+header).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import msgspec
 
+from ordermill.domain.cloudevents import SOURCE, envelope
+from ordermill.domain.events import LEGACY_NAMES
+
 __all__ = ["DEFAULT_SOURCE", "Envelope", "OutboxEvent", "event_type"]
 
-DEFAULT_SOURCE = "/ordermill"
+DEFAULT_SOURCE = SOURCE
 _PREFIX = "ordermill."
-
-# Legacy outbox names whose CloudEvent type is not "<entity>_<verb>" read as written.
-_RENAMED = {
-    "activity_added": "ordermill.order.activity_added",
-    "order_status_updated": "ordermill.order.status_changed",
-}
 _ENTITIES = ("order", "shipment")
 
 
 def event_type(name: str) -> str:
     """The CloudEvent type of an outbox event name.
 
-    ``order_canceled`` → ``ordermill.order.canceled``; ``shipment_created`` →
-    ``ordermill.shipment.created``; ``payment_status_updated`` →
-    ``ordermill.order.payment_status_changed`` (status changes belong to the order);
-    a name already starting with ``ordermill.`` is returned unchanged.
+    A catalogue type (``ordermill.order.canceled``) as written; a name from before
+    the catalogue (``order_canceled``, ``payment_status_updated``) by ``LEGACY_NAMES``.
+    Any other name (a row an application wrote itself) still gets a type under
+    ``ordermill.``, which every destination relies on (the NATS stream's subjects):
+    ``<order|shipment>_<what>`` becomes ``ordermill.<order|shipment>.<what>``, anything
+    else ``ordermill.order.<name>``.
     """
     if name.startswith(_PREFIX):
         return name
-    if name in _RENAMED:
-        return _RENAMED[name]
-    if name.endswith("_status_updated"):
-        return f"ordermill.order.{name.removesuffix('_updated')}_changed"
-    entity, _, verb = name.partition("_")
-    if entity in _ENTITIES and verb:
-        return f"ordermill.{entity}.{verb}"
-    return f"ordermill.order.{name}"
+    legacy = LEGACY_NAMES.get(name)
+    if legacy is not None:
+        return legacy
+    entity, _, what = name.partition("_")
+    if entity in _ENTITIES and what:
+        return f"{_PREFIX}{entity}.{what}"
+    return f"{_PREFIX}order.{name}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,29 +98,21 @@ class Envelope:
 
 
 def _subject(event: OutboxEvent) -> str | None:
-    uuid = event.payload.get("uuid") or event.payload.get("order_uuid") or event.order_uuid
+    """The order's uuid: every payload names it as ``order_uuid``; a row from before the
+    catalogue may not (its order's uuid, else its id, stands in)."""
+    uuid = event.payload.get("order_uuid") or event.payload.get("uuid") or event.order_uuid
     if uuid:
         return str(uuid)
     return None if event.order_id is None else str(event.order_id)
 
 
-def _time(value: datetime) -> str:
-    utc = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
-    return utc.isoformat().replace("+00:00", "Z")
-
-
 def cloudevent(event: OutboxEvent, source: str = DEFAULT_SOURCE) -> dict[str, Any]:
     """The CloudEvent as a dict (``subject`` left out when the event has no order)."""
-    document: dict[str, Any] = {
-        "specversion": "1.0",
-        "id": str(event.event_uuid),
-        "type": event.type,
-        "source": source,
-        "time": _time(event.created_at),
-        "datacontenttype": "application/json",
-        "data": event.payload,
-    }
-    subject = _subject(event)
-    if subject is not None:
-        document["subject"] = subject
-    return document
+    return envelope(
+        str(event.event_uuid),
+        event.type,
+        _subject(event),
+        event.created_at,
+        event.payload,
+        source=source,
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Connection
 
 from ordermill.db.inserts import insert_activity_with_event
+from ordermill.db.locks import lock_order
 from ordermill.db.order_state import lock_order_id_by_ref
 from ordermill.db.tables import utcnow
 from ordermill.domain.errors import InvalidInput
@@ -12,6 +13,7 @@ from ordermill.domain.order_ref import OrderRef
 from ordermill.domain.records import Activity
 from ordermill.domain.text import unstorable
 from ordermill.orders.context import Context
+from ordermill.orders.plugins import Deferred
 
 __all__ = ["MESSAGE_MAX", "add_order_activity_log"]
 
@@ -44,7 +46,7 @@ def add_order_activity_log(
     """Add a note to the order's log; ``customer_notified`` makes it visible to the customer.
 
     Only the flag is stored: notifying the customer is the job of an
-    ``activity_added`` event consumer.
+    ``ordermill.order.activity_added`` event consumer.
     """
     text = activity_message(message)
     if not isinstance(customer_notified, bool):
@@ -53,16 +55,26 @@ def add_order_activity_log(
             field="customer_notified",
         )
     with ctx.transaction(conn) as tx:
-        order_id = lock_order_id_by_ref(tx, order_ref)
+        order_id, order_uuid = lock_order_id_by_ref(tx, order_ref)
+        hooked = {"message": text, "customer_notified": customer_notified}
+        locked = Deferred(lambda: lock_order(tx, order_id=order_id))
+        ctx.plugins.call("before_add_activity", conn=tx, order=locked, **hooked)
         now = utcnow()
-        # With its activity_added event (order_id, activity_id, message, customer_notified).
+        # With its activity_added event (order_id, order_uuid, activity_id, message, ...).
         activity_id = insert_activity_with_event(
-            tx, order_id=order_id, message=text, customer_notified=customer_notified, now=now
+            tx,
+            order_id=order_id,
+            order_uuid=order_uuid,
+            message=text,
+            customer_notified=customer_notified,
+            now=now,
         )
-    return Activity(
-        activity_id=activity_id,
-        order_id=order_id,
-        message=text,
-        customer_notified=customer_notified,
-        created_at=now,
-    )
+        added = Activity(
+            activity_id=activity_id,
+            order_id=order_id,
+            message=text,
+            customer_notified=customer_notified,
+            created_at=now,
+        )
+        ctx.plugins.call("after_add_activity", conn=tx, order=locked, result=added, **hooked)
+    return added

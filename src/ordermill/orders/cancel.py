@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection
 from ordermill.db import rows
 from ordermill.db.locks import lock_inventory
 from ordermill.db.order_state import OrderRow, load_state, lock_order_by_ref, write_order_change
+from ordermill.domain import events
 from ordermill.domain.change import Change
 from ordermill.domain.config import Config
 from ordermill.domain.errors import InvalidInput, OrderNotCancelable
@@ -36,6 +37,8 @@ from ordermill.domain.records import Order
 from ordermill.domain.status import can_cancel_order
 from ordermill.domain.text import unstorable
 from ordermill.orders.context import Context
+from ordermill.orders.event_payloads import shipment_data
+from ordermill.orders.plugins import watch
 
 __all__ = ["ORDER_CANCELED", "apply_cancellation", "cancel_order", "check_cancelable"]
 
@@ -81,15 +84,12 @@ def apply_cancellation(
     # The open shipments were read under the order's lock: they are the ones to cancel.
     change.cancel_shipments([found.shipment_id for found in open_shipments])
     for found in open_shipments:
-        change.add_event(
-            "shipment_canceled", shipment_id=found.shipment_id, shipment_uuid=found.uuid
-        )
+        change.add_event(events.SHIPMENT_CANCELED, **shipment_data(found))
     restocked = _restock(tx, change, state) if config.restock_after_cancellation else {}
     change.add_activity(f"{ORDER_CANCELED} ({reason})" if reason else ORDER_CANCELED)
     change.add_event(
-        "order_canceled",
+        events.ORDER_CANCELED,
         last=True,
-        order_uuid=str(change.row.uuid),
         reason=reason,
         restocked=[{"sku": sku, "qty": qty} for sku, qty in restocked.items()],
     )
@@ -147,6 +147,7 @@ def cancel_order(
         state = load_state(tx, locked.order_id)
         change = Change(locked, reason=f"order canceled: {text}" if text else "order canceled")
         change.set_payment_status(CANCELED)
+        watch(ctx, tx, change, "cancel_order", reason=text)
         apply_cancellation(tx, ctx.config, change, state, reason=text)
         row = write_order_change(tx, change)
     return rows.order_from_row(row)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Connection, Engine
 
 from ordermill.db import transaction as _tx
 from ordermill.domain.config import Config
+from ordermill.orders.plugins import Plugins
 
 __all__ = ["Context"]
 
@@ -17,6 +18,8 @@ __all__ = ["Context"]
 class Context:
     engine: Engine
     config: Config
+    # Each Oms has its own: two instances never share plugins.
+    plugins: Plugins = field(default_factory=Plugins)
 
     @property
     def dialect(self) -> str:

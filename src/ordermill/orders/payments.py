@@ -15,6 +15,7 @@ from ordermill.domain.records import Order
 from ordermill.domain.status import resolve_order_status
 from ordermill.orders.cancel import apply_cancellation, check_cancelable
 from ordermill.orders.context import Context
+from ordermill.orders.plugins import watch
 
 __all__ = ["update_payment_status", "valid_status"]
 
@@ -51,6 +52,7 @@ def update_payment_status(
             return rows.order_from_row(locked)
         change = Change(locked, reason=f"payment status set to {status}")
         change.set_payment_status(status)
+        watch(ctx, tx, change, "update_payment_status", status=status)
         resolved = resolve_order_status(config, status, locked.shipment_status)
         if resolved == CANCELED and locked.status != CANCELED:
             check_cancelable(config, locked)

@@ -7,7 +7,7 @@
 3. The stock of every managed SKU is locked (in SKU order, ``db/locks.py``), checked
    and taken; ``InsufficientStock`` names every short SKU and nothing is written.
 4. The order, its lines and addresses are inserted, then its first status history,
-   activity and ``order_placed`` event go through the write seam of every change
+   activity and ``ordermill.order.placed`` event go through the write seam of every change
    (``Placement.plan`` -> ``db.change_statement.write_change``: one statement on
    PostgreSQL), all in ``db.placement.write_placement``; an
    ``external_reference`` another order already has raises
@@ -49,6 +49,10 @@ def place_order(ctx: Context, command: PlaceOrder, *, conn: Connection | None = 
     placement = decide_placement(ctx.config, new)
     now = utcnow()
     with ctx.transaction(conn) as tx:
+        ctx.plugins.call("before_place_order", conn=tx, order=new)
         take_stock(tx, new.stock_needed())
         order_row, item_rows = write_placement(tx, ctx.dialect, placement, now)
-    return rows.order_from_row(order_row, items=tuple(rows.item_from_row(r) for r in item_rows))
+        items = tuple(rows.item_from_row(r) for r in item_rows)
+        placed = rows.order_from_row(order_row, items=items)
+        ctx.plugins.call("after_place_order", conn=tx, order=new, result=placed)
+    return placed

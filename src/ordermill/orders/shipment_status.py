@@ -23,6 +23,8 @@ whenever there are any, so the two never disagree.
 
 from __future__ import annotations
 
+import dataclasses
+
 from sqlalchemy.engine import Connection
 
 from ordermill.db import rows
@@ -32,6 +34,7 @@ from ordermill.db.order_state import (
     lock_order_of_shipment,
     write_order_change,
 )
+from ordermill.domain import events
 from ordermill.domain.change import Change
 from ordermill.domain.errors import ShipmentTransitionError, StatusTransitionError
 from ordermill.domain.order_ref import OrderRef
@@ -46,7 +49,9 @@ from ordermill.domain.order_state import (
 )
 from ordermill.domain.records import Order, Shipment
 from ordermill.orders.context import Context
+from ordermill.orders.event_payloads import shipment_data
 from ordermill.orders.payments import valid_status
+from ordermill.orders.plugins import Deferred, watch
 from ordermill.orders.shipments import ORDER_DELIVERED, describe_shipment, insert_shipment
 
 __all__ = ["SHIPMENT_CANCELED", "cancel_shipment", "mark_delivered", "update_shipment_status"]
@@ -81,8 +86,8 @@ def _set_shipments(change: Change, targets: list[ShipmentState], status: str) ->
             target.delivered_at = change.now
         else:
             target.canceled_at = change.now
-        event = "shipment_delivered" if status == DELIVERED else "shipment_canceled"
-        change.add_event(event, shipment_id=target.shipment_id, shipment_uuid=target.uuid)
+        event = events.SHIPMENT_DELIVERED if status == DELIVERED else events.SHIPMENT_CANCELED
+        change.add_event(event, **shipment_data(target))
         # Each shipment that changes says so in the activity log, as its creation did.
         said = SHIPMENT_CANCELED if status == CANCELED else ORDER_DELIVERED
         change.add_activity(said + describe_shipment(target.carrier, target.tracking_number))
@@ -112,6 +117,9 @@ def _change_one(ctx: Context, uuid: object, status: str, conn: Connection | None
             )
         found.status = status
         change = Change(locked, reason=f"shipment {text} {status}")
+        was = Deferred(lambda: dataclasses.replace(found.record(), status=SHIPPED))
+        use_case = "mark_delivered" if status == DELIVERED else "cancel_shipment"
+        watch(ctx, tx, change, use_case, result=found.record, shipment=was)
         _decide(ctx, change, state.rollup(order_canceled=False), doing)
         _set_shipments(change, [found], status)
         write_order_change(tx, change)
@@ -161,6 +169,7 @@ def update_shipment_status(
             )
         state = load_state(tx, locked.order_id)
         change = Change(locked, reason=f"shipment status set to {status}")
+        watch(ctx, tx, change, "update_shipment_status", status=status)
         if phase is None or not state.shippable():
             return _store_as_given(tx, ctx, change, state, status, doing)
         if phase == CANCELED:

@@ -24,6 +24,7 @@ from ordermill.db.order_state import (
 )
 from ordermill.db.orders import load_order
 from ordermill.db.shipments import load_shipment, update_shipment_row
+from ordermill.domain import events
 from ordermill.domain.change import Change
 from ordermill.domain.errors import (
     InvalidInput,
@@ -45,6 +46,8 @@ from ordermill.domain.order_state import (
 from ordermill.domain.records import Shipment
 from ordermill.domain.text import unstorable
 from ordermill.orders.context import Context
+from ordermill.orders.event_payloads import shipment_data
+from ordermill.orders.plugins import Deferred, watch
 
 __all__ = [
     "ORDER_DELIVERED",
@@ -228,18 +231,9 @@ def insert_shipment(
     change.add_activity(ORDER_SHIPPED + describe_shipment(carrier, tracking_number))
     if status == DELIVERED:
         change.add_activity(ORDER_DELIVERED + describe_shipment(carrier, tracking_number))
-    change.add_event(
-        "shipment_created",
-        shipment_id=added.shipment_id,
-        shipment_uuid=added.uuid,
-        carrier=carrier,
-        tracking_number=tracking_number,
-        items=[{"order_item_id": i, "qty": q} for i, q in sorted(units.items())],
-    )
+    change.add_event(events.SHIPMENT_CREATED, **shipment_data(added))
     if status == DELIVERED:
-        change.add_event(
-            "shipment_delivered", shipment_id=added.shipment_id, shipment_uuid=added.uuid
-        )
+        change.add_event(events.SHIPMENT_DELIVERED, **shipment_data(added))
     return added
 
 
@@ -270,6 +264,8 @@ def create_shipment(
         state = load_state(tx, locked.order_id)
         units = _units_to_ship(order_label(locked), state, requested)
         change = Change(locked, reason="shipment created")
+        new = {"carrier": carrier, "tracking_number": tracking_number, "items": units}
+        watch(ctx, tx, change, "create_shipment", result=lambda: added.record(), **new)
         change.set_shipment_status(state.rollup_with(units, SHIPPED))
         change.decide(ctx.config)
         added = insert_shipment(
@@ -308,18 +304,22 @@ def update_shipment(
         if all(getattr(found, name) == value for name, value in values.items()):
             return found.record()
         change = Change(locked, reason="shipment updated")
+        was = Deferred(found.record)
+        watch(
+            ctx,
+            tx,
+            change,
+            "update_shipment",
+            lambda: updated,
+            shipment=was,
+            changes=values,
+        )
         change.decide(ctx.config)
         updated = update_shipment_row(tx, found, values, change)
         change.add_activity(
             SHIPMENT_UPDATED + describe_shipment(updated.carrier, updated.tracking_number)
         )
-        change.add_event(
-            "shipment_updated",
-            shipment_id=found.shipment_id,
-            shipment_uuid=uuid,
-            carrier=updated.carrier,
-            tracking_number=updated.tracking_number,
-        )
+        change.add_event(events.SHIPMENT_UPDATED, **shipment_data(found, updated))
         write_order_change(tx, change)
     return updated
 

@@ -40,8 +40,12 @@ def set_stock(
             field="qty",
             sku=sku,
         )
+    hooked = {"sku": sku, "qty": qty, "manage_stock": manage_stock}
     with ctx.transaction(conn) as tx:
-        return upsert_stock(tx, sku, qty, manage_stock=manage_stock)
+        ctx.plugins.call("before_set_stock", conn=tx, **hooked)
+        level = upsert_stock(tx, sku, qty, manage_stock=manage_stock)
+        ctx.plugins.call("after_set_stock", conn=tx, result=level, **hooked)
+    return level
 
 
 def get_stock(ctx: Context, sku: str, *, conn: Connection | None = None) -> StockLevel:

@@ -113,6 +113,7 @@ class ImportRun:
                 self.stock_needed.update(row.stock_needed())
         if not rows:
             return
+        self.ctx.plugins.call("before_import_orders", conn=tx, orders=[r.new for r in rows])
         order_ids = allocate_order_ids(tx, len(rows))
         if self.first_order_id is None:
             self.first_order_id = order_ids[0]
@@ -120,6 +121,8 @@ class ImportRun:
         kept = [(r, i, n) for r, i, n in zip(rows, order_ids, numbers, strict=True) if n]
         if kept:
             self._insert(tx, kept)
+            imported = {"orders": [r.new for r, _, _ in kept], "result": [i for _, i, _ in kept]}
+            self.ctx.plugins.call("after_import_orders", conn=tx, **imported)
         self.imported += len(kept)
 
     def _drop_repeats(self, batch: list[ImportRow]) -> list[ImportRow]:

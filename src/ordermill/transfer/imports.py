@@ -29,7 +29,7 @@ Decisions (documented for users in the README and ``ordermill import --help``):
   refuses the import); with ``skip_invalid`` per batch, and an order that does not fit
   is a bad row.
 - Each imported order gets one activity (``Order imported``), its initial status history
-  (reason ``imported``) and an ``order_imported`` outbox event; activity logs and status
+  (reason ``imported``) and an ``ordermill.order.imported`` outbox event; activity logs and status
   histories are not part of the file.
 """
 

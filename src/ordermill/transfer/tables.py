@@ -25,6 +25,7 @@ from ordermill.db.tables import (
     shipment_item,
     status_history,
 )
+from ordermill.domain import events
 from ordermill.domain.order_state import CANCELED, DELIVERED
 from ordermill.transfer.records import ImportRow
 
@@ -156,15 +157,18 @@ def build_rows(
         )
         payload = {
             "order_id": order_id,
-            "uuid": uuid,
+            "order_uuid": uuid,
             "order_number": number,
             "external_reference": new.external_reference,
             "customer_id": new.customer_id,
             "customer_email": new.customer_email,
             "grand_total": str(grand_total),
             "currency": new.currency,
+            "payment_status": row.payment_status,
+            "shipment_status": row.shipment_status,
+            "status": row.status,
         }
-        out.events.append(("order_imported", payload, order_id, now))
+        out.events.append((events.ORDER_IMPORTED, payload, order_id, now))
         if new.customer_id is not None and new.customer_id not in out.customers:
             out.customers[new.customer_id] = (
                 new.customer_id,
