@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from ordermill.db.tables import event, order, utcnow, webhook_delivery
-from ordermill.domain.errors import EventNotFound, WebhookDisabled
+from ordermill.db.tables import utcnow
+from ordermill.db.webhooks import log_deliveries
+from ordermill.domain.errors import WebhookDisabled
 from ordermill.events.destination import Destination, RetrySchedule, matches
-from ordermill.events.envelope import Envelope, OutboxEvent
+from ordermill.events.envelope import Envelope
 from ordermill.events.nats import NatsDestination
 from ordermill.events.relay import Relay, RelaySettings
 from ordermill.events.signing import SecretBox
@@ -95,28 +95,6 @@ async def run_relay(engine: Engine, options: RelayOptions) -> Relay:
     return relay
 
 
-def _load_event(engine: Engine, event_id: int) -> OutboxEvent:
-    query = (
-        sa.select(
-            event.c.event_id,
-            event.c.txid,
-            event.c.event_uuid,
-            event.c.name,
-            event.c.payload,
-            event.c.order_id,
-            order.c.uuid,
-            event.c.created_at,
-        )
-        .select_from(event.outerjoin(order, order.c.order_id == event.c.order_id))
-        .where(event.c.event_id == event_id)
-    )
-    with engine.connect() as conn:
-        r = conn.execute(query).first()
-    if r is None:
-        raise EventNotFound(f"Event not found: {event_id}", event_id=event_id)
-    return OutboxEvent(r[0], r[1] or 0, str(r[2]), r[3], r[4] or {}, r[5], r[6], r[7])
-
-
 async def redeliver(
     engine: Engine,
     event_id: int,
@@ -127,7 +105,7 @@ async def redeliver(
 ) -> list[dict[str, Any]]:
     """Send one event again now, with its same id, to the named endpoints (or every
     enabled endpoint whose patterns match); each attempt is logged like the relay's."""
-    envelope = Envelope.of(await asyncio.to_thread(_load_event, engine, event_id), source)
+    envelope = Envelope.of(await asyncio.to_thread(Store(engine).event, event_id), source)
     if endpoint_ids is None:
         enabled = list_endpoints(engine, enabled_only=True)
         targets = [e for e in enabled if matches(e.event_types, envelope.type)]
@@ -159,10 +137,5 @@ async def redeliver(
                 }
             )
     if rows:
-        await asyncio.to_thread(_log, engine, rows)
+        await asyncio.to_thread(log_deliveries, engine, rows)
     return rows
-
-
-def _log(engine: Engine, rows: list[dict[str, Any]]) -> None:
-    with engine.begin() as conn:
-        conn.execute(webhook_delivery.insert(), rows)

@@ -16,13 +16,13 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from ordermill.db.tables import relay_cursor, utcnow, webhook_delivery, webhook_endpoint
+from ordermill.db import webhooks as db
+from ordermill.db.tables import utcnow
+from ordermill.db.webhooks import destination_name
 from ordermill.domain.errors import InvalidEventPattern, InvalidWebhookUrl, WebhookNotFound
 from ordermill.events.signing import SecretBox, new_secret
-from ordermill.events.store import Store
 
 __all__ = [
     "ROTATION_OVERLAP",
@@ -73,10 +73,6 @@ class Endpoint:
             "disabled_reason": self.disabled_reason,
             "created_at": self.created_at,
         }
-
-
-def destination_name(endpoint_id: int) -> str:
-    return f"webhook:{endpoint_id}"
 
 
 def _is_private(address: str) -> bool:
@@ -150,39 +146,23 @@ def add_endpoint(
     patterns = _check_patterns(patterns)
     secret = new_secret()
     encrypted = SecretBox().encrypt(secret)
-    store = Store(engine)
-    with engine.begin() as conn:
-        endpoint_id = conn.execute(
-            webhook_endpoint.insert()
-            .values(
-                url=url,
-                description=description,
-                event_types=patterns,
-                secret_encrypted=encrypted,
-                enabled=True,
-            )
-            .returning(webhook_endpoint.c.endpoint_id)
-        ).scalar_one()
-        store.ensure_cursor(conn, destination_name(endpoint_id), "head")
+    endpoint_id = db.insert_endpoint(engine, url, patterns, description, encrypted)
     return get_endpoint(engine, endpoint_id), secret
 
 
+def _not_found(endpoint_id: int) -> WebhookNotFound:
+    return WebhookNotFound(f"Webhook endpoint not found: {endpoint_id}", endpoint_id=endpoint_id)
+
+
 def get_endpoint(engine: Engine, endpoint_id: int) -> Endpoint:
-    with engine.connect() as conn:
-        row = conn.execute(
-            sa.select(webhook_endpoint).where(webhook_endpoint.c.endpoint_id == endpoint_id)
-        ).first()
+    row = db.endpoint_row(engine, endpoint_id)
     if row is None:
-        raise WebhookNotFound(f"Webhook endpoint not found: {endpoint_id}", endpoint_id=endpoint_id)
+        raise _not_found(endpoint_id)
     return _endpoint(row)
 
 
 def list_endpoints(engine: Engine, *, enabled_only: bool = False) -> list[Endpoint]:
-    query = sa.select(webhook_endpoint).order_by(webhook_endpoint.c.endpoint_id)
-    if enabled_only:
-        query = query.where(webhook_endpoint.c.enabled.is_(True))
-    with engine.connect() as conn:
-        return [_endpoint(r) for r in conn.execute(query)]
+    return [_endpoint(r) for r in db.endpoint_rows(engine, enabled_only=enabled_only)]
 
 
 def set_enabled(
@@ -190,20 +170,8 @@ def set_enabled(
 ) -> Endpoint:
     """Disable (with a reason) or enable an endpoint. Enabling resumes where its cursor
     stopped, clearing the failure clock so the retry window starts again."""
-    with engine.begin() as conn:
-        found = conn.execute(
-            webhook_endpoint.update()
-            .where(webhook_endpoint.c.endpoint_id == endpoint_id)
-            .values(enabled=enabled, disabled_reason=None if enabled else reason)
-        ).rowcount
-        if enabled:
-            conn.execute(
-                relay_cursor.update()
-                .where(relay_cursor.c.destination == destination_name(endpoint_id))
-                .values(failing_since=None)
-            )
-    if not found:
-        raise WebhookNotFound(f"Webhook endpoint not found: {endpoint_id}", endpoint_id=endpoint_id)
+    if not db.set_enabled(engine, endpoint_id, enabled, reason):
+        raise _not_found(endpoint_id)
     return get_endpoint(engine, endpoint_id)
 
 
@@ -213,16 +181,13 @@ def rotate_secret(engine: Engine, endpoint_id: int) -> tuple[Endpoint, str]:
     secret = new_secret()
     box = SecretBox()
     box.decrypt(current.secret_encrypted)  # refuse to rotate under a wrong key
-    with engine.begin() as conn:
-        conn.execute(
-            webhook_endpoint.update()
-            .where(webhook_endpoint.c.endpoint_id == endpoint_id)
-            .values(
-                secret_encrypted=box.encrypt(secret),
-                previous_secret_encrypted=current.secret_encrypted,
-                previous_secret_expires_at=utcnow() + ROTATION_OVERLAP,
-            )
-        )
+    db.set_secret(
+        engine,
+        endpoint_id,
+        box.encrypt(secret),
+        current.secret_encrypted,
+        utcnow() + ROTATION_OVERLAP,
+    )
     return get_endpoint(engine, endpoint_id), secret
 
 
@@ -230,8 +195,4 @@ def list_deliveries(
     engine: Engine, *, endpoint_id: int | None = None, limit: int = 50
 ) -> list[dict[str, Any]]:
     """The newest delivery attempts first (webhooks and subscribers)."""
-    query = sa.select(webhook_delivery).order_by(webhook_delivery.c.delivery_id.desc()).limit(limit)
-    if endpoint_id is not None:
-        query = query.where(webhook_delivery.c.endpoint_id == endpoint_id)
-    with engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(query)]
+    return db.recent_deliveries(engine, endpoint_id=endpoint_id, limit=limit)
