@@ -29,7 +29,7 @@ from ordermill.events.subscribers import SubscriberDestination, load_subscribers
 from ordermill.events.webhook_delivery import WebhookDestination, post_once
 from ordermill.events.webhooks import get_endpoint, list_endpoints
 
-__all__ = ["RelayOptions", "redeliver", "run_relay"]
+__all__ = ["RelayOptions", "redeliver", "run_relay", "send_again"]
 
 log = logging.getLogger("ordermill.events")
 
@@ -105,6 +105,22 @@ async def redeliver(
 ) -> list[dict[str, Any]]:
     """Send one event again now, with its same id, to the named endpoints (or every
     enabled endpoint whose patterns match); each attempt is logged like the relay's."""
+    rows = await send_again(engine, event_id, endpoint_ids, source=source, timeout=timeout)
+    if rows:
+        await asyncio.to_thread(log_deliveries, engine, rows)
+    return rows
+
+
+async def send_again(
+    engine: Engine,
+    event_id: int,
+    endpoint_ids: Iterable[int] | None = None,
+    *,
+    source: str,
+    timeout: float = 10.0,
+) -> list[dict[str, Any]]:
+    """``redeliver`` without logging: the attempts as delivery-log rows (attempt 0), for a
+    caller that logs them in its own transaction."""
     envelope = Envelope.of(await asyncio.to_thread(Store(engine).event, event_id), source)
     if endpoint_ids is None:
         enabled = list_endpoints(engine, enabled_only=True)
@@ -136,6 +152,4 @@ async def redeliver(
                     "attempted_at": utcnow(),
                 }
             )
-    if rows:
-        await asyncio.to_thread(log_deliveries, engine, rows)
     return rows

@@ -9,6 +9,7 @@ does not resolve again before each request (a DNS rebinding risk this documents)
 
 from __future__ import annotations
 
+import enum
 import ipaddress
 import socket
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from ordermill.db import webhooks as db
 from ordermill.db.tables import utcnow
@@ -27,6 +28,7 @@ from ordermill.events.signing import SecretBox, new_secret
 __all__ = [
     "ROTATION_OVERLAP",
     "Endpoint",
+    "Keep",
     "add_endpoint",
     "check_url",
     "destination_name",
@@ -35,7 +37,15 @@ __all__ = [
     "list_endpoints",
     "rotate_secret",
     "set_enabled",
+    "update_endpoint",
 ]
+
+
+class Keep(enum.Enum):
+    """An argument left as it is (where ``None`` is a value)."""
+
+    KEEP = "keep"
+
 
 # How long the previous secret still signs after a rotation (covers retries in flight).
 ROTATION_OVERLAP = timedelta(hours=24)
@@ -137,6 +147,7 @@ def add_endpoint(
     *,
     description: str | None = None,
     allow_private_network: bool = False,
+    conn: Connection | None = None,
 ) -> tuple[Endpoint, str]:
     """Register an endpoint; returns it with its secret (shown once, stored encrypted).
 
@@ -146,16 +157,16 @@ def add_endpoint(
     patterns = _check_patterns(patterns)
     secret = new_secret()
     encrypted = SecretBox().encrypt(secret)
-    endpoint_id = db.insert_endpoint(engine, url, patterns, description, encrypted)
-    return get_endpoint(engine, endpoint_id), secret
+    endpoint_id = db.insert_endpoint(engine, url, patterns, description, encrypted, conn)
+    return get_endpoint(engine, endpoint_id, conn), secret
 
 
 def _not_found(endpoint_id: int) -> WebhookNotFound:
     return WebhookNotFound(f"Webhook endpoint not found: {endpoint_id}", endpoint_id=endpoint_id)
 
 
-def get_endpoint(engine: Engine, endpoint_id: int) -> Endpoint:
-    row = db.endpoint_row(engine, endpoint_id)
+def get_endpoint(engine: Engine, endpoint_id: int, conn: Connection | None = None) -> Endpoint:
+    row = db.endpoint_row(engine, endpoint_id, conn)
     if row is None:
         raise _not_found(endpoint_id)
     return _endpoint(row)
@@ -166,18 +177,45 @@ def list_endpoints(engine: Engine, *, enabled_only: bool = False) -> list[Endpoi
 
 
 def set_enabled(
-    engine: Engine, endpoint_id: int, enabled: bool, reason: str | None = None
+    engine: Engine,
+    endpoint_id: int,
+    enabled: bool,
+    reason: str | None = None,
+    conn: Connection | None = None,
 ) -> Endpoint:
     """Disable (with a reason) or enable an endpoint. Enabling resumes where its cursor
     stopped, clearing the failure clock so the retry window starts again."""
-    if not db.set_enabled(engine, endpoint_id, enabled, reason):
+    if not db.set_enabled(engine, endpoint_id, enabled, reason, conn):
         raise _not_found(endpoint_id)
-    return get_endpoint(engine, endpoint_id)
+    return get_endpoint(engine, endpoint_id, conn)
 
 
-def rotate_secret(engine: Engine, endpoint_id: int) -> tuple[Endpoint, str]:
+def update_endpoint(
+    engine: Engine,
+    endpoint_id: int,
+    *,
+    patterns: list[str] | None = None,
+    description: str | Keep | None = Keep.KEEP,
+    conn: Connection | None = None,
+) -> Endpoint:
+    """Change the event type patterns (``None``: unchanged) and/or the description
+    (``Keep.KEEP``: unchanged; ``None`` clears it). The relay takes new patterns within
+    its refresh interval."""
+    values: dict[str, Any] = {}
+    if patterns is not None:
+        values["event_types"] = _check_patterns(patterns)
+    if description is not Keep.KEEP:
+        values["description"] = description
+    if values and not db.update_endpoint(engine, endpoint_id, values, conn):
+        raise _not_found(endpoint_id)
+    return get_endpoint(engine, endpoint_id, conn)
+
+
+def rotate_secret(
+    engine: Engine, endpoint_id: int, conn: Connection | None = None
+) -> tuple[Endpoint, str]:
     """A new secret (returned once); the previous one keeps signing for ROTATION_OVERLAP."""
-    current = get_endpoint(engine, endpoint_id)
+    current = get_endpoint(engine, endpoint_id, conn)
     secret = new_secret()
     box = SecretBox()
     box.decrypt(current.secret_encrypted)  # refuse to rotate under a wrong key
@@ -187,8 +225,9 @@ def rotate_secret(engine: Engine, endpoint_id: int) -> tuple[Endpoint, str]:
         box.encrypt(secret),
         current.secret_encrypted,
         utcnow() + ROTATION_OVERLAP,
+        conn,
     )
-    return get_endpoint(engine, endpoint_id), secret
+    return get_endpoint(engine, endpoint_id, conn), secret
 
 
 def list_deliveries(
