@@ -176,3 +176,12 @@ def test_create_with_an_idempotency_key_creates_once(shop: Shop, receiver: Recei
     assert again.headers["Idempotent-Replayed"] == "true"
     assert first.headers["Location"] == f"{BASE}/{first.json()['endpoint_id']}"
     assert len(shop.client.get(BASE, headers=shop.admin).json()["items"]) == 1
+
+
+@pytest.mark.parametrize("url", ["http://[::1/hook", "http://host:99999/", "ftp://example.com/"])
+def test_a_malformed_url_is_a_422_naming_it(shop: Shop, url: str) -> None:
+    body = {"url": url, "events": ["*"], "allow_private_network": True}
+    response = shop.client.post(BASE, json=body, headers=shop.admin)
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] in ("invalid_webhook_url", "invalid_request")
+    assert shop.client.get(BASE, headers=shop.admin).json()["items"] == []

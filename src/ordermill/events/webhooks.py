@@ -91,7 +91,10 @@ def _is_private(address: str) -> bool:
 
 
 def check_url(url: str, *, allow_private_network: bool = False) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unbalanced "[" of an IPv6 host
+        parts = urlsplit("")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidWebhookUrl(f"webhook URL must be http(s)://host/...: {url!r}", url=url)
     try:
