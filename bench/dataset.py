@@ -33,11 +33,11 @@ from sqlalchemy.engine import Engine
 from bench.copytext import copy_field
 from ordermill.db.engine import create_engine, normalize_url
 from ordermill.db.migrate import migrate
+from ordermill.db.schema import metadata
 from ordermill.db.tables import (
     address,
     customer,
     inventory,
-    metadata,
     order,
     order_item,
 )

@@ -30,7 +30,7 @@ from bench.machine import describe_machine
 from bench.stats import percentile
 from ordermill.db.engine import create_engine, normalize_url
 from ordermill.db.migrate import migrate
-from ordermill.db.tables import metadata
+from ordermill.db.schema import metadata
 from ordermill.events import webhooks
 from ordermill.events.destination import RetrySchedule
 from ordermill.events.relay import RelaySettings

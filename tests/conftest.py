@@ -23,7 +23,7 @@ from sqlalchemy.engine import URL, Engine
 import ordermill
 from ordermill.db.engine import create_engine, normalize_url
 from ordermill.db.migrate import migrate
-from ordermill.db.tables import metadata
+from ordermill.db.schema import metadata
 
 os.environ.setdefault("ORDERMILL_ENV", "test")
 

@@ -14,6 +14,7 @@ from fastapi.routing import APIRoute
 
 import ordermill
 from ordermill.admin.app import ROUTERS
+from ordermill.events import webhooks
 from tests.admin.conftest import Admin
 from tests.admin.seed import Seeded, seed_small
 from tests.admin.server import serve
@@ -24,7 +25,14 @@ Snapshot = Callable[[Any], dict[str, list[dict[str, Any]]]]
 def post_paths(shop: Seeded, oms: ordermill.Oms) -> list[str]:
     """Every POST route of the admin, with real orders and shipments in the path."""
     [shipment] = oms.list_shipments(shop.others[0].uuid)
-    values = {"key": shop.others[0].order_number, "shipment_uuid": shipment.uuid}
+    endpoint, _ = webhooks.add_endpoint(
+        oms.engine, "http://127.0.0.1:9/hook", ["*"], allow_private_network=True
+    )
+    values = {
+        "key": shop.others[0].order_number,
+        "shipment_uuid": shipment.uuid,
+        "endpoint_id": endpoint.endpoint_id,
+    }
     paths = []
     for router in ROUTERS:
         for route in router.routes:
@@ -37,10 +45,12 @@ def test_every_post_route_refuses_a_request_without_the_csrf_token(
     oms: ordermill.Oms, admin: Admin, db_snapshot: Snapshot
 ) -> None:
     shop = seed_small(oms)
-    paths = post_paths(shop, oms)
-    assert len(paths) == 9  # sign-in, sign-out and the seven order actions
+    paths = post_paths(shop, oms)  # (adds a webhook endpoint, before the snapshot)
+    # sign-in, sign-out, the seven order actions and the five webhook actions
+    assert len(paths) == 14
     form = {"payment_status": "paid", "message": "x", "reason": "x", "confirm": "yes",
-            "carrier": "X", "token": "omt_x"}  # fmt: skip
+            "carrier": "X", "token": "omt_x", "url": "http://127.0.0.1:9/x", "events": "*",
+            "allow_private_network": "yes", "event_id": "1"}  # fmt: skip
     before = db_snapshot(oms.engine)
     for path in paths:
         for token, headers in (("", {}), ("forged", {}), ("", {"X-CSRF-Token": "forged"})):

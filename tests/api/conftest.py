@@ -6,22 +6,28 @@ staff-only activity carrying a canary string that no customer response may conta
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from fastapi import FastAPI
 from starlette.exceptions import StarletteDeprecationWarning
 
 import ordermill
 from ordermill.api import create_app
+from ordermill.db.tables import event
 
 with warnings.catch_warnings():
     # Starlette suggests httpx2 for its TestClient; httpx is what this project pins.
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from fastapi.testclient import TestClient
+
+# Webhook secrets are stored encrypted under this key.
+os.environ.setdefault("ORDERMILL_SECRET_KEY", "test-secret-key-for-webhook-secrets")
 
 CUSTOMER_A = 101
 CUSTOMER_B = 202
@@ -51,6 +57,14 @@ class Shop:
         return self.oms.place_order(
             LINES, customer_email=f"c{customer_id}@example.com", customer_id=customer_id, **options
         )
+
+
+def first_event_id(oms: ordermill.Oms) -> int:
+    """The id of the oldest outbox event (the shop's orders wrote some)."""
+    with oms.engine.connect() as conn:
+        found = conn.execute(sa.select(sa.func.min(event.c.event_id))).scalar()
+    assert found is not None
+    return int(found)
 
 
 def client_for(app: FastAPI) -> TestClient:

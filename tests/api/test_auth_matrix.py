@@ -14,7 +14,8 @@ import pytest
 
 import ordermill
 from ordermill.api import create_app
-from tests.api.conftest import CUSTOMER_A, Shop
+from ordermill.events import webhooks
+from tests.api.conftest import CUSTOMER_A, Shop, first_event_id
 
 ACTORS = ("anonymous", "customer_a", "customer_b", "admin")
 
@@ -39,6 +40,13 @@ EXPECTED: dict[str, tuple[int, int, int, int]] = {
     "list_statuses": (401, 200, 200, 200),
     "get_stock": (401, 403, 403, 200),
     "set_stock": (401, 403, 403, 200),
+    "list_webhooks": (401, 403, 403, 200),
+    "create_webhook": (401, 403, 403, 201),
+    "get_webhook": (401, 403, 403, 200),
+    "update_webhook": (401, 403, 403, 200),
+    "rotate_webhook_secret": (401, 403, 403, 200),
+    "list_webhook_deliveries": (401, 403, 403, 200),
+    "redeliver_webhook_event": (401, 403, 403, 200),
 }
 
 BODIES: dict[str, dict[str, Any]] = {
@@ -53,6 +61,13 @@ BODIES: dict[str, dict[str, Any]] = {
     "add_order_activity": {"message": "Called the customer"},
     "update_shipment": {"tracking_number": "1Z002"},
     "set_stock": {"qty": 7},
+    "create_webhook": {
+        "url": "http://127.0.0.1:9/hook",
+        "events": ["ordermill.order.*"],
+        "allow_private_network": True,
+    },
+    "update_webhook": {"enabled": False},
+    "redeliver_webhook_event": {"event_id": 1},
 }
 
 
@@ -89,7 +104,18 @@ def _path(template: str, shop: Shop) -> str:
         placed = shop.place(CUSTOMER_A)
         shipment = shop.oms.create_shipment(placed.uuid, "dhl", "JD01")
         path = path.replace("{shipment_uuid}", shipment.uuid)
+    if "{endpoint_id}" in path:
+        endpoint, _ = webhooks.add_endpoint(
+            shop.oms.engine, "http://127.0.0.1:9/hook", ["*"], allow_private_network=True
+        )
+        path = path.replace("{endpoint_id}", str(endpoint.endpoint_id))
     return path.replace("{sku}", "MUG")
+
+
+def _body(operation: str, shop: Shop) -> dict[str, Any] | None:
+    if operation == "redeliver_webhook_event":
+        return {"event_id": first_event_id(shop.oms)}
+    return BODIES.get(operation)
 
 
 @pytest.mark.parametrize(("operation", "method", "template"), OPERATIONS)
@@ -98,7 +124,7 @@ def test_auth_matrix(shop: Shop, actor: str, operation: str, method: str, templa
     expected = dict(zip(ACTORS, EXPECTED[operation], strict=True))[actor]
     headers: dict[str, str] = {} if actor == "anonymous" else getattr(shop, actor)
     call: Callable[..., Any] = shop.client.request
-    response = call(method, _path(template, shop), headers=headers, json=BODIES.get(operation))
+    response = call(method, _path(template, shop), headers=headers, json=_body(operation, shop))
     assert response.status_code == expected, response.text
     if expected >= 400:
         assert response.headers["content-type"] == "application/problem+json"

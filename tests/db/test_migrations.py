@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 
 from ordermill.db.engine import create_engine
 from ordermill.db.migrate import downgrade, migrate
-from ordermill.db.tables import metadata
+from ordermill.db.schema import metadata
 
 
 def _drift(url: str) -> list[object]:

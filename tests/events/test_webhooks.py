@@ -13,7 +13,7 @@ from standardwebhooks.webhooks import Webhook
 
 import ordermill
 from ordermill.db.engine import create_engine
-from ordermill.db.tables import webhook_endpoint
+from ordermill.db.relay_tables import webhook_endpoint
 from ordermill.domain.errors import InvalidWebhookUrl
 from ordermill.events import webhooks
 from ordermill.events.destination import RetrySchedule

@@ -33,11 +33,11 @@ from hypothesis.stateful import (
 
 import ordermill
 from ordermill.db.engine import READ_ONLY, create_engine
+from ordermill.db.schema import metadata
 from ordermill.db.tables import (
     activity,
     event,
     inventory,
-    metadata,
     order,
     order_item,
     shipment,

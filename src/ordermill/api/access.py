@@ -51,6 +51,7 @@ Action = Literal[
     "statuses:read",
     "stock:read",
     "stock:write",
+    "webhooks:manage",
 ]
 ACTIONS: frozenset[Action] = frozenset(get_args(Action))
 # Reading statuses is harmless (names and badges); stock levels are operational data.
@@ -66,6 +67,7 @@ _DOING: dict[Action, str] = {
     "statuses:read": "read statuses",
     "stock:read": "read stock levels",
     "stock:write": "set stock levels",
+    "webhooks:manage": "manage webhook endpoints",
 }
 
 

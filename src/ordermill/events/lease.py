@@ -22,8 +22,10 @@ import zlib
 from pathlib import Path
 from typing import IO
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
+
+from ordermill.db import relay as db
+from ordermill.db.errors import DatabaseError, DBAPIError
 
 __all__ = ["Lease", "lease_for"]
 
@@ -62,7 +64,7 @@ class AdvisoryLease(Lease):
 
     def _connection(self) -> Connection:
         if self._conn is None:
-            self._conn = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            self._conn = db.lock_connection(self._engine)
         return self._conn
 
     def acquire(self, destination: str) -> bool:
@@ -70,20 +72,13 @@ class AdvisoryLease(Lease):
             if destination in self._held:
                 return True
             try:
-                got = (
-                    self._connection()
-                    .execute(
-                        sa.text("SELECT pg_try_advisory_lock(:ns, :key)"),
-                        {"ns": _NAMESPACE, "key": _key(destination)},
-                    )
-                    .scalar()
-                )
-            except sa.exc.DBAPIError:
+                got = db.try_advisory_lock(self._connection(), _NAMESPACE, _key(destination))
+            except DBAPIError:
                 self._drop()
                 return False
             if got:
                 self._held.add(destination)
-            return bool(got)
+            return got
 
     def release(self, destination: str) -> None:
         with self._lock:
@@ -91,11 +86,8 @@ class AdvisoryLease(Lease):
                 return
             self._held.discard(destination)
             try:
-                self._conn.execute(
-                    sa.text("SELECT pg_advisory_unlock(:ns, :key)"),
-                    {"ns": _NAMESPACE, "key": _key(destination)},
-                )
-            except sa.exc.DBAPIError:
+                db.advisory_unlock(self._conn, _NAMESPACE, _key(destination))
+            except DBAPIError:
                 self._drop()
 
     def alive(self) -> bool:
@@ -103,8 +95,8 @@ class AdvisoryLease(Lease):
             if self._conn is None:
                 return not self._held
             try:
-                self._conn.execute(sa.text("SELECT 1"))
-            except sa.exc.DBAPIError:
+                db.ping(self._conn)
+            except DBAPIError:
                 self._drop()
                 return False
             return True
@@ -116,7 +108,7 @@ class AdvisoryLease(Lease):
             try:
                 self._conn.invalidate()
                 self._conn.close()
-            except sa.exc.SQLAlchemyError:
+            except DatabaseError:
                 pass
             self._conn = None
 

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from ordermill.db.tables import event, order, utcnow, webhook_delivery
-from ordermill.domain.errors import EventNotFound, WebhookDisabled
+from ordermill.db.tables import utcnow
+from ordermill.db.webhooks import log_deliveries
+from ordermill.domain.errors import WebhookDisabled
 from ordermill.events.destination import Destination, RetrySchedule, matches
-from ordermill.events.envelope import Envelope, OutboxEvent
+from ordermill.events.envelope import Envelope
 from ordermill.events.nats import NatsDestination
 from ordermill.events.relay import Relay, RelaySettings
 from ordermill.events.signing import SecretBox
@@ -29,7 +29,7 @@ from ordermill.events.subscribers import SubscriberDestination, load_subscribers
 from ordermill.events.webhook_delivery import WebhookDestination, post_once
 from ordermill.events.webhooks import get_endpoint, list_endpoints
 
-__all__ = ["RelayOptions", "redeliver", "run_relay"]
+__all__ = ["RelayOptions", "redeliver", "run_relay", "send_again"]
 
 log = logging.getLogger("ordermill.events")
 
@@ -95,28 +95,6 @@ async def run_relay(engine: Engine, options: RelayOptions) -> Relay:
     return relay
 
 
-def _load_event(engine: Engine, event_id: int) -> OutboxEvent:
-    query = (
-        sa.select(
-            event.c.event_id,
-            event.c.txid,
-            event.c.event_uuid,
-            event.c.name,
-            event.c.payload,
-            event.c.order_id,
-            order.c.uuid,
-            event.c.created_at,
-        )
-        .select_from(event.outerjoin(order, order.c.order_id == event.c.order_id))
-        .where(event.c.event_id == event_id)
-    )
-    with engine.connect() as conn:
-        r = conn.execute(query).first()
-    if r is None:
-        raise EventNotFound(f"Event not found: {event_id}", event_id=event_id)
-    return OutboxEvent(r[0], r[1] or 0, str(r[2]), r[3], r[4] or {}, r[5], r[6], r[7])
-
-
 async def redeliver(
     engine: Engine,
     event_id: int,
@@ -127,7 +105,23 @@ async def redeliver(
 ) -> list[dict[str, Any]]:
     """Send one event again now, with its same id, to the named endpoints (or every
     enabled endpoint whose patterns match); each attempt is logged like the relay's."""
-    envelope = Envelope.of(await asyncio.to_thread(_load_event, engine, event_id), source)
+    rows = await send_again(engine, event_id, endpoint_ids, source=source, timeout=timeout)
+    if rows:
+        await asyncio.to_thread(log_deliveries, engine, rows)
+    return rows
+
+
+async def send_again(
+    engine: Engine,
+    event_id: int,
+    endpoint_ids: Iterable[int] | None = None,
+    *,
+    source: str,
+    timeout: float = 10.0,
+) -> list[dict[str, Any]]:
+    """``redeliver`` without logging: the attempts as delivery-log rows (attempt 0), for a
+    caller that logs them in its own transaction."""
+    envelope = Envelope.of(await asyncio.to_thread(Store(engine).event, event_id), source)
     if endpoint_ids is None:
         enabled = list_endpoints(engine, enabled_only=True)
         targets = [e for e in enabled if matches(e.event_types, envelope.type)]
@@ -158,11 +152,4 @@ async def redeliver(
                     "attempted_at": utcnow(),
                 }
             )
-    if rows:
-        await asyncio.to_thread(_log, engine, rows)
     return rows
-
-
-def _log(engine: Engine, rows: list[dict[str, Any]]) -> None:
-    with engine.begin() as conn:
-        conn.execute(webhook_delivery.insert(), rows)

@@ -16,9 +16,11 @@ import logging
 
 from sqlalchemy.engine import Engine
 
+from ordermill.db import relay as db
+from ordermill.db.relay import CHANNEL
+
 __all__ = ["CHANNEL", "Wakeup"]
 
-CHANNEL = "ordermill_events"
 log = logging.getLogger("ordermill.events")
 
 
@@ -53,16 +55,12 @@ class Wakeup:
         """Forward PostgreSQL notifications until cancelled (nothing to do on SQLite)."""
         if engine.dialect.name != "postgresql":
             return
-        import psycopg
-
-        conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         while True:
             try:
-                async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
-                    await conn.execute(f"LISTEN {CHANNEL}")
-                    self.notify()  # anything committed while not listening
-                    async for _ in conn.notifies():
-                        self.notify()
-            except psycopg.Error as exc:
+                async for _ in db.notifications(engine):
+                    # The first comes when listening starts: anything committed while
+                    # not listening is then read.
+                    self.notify()
+            except db.ListenerLost as exc:
                 log.warning("event listener lost its connection (%s); polling until back", exc)
                 await asyncio.sleep(1.0)

@@ -9,6 +9,7 @@ does not resolve again before each request (a DNS rebinding risk this documents)
 
 from __future__ import annotations
 
+import enum
 import ipaddress
 import socket
 from dataclasses import dataclass
@@ -16,17 +17,18 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
-from ordermill.db.tables import relay_cursor, utcnow, webhook_delivery, webhook_endpoint
+from ordermill.db import webhooks as db
+from ordermill.db.tables import utcnow
+from ordermill.db.webhooks import destination_name
 from ordermill.domain.errors import InvalidEventPattern, InvalidWebhookUrl, WebhookNotFound
 from ordermill.events.signing import SecretBox, new_secret
-from ordermill.events.store import Store
 
 __all__ = [
     "ROTATION_OVERLAP",
     "Endpoint",
+    "Keep",
     "add_endpoint",
     "check_url",
     "destination_name",
@@ -35,7 +37,15 @@ __all__ = [
     "list_endpoints",
     "rotate_secret",
     "set_enabled",
+    "update_endpoint",
 ]
+
+
+class Keep(enum.Enum):
+    """An argument left as it is (where ``None`` is a value)."""
+
+    KEEP = "keep"
+
 
 # How long the previous secret still signs after a rotation (covers retries in flight).
 ROTATION_OVERLAP = timedelta(hours=24)
@@ -75,17 +85,16 @@ class Endpoint:
         }
 
 
-def destination_name(endpoint_id: int) -> str:
-    return f"webhook:{endpoint_id}"
-
-
 def _is_private(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     return not ip.is_global or ip.is_multicast
 
 
 def check_url(url: str, *, allow_private_network: bool = False) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unbalanced "[" of an IPv6 host
+        parts = urlsplit("")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidWebhookUrl(f"webhook URL must be http(s)://host/...: {url!r}", url=url)
     try:
@@ -141,6 +150,7 @@ def add_endpoint(
     *,
     description: str | None = None,
     allow_private_network: bool = False,
+    conn: Connection | None = None,
 ) -> tuple[Endpoint, str]:
     """Register an endpoint; returns it with its secret (shown once, stored encrypted).
 
@@ -150,88 +160,81 @@ def add_endpoint(
     patterns = _check_patterns(patterns)
     secret = new_secret()
     encrypted = SecretBox().encrypt(secret)
-    store = Store(engine)
-    with engine.begin() as conn:
-        endpoint_id = conn.execute(
-            webhook_endpoint.insert()
-            .values(
-                url=url,
-                description=description,
-                event_types=patterns,
-                secret_encrypted=encrypted,
-                enabled=True,
-            )
-            .returning(webhook_endpoint.c.endpoint_id)
-        ).scalar_one()
-        store.ensure_cursor(conn, destination_name(endpoint_id), "head")
-    return get_endpoint(engine, endpoint_id), secret
+    endpoint_id = db.insert_endpoint(engine, url, patterns, description, encrypted, conn)
+    return get_endpoint(engine, endpoint_id, conn), secret
 
 
-def get_endpoint(engine: Engine, endpoint_id: int) -> Endpoint:
-    with engine.connect() as conn:
-        row = conn.execute(
-            sa.select(webhook_endpoint).where(webhook_endpoint.c.endpoint_id == endpoint_id)
-        ).first()
+def _not_found(endpoint_id: int) -> WebhookNotFound:
+    return WebhookNotFound(f"Webhook endpoint not found: {endpoint_id}", endpoint_id=endpoint_id)
+
+
+def get_endpoint(engine: Engine, endpoint_id: int, conn: Connection | None = None) -> Endpoint:
+    row = db.endpoint_row(engine, endpoint_id, conn)
     if row is None:
-        raise WebhookNotFound(f"Webhook endpoint not found: {endpoint_id}", endpoint_id=endpoint_id)
+        raise _not_found(endpoint_id)
     return _endpoint(row)
 
 
 def list_endpoints(engine: Engine, *, enabled_only: bool = False) -> list[Endpoint]:
-    query = sa.select(webhook_endpoint).order_by(webhook_endpoint.c.endpoint_id)
-    if enabled_only:
-        query = query.where(webhook_endpoint.c.enabled.is_(True))
-    with engine.connect() as conn:
-        return [_endpoint(r) for r in conn.execute(query)]
+    return [_endpoint(r) for r in db.endpoint_rows(engine, enabled_only=enabled_only)]
 
 
 def set_enabled(
-    engine: Engine, endpoint_id: int, enabled: bool, reason: str | None = None
+    engine: Engine,
+    endpoint_id: int,
+    enabled: bool,
+    reason: str | None = None,
+    conn: Connection | None = None,
 ) -> Endpoint:
     """Disable (with a reason) or enable an endpoint. Enabling resumes where its cursor
     stopped, clearing the failure clock so the retry window starts again."""
-    with engine.begin() as conn:
-        found = conn.execute(
-            webhook_endpoint.update()
-            .where(webhook_endpoint.c.endpoint_id == endpoint_id)
-            .values(enabled=enabled, disabled_reason=None if enabled else reason)
-        ).rowcount
-        if enabled:
-            conn.execute(
-                relay_cursor.update()
-                .where(relay_cursor.c.destination == destination_name(endpoint_id))
-                .values(failing_since=None)
-            )
-    if not found:
-        raise WebhookNotFound(f"Webhook endpoint not found: {endpoint_id}", endpoint_id=endpoint_id)
-    return get_endpoint(engine, endpoint_id)
+    if not db.set_enabled(engine, endpoint_id, enabled, reason, conn):
+        raise _not_found(endpoint_id)
+    return get_endpoint(engine, endpoint_id, conn)
 
 
-def rotate_secret(engine: Engine, endpoint_id: int) -> tuple[Endpoint, str]:
+def update_endpoint(
+    engine: Engine,
+    endpoint_id: int,
+    *,
+    patterns: list[str] | None = None,
+    description: str | Keep | None = Keep.KEEP,
+    conn: Connection | None = None,
+) -> Endpoint:
+    """Change the event type patterns (``None``: unchanged) and/or the description
+    (``Keep.KEEP``: unchanged; ``None`` clears it). The relay takes new patterns within
+    its refresh interval."""
+    values: dict[str, Any] = {}
+    if patterns is not None:
+        values["event_types"] = _check_patterns(patterns)
+    if description is not Keep.KEEP:
+        values["description"] = description
+    if values and not db.update_endpoint(engine, endpoint_id, values, conn):
+        raise _not_found(endpoint_id)
+    return get_endpoint(engine, endpoint_id, conn)
+
+
+def rotate_secret(
+    engine: Engine, endpoint_id: int, conn: Connection | None = None
+) -> tuple[Endpoint, str]:
     """A new secret (returned once); the previous one keeps signing for ROTATION_OVERLAP."""
-    current = get_endpoint(engine, endpoint_id)
+    current = get_endpoint(engine, endpoint_id, conn)
     secret = new_secret()
     box = SecretBox()
     box.decrypt(current.secret_encrypted)  # refuse to rotate under a wrong key
-    with engine.begin() as conn:
-        conn.execute(
-            webhook_endpoint.update()
-            .where(webhook_endpoint.c.endpoint_id == endpoint_id)
-            .values(
-                secret_encrypted=box.encrypt(secret),
-                previous_secret_encrypted=current.secret_encrypted,
-                previous_secret_expires_at=utcnow() + ROTATION_OVERLAP,
-            )
-        )
-    return get_endpoint(engine, endpoint_id), secret
+    db.set_secret(
+        engine,
+        endpoint_id,
+        box.encrypt(secret),
+        current.secret_encrypted,
+        utcnow() + ROTATION_OVERLAP,
+        conn,
+    )
+    return get_endpoint(engine, endpoint_id, conn), secret
 
 
 def list_deliveries(
     engine: Engine, *, endpoint_id: int | None = None, limit: int = 50
 ) -> list[dict[str, Any]]:
     """The newest delivery attempts first (webhooks and subscribers)."""
-    query = sa.select(webhook_delivery).order_by(webhook_delivery.c.delivery_id.desc()).limit(limit)
-    if endpoint_id is not None:
-        query = query.where(webhook_delivery.c.endpoint_id == endpoint_id)
-    with engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(query)]
+    return db.recent_deliveries(engine, endpoint_id=endpoint_id, limit=limit)

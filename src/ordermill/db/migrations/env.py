@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Engine
 
-from ordermill.db.tables import metadata
+from ordermill.db.schema import metadata
 
 engine: Engine = context.config.attributes["engine"]
 
