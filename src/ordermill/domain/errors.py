@@ -18,6 +18,8 @@ the families below to HTTP statuses and exit codes in one table each.
     │   ├── InvalidOrder
     │   ├── InvalidShipmentItems
     │   ├── QueryError
+    │   ├── InvalidPayment            a payment kind, status or text that can never be
+    │   ├── InvalidPaymentAmount      recorded; an amount the ledger does not allow now
     │   ├── InvalidIdempotencyKey     400 (a malformed Idempotency-Key header)
     │   ├── IdempotencyKeyReused
     │   └── InvalidImport             an import file with bad rows, or unreadable
@@ -28,6 +30,7 @@ the families below to HTTP statuses and exit codes in one table each.
     │   ├── OrderNotCancelable
     │   ├── ShipmentAlreadyExists
     │   ├── ShipmentTransitionError
+    │   ├── PaymentReferenceConflict
     │   └── IdempotencyKeyInFlight
     ├── AccessDenied
     │   ├── NotAuthenticated          401 (no token, or a bad or revoked one)
@@ -51,6 +54,8 @@ __all__ = [
     "InvalidImport",
     "InvalidInput",
     "InvalidOrder",
+    "InvalidPayment",
+    "InvalidPaymentAmount",
     "InvalidShipmentItems",
     "InvalidStatus",
     "NotAuthenticated",
@@ -58,6 +63,7 @@ __all__ = [
     "OmsError",
     "OrderNotCancelable",
     "OrderNotFound",
+    "PaymentReferenceConflict",
     "PermissionDenied",
     "QueryError",
     "ShipmentAlreadyExists",
@@ -141,6 +147,21 @@ class InvalidOrder(InvalidInput):
     code = "invalid_order"
 
 
+class InvalidPayment(InvalidInput):
+    """A payment to record with an unknown kind or status, or an unstorable text."""
+
+    code = "invalid_payment"
+
+
+class InvalidPaymentAmount(InvalidInput):
+    """A payment amount that is not money in the order's currency, or more than its kind
+    allows now (a capture beyond the open authorization, a refund beyond what was
+    captured, a charge beyond the grand total). ``details`` names the amount, the
+    kind and the most that was allowed."""
+
+    code = "invalid_payment_amount"
+
+
 class InvalidShipmentItems(InvalidInput):
     code = "invalid_shipment_items"
 
@@ -193,6 +214,13 @@ class ShipmentAlreadyExists(Conflict):
 
 class ShipmentTransitionError(Conflict):
     code = "shipment_transition_refused"
+
+
+class PaymentReferenceConflict(Conflict):
+    """A provider's (gateway, reference) already names a ledger row of another order,
+    kind, amount or status: a retried webhook repeats its row, it never changes it."""
+
+    code = "payment_reference_conflict"
 
 
 class TokenNotFound(NotFound):
