@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
+from decimal import Decimal
 from os import PathLike
 from typing import IO, Any
 
@@ -29,6 +30,7 @@ from ordermill.domain.records import (
     Activity,
     ApiToken,
     Order,
+    Payment,
     Principal,
     SalesReport,
     Shipment,
@@ -37,6 +39,7 @@ from ordermill.domain.records import (
 from ordermill.domain.status import resolve_order_status as _resolve
 from ordermill.orders import activities as _activities
 from ordermill.orders import cancel as _cancel
+from ordermill.orders import ledger as _ledger
 from ordermill.orders import payments as _payments
 from ordermill.orders import place as _placement
 from ordermill.orders import read as _orders
@@ -187,6 +190,44 @@ class Oms:
         return _activities.add_order_activity_log(
             self.ctx, order_id, message, customer_notified, conn=conn
         )
+
+    # -- the payment ledger -------------------------------------------------------
+
+    def record_payment(
+        self,
+        order: int | str,
+        kind: str,
+        amount: str | int | Decimal,
+        *,
+        reference: str | None = None,
+        status: str = "succeeded",
+        gateway: str | None = None,
+        note: str | None = None,
+        conn: Connection | None = None,
+    ) -> Payment:
+        """Add an authorization, capture, sale, void or refund to the order's ledger.
+
+        ``amount`` is exact money in the order's currency (str, int or Decimal; never a
+        float) and at most what the kind allows now (``InvalidPaymentAmount``).
+        ``status="failed"`` records an attempt that moved no money. A provider's
+        ``(gateway, reference)`` is recorded once: the same again returns the row it
+        recorded. The order's totals and payment status follow (``orders.ledger``).
+        """
+        return _ledger.record_payment(
+            self.ctx,
+            order,
+            kind,
+            amount,
+            reference=reference,
+            status=status,
+            gateway=gateway,
+            note=note,
+            conn=conn,
+        )
+
+    def list_payments(self, order: int | str, *, conn: Connection | None = None) -> list[Payment]:
+        """The order's payment ledger, oldest first."""
+        return _ledger.list_payments(self.ctx, order, conn=conn)
 
     # -- shipments --------------------------------------------------------------
 

@@ -217,7 +217,7 @@ def _money(value: object, currency: str) -> Decimal:
         raise InvalidPaymentAmount(
             f"amount: {amount} is too large", field="amount", value=str(amount)
         )
-    return amount
+    return amount.quantize(Decimal(1).scaleb(-places))
 
 
 def _text(value: object, field: str) -> str | None:
