@@ -44,7 +44,15 @@ _LIST = {
     .order_by(payment.c.payment_id)
     for column in ("order_id", "uuid", "order_number")
 }
-_INSERT = payment.insert().returning(*payment.c)
+_INSERTED = ("order_id", "kind", "status", "amount", "currency", "gateway", "reference", "note",
+             "created_at")  # fmt: skip
+# Named parameters (p_...): with the totals update as a CTE, a parameter named like an
+# order column would also be SET on the order.
+_INSERT = (
+    payment.insert()
+    .values({name: sa.bindparam(f"p_{name}", type_=payment.c[name].type) for name in _INSERTED})
+    .returning(*payment.c)
+)
 _SET_TOTALS = (
     order.update()
     .where(order.c.order_id == sa.bindparam("b_order_id"))
@@ -72,15 +80,15 @@ def insert_payment(
     ``totals``; returns the row. ``PaymentReferenceConflict`` when another
     transaction recorded the same (gateway, reference) first."""
     values = {
-        "order_id": order_id,
-        "kind": new.kind,
-        "status": new.status,
-        "amount": new.amount,
-        "currency": currency,
-        "gateway": new.gateway or "",
-        "reference": new.reference,
-        "note": new.note,
-        "created_at": now,
+        "p_order_id": order_id,
+        "p_kind": new.kind,
+        "p_status": new.status,
+        "p_amount": new.amount,
+        "p_currency": currency,
+        "p_gateway": new.gateway or "",
+        "p_reference": new.reference,
+        "p_note": new.note,
+        "p_created_at": now,
     }
     try:
         if totals is None:
