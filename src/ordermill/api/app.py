@@ -133,7 +133,7 @@ def create_app(
     """The REST service over ``oms``: routes under /api/v1, probes at /healthz and /readyz."""
     from ordermill import __version__
     from ordermill.admin import mount as mount_admin
-    from ordermill.api.routes import health, listing, orders, shipments, statuses, stock
+    from ordermill.api.routes import health, listing, orders, payments, shipments, statuses, stock
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -159,7 +159,7 @@ def create_app(
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
 
     app.include_router(health.router)
-    for module in (listing, orders, shipments, statuses, stock):
+    for module in (listing, orders, payments, shipments, statuses, stock):
         app.include_router(module.router, prefix=API_PREFIX)
     mount_admin(app, oms)  # the staff pages under /admin (HTML, session cookie)
 

@@ -76,6 +76,9 @@ StatusCode = Annotated[
 ]
 
 
+_AUTHORIZED = "The payment ledger's authorizations and sales (see /orders/{uuid}/payments)"
+
+
 class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -273,6 +276,11 @@ class StaffOrderSummary(_Response):
     is_cancelable: bool = Field(description="Whether the order may be canceled now")
     created_at: datetime
     updated_at: datetime
+    amount_authorized: Decimal = Field(description=_AUTHORIZED)
+    amount_captured: Decimal
+    amount_refunded: Decimal
+    net_paid: Decimal = Field(description="Captured minus refunded")
+    balance_due: Decimal = Field(description="The grand total minus the net paid")
 
 
 class StaffOrder(StaffOrderSummary):
@@ -341,6 +349,11 @@ class CustomerOrderSummary(_Response):
     is_cancelable: bool = Field(description="Whether the order may be canceled now")
     created_at: datetime
     updated_at: datetime
+    amount_authorized: Decimal = Field(description=_AUTHORIZED)
+    amount_captured: Decimal
+    amount_refunded: Decimal
+    net_paid: Decimal = Field(description="Captured minus refunded")
+    balance_due: Decimal = Field(description="The grand total minus the net paid")
 
 
 class CustomerOrder(CustomerOrderSummary):
