@@ -10,7 +10,18 @@ from __future__ import annotations
 
 import typer
 
-from ordermill.cli import config, database, demo, orders, serve, stats, stock, tokens, transfer
+from ordermill.cli import (
+    config,
+    database,
+    demo,
+    orders,
+    payments,
+    serve,
+    stats,
+    stock,
+    tokens,
+    transfer,
+)
 from ordermill.cli.errors import OrdermillGroup
 
 __all__ = ["app", "main"]
@@ -24,7 +35,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
-for module in (database, config, demo, orders, stock, tokens, transfer, stats, serve):
+for module in (database, config, demo, orders, payments, stock, tokens, transfer, stats, serve):
     module.register(app)
 
 

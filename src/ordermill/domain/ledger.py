@@ -263,6 +263,7 @@ def check_amount(
     if not payment.moves_money:
         return
     limit = allowed(payment.kind, totals, grand_total)
+    limit = limit.quantize(Decimal(1).scaleb(-MINOR_UNITS.get(currency, 2)))
     if payment.amount > limit:
         raise InvalidPaymentAmount(
             f"Order {order}: a {payment.kind} of {payment.amount} {currency} is more than"
