@@ -123,6 +123,7 @@ def page_context(oms: Oms, order: Order) -> dict[str, Any]:
         "can_ship": any(line.to_ship for line in lines),
         "shipments": _shipments(oms, order),
         "payment_choices": _payment_choices(oms, order),
+        "payments": oms.list_payments(order.order_id),
         "cancelable": cancelable,
         "activities": sorted(
             order.activities or (), key=lambda a: (a.created_at, a.activity_id), reverse=True
