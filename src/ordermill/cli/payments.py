@@ -32,7 +32,12 @@ OrderKey = Annotated[str, typer.Argument(metavar="ORDER", help="Order number or 
 def _table(payments: list[Payment]) -> Table:
     table = Table(title="Payments", title_justify="left", header_style="bold")
     for column in ("id", "when", "kind", "status", "amount", "gateway", "reference", "note"):
-        table.add_column(column, justify="right" if column in ("id", "amount") else "left")
+        table.add_column(
+            column,
+            justify="right" if column in ("id", "amount") else "left",
+            # A narrow terminal wraps the other columns, never an amount.
+            no_wrap=column in ("id", "kind", "status", "amount"),
+        )
     for p in payments:
         table.add_row(
             str(p.payment_id),
