@@ -27,7 +27,11 @@ def test_record_a_sale_then_list_it_and_see_the_totals(shop: Shop) -> None:
     assert created.status_code == 201, created.text
     assert created.headers["location"] == _url(order)
     payment = created.json()
-    assert (payment["kind"], payment["status"], payment["amount"]) == ("sale", "succeeded", "5.0000")
+    assert (payment["kind"], payment["status"], payment["amount"]) == (
+        "sale",
+        "succeeded",
+        "5.0000",
+    )
     assert (payment["gateway"], payment["reference"], payment["actor"]) == (
         "stripe",
         "ch_1",

@@ -55,9 +55,7 @@ def _table(payments: list[Payment]) -> Table:
 @payments_app.command("record")
 def record(
     order: OrderKey,
-    kind: Annotated[
-        str, typer.Argument(help="authorization, capture, sale, void or refund.")
-    ],
+    kind: Annotated[str, typer.Argument(help="authorization, capture, sale, void or refund.")],
     amount: Annotated[str, typer.Argument(help="In the order's currency, e.g. 12.50.")],
     reference: Annotated[
         str | None, typer.Option("--reference", help="The provider's id (recorded once).")

@@ -319,7 +319,7 @@ def next_payment_status(config: Config, locked: Any, wanted: str | None) -> str:
 
 
 def activity_message(payment: NewPayment, currency: str) -> str:
-    """"Captured 12.50 USD (ref ch_1)", or "Capture of 12.50 USD failed (ref ch_1)"."""
+    """ "Captured 12.50 USD (ref ch_1)", or "Capture of 12.50 USD failed (ref ch_1)"."""
     done, noun = _VERBS[payment.kind]
     money = f"{payment.amount} {currency}"
     text = f"{done} {money}" if payment.moves_money else f"{noun} of {money} failed"

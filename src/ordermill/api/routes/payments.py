@@ -29,9 +29,9 @@ class RecordPaymentRequest(_Request):
     kind: Literal["authorization", "capture", "sale", "void", "refund"]
     amount: Money = Field(description="In the order's currency, at most its minor unit's decimals")
     status: Literal["succeeded", "failed"] = "succeeded"
-    reference: (
-        Annotated[str, StringConstraints(max_length=255, pattern=_NO_NUL)] | None
-    ) = Field(default=None, description="The provider's id; recorded once per gateway")
+    reference: Annotated[str, StringConstraints(max_length=255, pattern=_NO_NUL)] | None = Field(
+        default=None, description="The provider's id; recorded once per gateway"
+    )
     gateway: Annotated[str, StringConstraints(max_length=64, pattern=_NO_NUL)] | None = None
     note: Annotated[str, StringConstraints(max_length=2000, pattern=_NO_NUL)] | None = None
 
@@ -116,4 +116,5 @@ def list_order_payments(
     oms: OmsDep,
     principal: Annotated[Principal, Allowed("payments:read")],
 ) -> Response:
-    return json_response(PaymentList(items=[payment_view(p) for p in oms.list_payments(order_uuid)]))
+    found = oms.list_payments(order_uuid)
+    return json_response(PaymentList(items=[payment_view(p) for p in found]))
