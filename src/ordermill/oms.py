@@ -57,6 +57,7 @@ __all__ = ["ConfigSource", "Oms", "configure", "connect", "default_oms"]
 ConfigSource = str | PathLike[str] | Mapping[str, Any] | Config | None
 # place_order's locals that are not the order's own values.
 _NOT_ORDER = frozenset({"self", "conn"})
+_NOT_PAYMENT = frozenset({"self", "order", "kind", "amount"})
 
 
 class Oms:
@@ -191,8 +192,6 @@ class Oms:
             self.ctx, order_id, message, customer_notified, conn=conn
         )
 
-    # -- the payment ledger -------------------------------------------------------
-
     def record_payment(
         self,
         order: int | str,
@@ -205,28 +204,11 @@ class Oms:
         note: str | None = None,
         conn: Connection | None = None,
     ) -> Payment:
-        """Add an authorization, capture, sale, void or refund to the order's ledger.
-
-        ``amount`` is exact money in the order's currency (str, int or Decimal; never a
-        float) and at most what the kind allows now (``InvalidPaymentAmount``).
-        ``status="failed"`` records an attempt that moved no money. A provider's
-        ``(gateway, reference)`` is recorded once: the same again returns the row it
-        recorded. The order's totals and payment status follow (``orders.ledger``).
-        """
-        return _ledger.record_payment(
-            self.ctx,
-            order,
-            kind,
-            amount,
-            reference=reference,
-            status=status,
-            gateway=gateway,
-            note=note,
-            conn=conn,
-        )
+        """A payment in the order's ledger; totals and status follow (``orders.ledger``)."""
+        options = {k: v for k, v in locals().items() if k not in _NOT_PAYMENT}
+        return _ledger.record_payment(self.ctx, order, kind, amount, **options)
 
     def list_payments(self, order: int | str, *, conn: Connection | None = None) -> list[Payment]:
-        """The order's payment ledger, oldest first."""
         return _ledger.list_payments(self.ctx, order, conn=conn)
 
     # -- shipments --------------------------------------------------------------
