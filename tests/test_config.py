@@ -46,11 +46,21 @@ def has_problem(problems: list[str], path: str, *fragments: str) -> bool:
 
 def test_defaults_follow_the_reference_document() -> None:
     config = Config.default()
-    assert list(config.payment_statuses) == ["pending", "paid", "failed", "refunded", "canceled"]
+    assert list(config.payment_statuses) == [
+        "pending",
+        "partially_paid",
+        "paid",
+        "failed",
+        "partially_refunded",
+        "refunded",
+        "canceled",
+    ]
     assert {c: (s.is_cancelable, s.badge) for c, s in config.payment_statuses.items()} == {
         "pending": (True, "default"),
+        "partially_paid": (False, "warning"),
         "paid": (False, "success"),
         "failed": (True, "destructive"),
+        "partially_refunded": (False, "warning"),
         "refunded": (False, "outline"),
         "canceled": (False, "destructive"),
     }
@@ -70,7 +80,10 @@ def test_defaults_follow_the_reference_document() -> None:
         "closed": (),
     }
     assert config.pso_mapping["*:canceled"] == "canceled"
-    assert len(config.pso_mapping) == 12
+    # EverShop's 12 entries, and the payment ledger's partially_paid and partially_refunded.
+    assert len(config.pso_mapping) == 20
+    assert config.resolution[("partially_paid", "shipped")] == "pending"
+    assert config.resolution[("partially_refunded", "delivered")] == "completed"
     assert config.restock_after_cancellation is True
     assert config.default_payment_status == "pending"
     assert config.default_shipment_status == "pending"
@@ -326,8 +339,10 @@ def test_mapping_must_cover_every_pair() -> None:
     line = next(p for p in problems if p.startswith("oms.order.psoMapping: "))
     assert "failed:pending" in line
     assert "canceled:partially_canceled" in line
-    assert "paid:" not in line
-    assert "24 payment:shipment pair(s)" in line
+    assert "'paid:" not in line and " paid:" not in line
+    assert "partially_refunded:pending" in line
+    # failed, refunded, canceled, partially_paid, partially_refunded: 5 x 8 pairs.
+    assert "40 payment:shipment pair(s)" in line
 
 
 def test_all_problems_come_in_one_error() -> None:

@@ -45,8 +45,12 @@ PEN, PRO, SHI, COM, CAN, CLO = "pending", "processing", "shipped", "completed", 
 DEFAULT_TABLE = {
     #            pending processing shipped delivered canceled p_shipped p_delivered p_canceled
     "pending":  (PEN,    PEN,       PEN,    PEN,      CAN,     PEN,      PEN,        PEN),
+    "partially_paid":
+                (PEN,    PEN,       PEN,    PEN,      CAN,     PEN,      PEN,        PEN),
     "paid":     (PRO,    PRO,       SHI,    COM,      CAN,     PRO,      SHI,        PRO),
     "failed":   (PEN,    PEN,       PEN,    PEN,      CAN,     PEN,      PEN,        PEN),
+    "partially_refunded":
+                (PRO,    PRO,       SHI,    COM,      CAN,     PRO,      SHI,        PRO),
     "refunded": (CLO,    CLO,       CLO,    CLO,      CAN,     CLO,      CLO,        CLO),
     "canceled": (CAN,    CAN,       CAN,    CAN,      CAN,     CAN,      CAN,        CAN),
 }
@@ -106,7 +110,8 @@ def test_unknown_payment_status_is_named_with_the_allowed_ones() -> None:
     with pytest.raises(InvalidStatus) as caught:
         resolve_order_status(DEFAULT, "foo", "pending")
     assert str(caught.value) == (
-        "Invalid payment status 'foo'; allowed: pending, paid, failed, refunded, canceled"
+        "Invalid payment status 'foo'; allowed: pending, partially_paid, paid, failed,"
+        " partially_refunded, refunded, canceled"
     )
     assert caught.value.details["value"] == "foo"
 
@@ -357,19 +362,30 @@ def test_a_terminal_order_cannot_be_canceled_whatever_its_statuses() -> None:
 
 def test_payment_choices_move_forward_and_cancel_only_a_cancelable_order() -> None:
     assert payment_status_choices(DEFAULT, "pending", "pending", "pending") == [
+        "partially_paid",
         "paid",
         "failed",
+        "partially_refunded",
         "refunded",
         "canceled",
     ]
     # paid is not cancelable: "canceled" would cancel it; a refund (closed) stays possible.
-    assert payment_status_choices(DEFAULT, "processing", "paid", "pending") == ["refunded"]
+    # (partially_paid would take it back to pending).
+    assert payment_status_choices(DEFAULT, "processing", "paid", "pending") == [
+        "partially_refunded",
+        "refunded",
+    ]
     # A delivered, completed order can still be refunded.
-    assert payment_status_choices(DEFAULT, "completed", "paid", "delivered") == ["refunded"]
+    assert payment_status_choices(DEFAULT, "completed", "paid", "delivered") == [
+        "partially_refunded",
+        "refunded",
+    ]
     # A canceled order may still record a late payment change (it stays canceled).
     assert payment_status_choices(DEFAULT, "canceled", "canceled", "canceled") == [
         "pending",
+        "partially_paid",
         "paid",
         "failed",
+        "partially_refunded",
         "refunded",
     ]

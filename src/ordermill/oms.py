@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
+from decimal import Decimal
 from os import PathLike
 from typing import IO, Any
 
@@ -29,6 +30,7 @@ from ordermill.domain.records import (
     Activity,
     ApiToken,
     Order,
+    Payment,
     Principal,
     SalesReport,
     Shipment,
@@ -37,6 +39,7 @@ from ordermill.domain.records import (
 from ordermill.domain.status import resolve_order_status as _resolve
 from ordermill.orders import activities as _activities
 from ordermill.orders import cancel as _cancel
+from ordermill.orders import ledger as _ledger
 from ordermill.orders import payments as _payments
 from ordermill.orders import place as _placement
 from ordermill.orders import read as _orders
@@ -55,6 +58,7 @@ __all__ = ["ConfigSource", "Oms", "PluginSource", "configure", "connect", "defau
 ConfigSource = str | PathLike[str] | Mapping[str, Any] | Config | None
 # place_order's locals that are not the order's own values.
 _NOT_ORDER = frozenset({"self", "conn"})
+_NOT_PAYMENT = frozenset({"self", "order", "kind", "amount"})
 
 
 class Oms:
@@ -202,6 +206,25 @@ class Oms:
         return _activities.add_order_activity_log(
             self.ctx, order_id, message, customer_notified, conn=conn
         )
+
+    def record_payment(
+        self,
+        order: int | str,
+        kind: str,
+        amount: str | int | Decimal,
+        *,
+        reference: str | None = None,
+        status: str = "succeeded",
+        gateway: str | None = None,
+        note: str | None = None,
+        conn: Connection | None = None,
+    ) -> Payment:
+        """A payment in the order's ledger; totals and status follow (``orders.ledger``)."""
+        options = {k: v for k, v in locals().items() if k not in _NOT_PAYMENT}
+        return _ledger.record_payment(self.ctx, order, kind, amount, **options)
+
+    def list_payments(self, order: int | str, *, conn: Connection | None = None) -> list[Payment]:
+        return _ledger.list_payments(self.ctx, order, conn=conn)
 
     # -- shipments --------------------------------------------------------------
 

@@ -38,9 +38,11 @@ __all__ = [  # noqa: RUF022 (plain sorted order, as the public API test wants)
     "get_shipment",
     "get_stock",
     "import_orders",
+    "list_payments",
     "list_shipments",
     "mark_delivered",
     "place_order",
+    "record_payment",
     "resolve_order_status",
     "sales_report",
     "set_stock",
@@ -72,6 +74,8 @@ get_stock = _on_default(Oms.get_stock)
 update_payment_status = _on_default(Oms.update_payment_status)
 update_shipment_status = _on_default(Oms.update_shipment_status)
 cancel_order = _on_default(Oms.cancel_order)
+record_payment = _on_default(Oms.record_payment)
+list_payments = _on_default(Oms.list_payments)
 add_order_activity_log = _on_default(Oms.add_order_activity_log)
 create_shipment = _on_default(Oms.create_shipment)
 mark_delivered = _on_default(Oms.mark_delivered)

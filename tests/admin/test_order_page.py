@@ -295,7 +295,33 @@ def test_payment_choices_leave_out_what_would_be_refused(admin: Admin, shop: See
         return found[1:]  # after the current status, listed first
 
     # Pending payment: anything goes forward, canceling included (the order is cancelable).
-    assert offered(shop.to_cancel) == ["paid", "failed", "refunded", "canceled"]
+    assert offered(shop.to_cancel) == [
+        "partially_paid",
+        "paid",
+        "failed",
+        "partially_refunded",
+        "refunded",
+        "canceled",
+    ]
     # Paid and processing: back to pending or failed would move the order back, and a paid
     # order may not be canceled.
-    assert offered(shop.to_ship) == ["refunded"]
+    assert offered(shop.to_ship) == ["partially_refunded", "refunded"]
+
+
+def test_order_page_shows_the_payment_ledger_and_its_totals(
+    admin: Admin, shop: Seeded, oms: ordermill.Oms
+) -> None:
+    order = shop.to_ship
+    html = admin.get(url(order)).text
+    assert "Payments" in html and "No payment recorded." in html
+    oms.record_payment(order.uuid, "sale", "2.00")
+    oms.record_payment(order.uuid, "refund", "2.00", status="failed", reference="re_1",
+                       gateway="stripe", note="card expired")  # fmt: skip
+    html = admin.get(url(order)).text
+    rows = re.findall(r'<tr data-payment="\d+">(.*?)</tr>', html, re.S)
+    assert len(rows) == 2
+    assert "Sale" in rows[0] and "Succeeded" in rows[0] and "$2.00" in rows[0]
+    for text in ("Refund", "Failed", "$2.00", "stripe · re_1", "card expired", "system"):
+        assert text in rows[1], text
+    for label in ("Authorized", "Captured", "Refunded", "Net paid", "Balance due"):
+        assert f"<dt>{label}</dt>" in html, label

@@ -33,6 +33,8 @@ EXPECTED: dict[str, tuple[int, int, int, int]] = {
     "list_order_shipments": (401, 200, 404, 200),
     "add_order_activity": (401, 403, 403, 201),
     "list_order_activities": (401, 200, 404, 200),
+    "record_payment": (401, 403, 403, 201),
+    "list_order_payments": (401, 403, 403, 200),
     "get_shipment": (401, 200, 404, 200),
     "update_shipment": (401, 403, 403, 200),
     "mark_shipment_delivered": (401, 403, 403, 200),
@@ -59,6 +61,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "update_shipment_status": {"status": "processing"},
     "create_shipment": {"carrier": "ups", "tracking_number": "1Z001"},
     "add_order_activity": {"message": "Called the customer"},
+    "record_payment": {"kind": "sale", "amount": "1.00"},
     "update_shipment": {"tracking_number": "1Z002"},
     "set_stock": {"qty": 7},
     "create_webhook": {

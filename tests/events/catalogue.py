@@ -69,6 +69,11 @@ FIELDS: dict[str, dict[str, Any]] = {
     "carrier": _TEXT_OR_NULL,
     "tracking_number": _TEXT_OR_NULL,
     "previous": _object({"carrier": _TEXT_OR_NULL, "tracking_number": _TEXT_OR_NULL}),
+    "payment_id": _ID,
+    "kind": {"enum": ["authorization", "capture", "sale", "void", "refund"]},
+    "amount": _MONEY,
+    "gateway": _TEXT_OR_NULL,
+    "reference": _TEXT_OR_NULL,
 }
 ITEMS = {
     "ordermill.order.placed": _object(

@@ -47,6 +47,9 @@ def _act(oms: ordermill.Oms) -> None:
     oms.mark_delivered(shipment.uuid)
     oms.add_order_activity_log(order.order_id, "Left with the neighbour", True)
 
+    prepaid = oms.place_order([mugs], customer_email="mary@example.com")
+    oms.record_payment(prepaid.uuid, "sale", "25.00", gateway="stripe", reference="ch_1")
+
     other = oms.place_order([tea], customer_email="grace@example.com")
     sent = oms.create_shipment(other.uuid, "DHL", "JD014600006281234567")
     oms.cancel_shipment(sent.uuid)

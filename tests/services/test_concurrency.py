@@ -220,3 +220,37 @@ def test_the_payment_cancel_race_is_caught_without_the_row_lock(
     seen = [_payment_cancel_race(wide_oms, serial) for _ in range(BROKEN_REPETITIONS)]
     print("violations without the lock:", seen)
     assert any(seen), "an unlocked payment/cancel race went unnoticed: the test is too weak"
+
+
+# -- 16 refunds of one captured order ----------------------------------------------------
+
+
+def _refund_race(oms: ordermill.Oms) -> list[str]:
+    """16 refunds of 10.00 against 100.00 captured: exactly 10 may succeed."""
+    order = oms.place_order([{"sku": "CARD", "qty": 1, "price": "100.00"}], customer_email="r@x.io")
+    oms.record_payment(order.uuid, "sale", "100.00")
+    outcomes = together([lambda: oms.record_payment(order.uuid, "refund", "10.00")] * 16)
+    found = oms.get_order(order.uuid)
+    rows = [p for p in oms.list_payments(order.uuid) if p.kind == "refund"]
+    violations = []
+    if Counter(outcomes) != Counter({"ok": 10, "InvalidPaymentAmount": 6}):
+        violations.append(f"outcomes {dict(Counter(outcomes))}")
+    if sum(p.amount for p in rows) > found.amount_captured:
+        violations.append(f"refunded {sum(p.amount for p in rows)} of {found.amount_captured}")
+    if found.amount_refunded != sum(p.amount for p in rows):
+        violations.append(f"total {found.amount_refunded} is not the rows' sum")
+    return violations
+
+
+def test_concurrent_refunds_never_refund_more_than_was_captured(
+    wide_oms: ordermill.Oms,
+) -> None:
+    for _ in range(REPETITIONS // 4):
+        assert _refund_race(wide_oms) == []
+
+
+def test_concurrent_refunds_break_without_the_order_lock(
+    wide_oms: ordermill.Oms, locks_off: None
+) -> None:
+    seen = [v for _ in range(BROKEN_REPETITIONS) for v in _refund_race(wide_oms)]
+    assert seen, "16 refunds without the order lock should over-refund"

@@ -163,6 +163,7 @@ def page_context(oms: Oms, order: Order) -> dict[str, Any]:
         "payment_choices": _payment_choices(oms, order),
         "payment_current": badge(oms.config, "payment", order.payment_status),
         "payment_questions": _final_payment_choices(oms, order),
+        "payments": oms.list_payments(order.order_id),
         "cancelable": cancelable,
         "activities": sorted(
             order.activities or (), key=lambda a: (a.created_at, a.activity_id), reverse=True

@@ -47,6 +47,8 @@ Action = Literal[
     "orders:update_payment",
     "orders:update_shipment",
     "activities:add",
+    "payments:read",
+    "payments:record",
     "shipments:manage",
     "statuses:read",
     "stock:read",
@@ -63,6 +65,9 @@ _DOING: dict[Action, str] = {
     "orders:update_payment": "change payment statuses",
     "orders:update_shipment": "change shipment statuses",
     "activities:add": "add activities",
+    # The ledger holds the provider's references and staff notes: staff data.
+    "payments:read": "read the payment ledger",
+    "payments:record": "record payments",
     "shipments:manage": "create or change shipments",
     "statuses:read": "read statuses",
     "stock:read": "read stock levels",

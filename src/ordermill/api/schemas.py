@@ -101,6 +101,8 @@ MoneyOut = Annotated[
     WithJsonSchema({"type": "string", "pattern": r"^-?\d+\.\d{2,}$", "examples": ["12.50"]}),
 ]
 
+_AUTHORIZED = "The payment ledger's authorizations and sales (see /orders/{uuid}/payments)"
+
 
 class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -299,6 +301,11 @@ class StaffOrderSummary(_Response):
     is_cancelable: bool = Field(description="Whether the order may be canceled now")
     created_at: datetime
     updated_at: datetime
+    amount_authorized: Decimal = Field(description=_AUTHORIZED)
+    amount_captured: Decimal
+    amount_refunded: Decimal
+    net_paid: Decimal = Field(description="Captured minus refunded")
+    balance_due: Decimal = Field(description="The grand total minus the net paid")
 
 
 class StaffOrder(StaffOrderSummary):
@@ -367,6 +374,11 @@ class CustomerOrderSummary(_Response):
     is_cancelable: bool = Field(description="Whether the order may be canceled now")
     created_at: datetime
     updated_at: datetime
+    amount_authorized: Decimal = Field(description=_AUTHORIZED)
+    amount_captured: Decimal
+    amount_refunded: Decimal
+    net_paid: Decimal = Field(description="Captured minus refunded")
+    balance_due: Decimal = Field(description="The grand total minus the net paid")
 
 
 class CustomerOrder(CustomerOrderSummary):

@@ -178,6 +178,11 @@ def _summary_fields(value: Order, config: Config) -> dict[str, Any]:
         ),
         "created_at": value.created_at,
         "updated_at": value.updated_at,
+        "amount_authorized": value.amount_authorized,
+        "amount_captured": value.amount_captured,
+        "amount_refunded": value.amount_refunded,
+        "net_paid": value.net_paid,
+        "balance_due": value.balance_due,
     }
 
 

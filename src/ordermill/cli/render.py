@@ -131,6 +131,18 @@ def _totals(order: Order) -> Table:
         Text("Grand total", style="bold"),
         Text(money(order.grand_total, order.currency), style="bold"),
     )
+    # The payment ledger's totals (``ordermill payments list ORDER`` shows its rows).
+    for label, amount in (
+        ("Authorized", order.amount_authorized),
+        ("Captured", order.amount_captured),
+        ("Refunded", order.amount_refunded),
+        ("Net paid", order.net_paid),
+    ):
+        totals.add_row(label, money(amount))
+    totals.add_row(
+        Text("Balance due", style="bold"),
+        Text(money(order.balance_due, order.currency), style="bold"),
+    )
     return totals
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy.engine import Row, RowMapping
@@ -13,6 +14,7 @@ from ordermill.domain.records import (
     Customer,
     Order,
     OrderItem,
+    Payment,
     Shipment,
     ShipmentItem,
     StatusChange,
@@ -25,11 +27,14 @@ __all__ = [
     "customer_from_row",
     "item_from_row",
     "order_from_row",
+    "payment_from_row",
     "shipment_from_row",
     "shipment_item_from_row",
     "status_change_from_row",
     "stock_from_row",
 ]
+
+_ZERO = Decimal(0)
 
 AnyRow = Row[Any] | RowMapping | Mapping[str, Any]
 
@@ -61,7 +66,30 @@ def order_from_row(row: AnyRow, **relations: Any) -> Order:
         status=m["status"],
         created_at=m["created_at"],
         updated_at=m["updated_at"],
+        # A row built by a writer that did not read the order back (placement) has
+        # no totals: a new order has none.
+        amount_authorized=m.get("amount_authorized", _ZERO),
+        amount_captured=m.get("amount_captured", _ZERO),
+        amount_voided=m.get("amount_voided", _ZERO),
+        amount_refunded=m.get("amount_refunded", _ZERO),
         **relations,
+    )
+
+
+def payment_from_row(row: AnyRow) -> Payment:
+    m = _m(row)
+    return Payment(
+        payment_id=m["payment_id"],
+        order_id=m["order_id"],
+        kind=m["kind"],
+        status=m["status"],
+        amount=m["amount"],
+        currency=m["currency"],
+        gateway=m["gateway"] or None,
+        reference=m["reference"],
+        actor=m["actor"],
+        note=m["note"],
+        created_at=m["created_at"],
     )
 
 

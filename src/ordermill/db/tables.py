@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 
 __all__ = [
+    "LEDGER_TOTALS",
     "Money",
     "UtcDateTime",
     "activity",
@@ -32,6 +33,7 @@ __all__ = [
     "order",
     "order_item",
     "order_number_seq",
+    "payment",
     "shipment",
     "shipment_item",
     "status_history",
@@ -77,6 +79,9 @@ def Money() -> sa.Numeric[Any]:
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets bigint identities.
 Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 Code = sa.String(32)  # a status code
+
+# The order's ledger totals, in the order of domain/ledger.py's LedgerTotals.
+LEDGER_TOTALS = ("amount_authorized", "amount_captured", "amount_voided", "amount_refunded")
 
 metadata = sa.MetaData(
     naming_convention={
@@ -137,6 +142,13 @@ order = sa.Table(
     sa.Column("status", Code, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False, default=utcnow),
     sa.Column("updated_at", UtcDateTime, nullable=False, default=utcnow, onupdate=utcnow),
+    # The payment ledger's running totals (migration 0007): the sums of the order's
+    # succeeded payment rows, written with each row (db/ledger.py) so that every read
+    # of an order has them without reading the ledger. Authorized includes sales.
+    *(
+        sa.Column(name, Money(), nullable=False, server_default=sa.text("0"))
+        for name in LEDGER_TOTALS
+    ),
     sa.CheckConstraint(
         "sub_total >= 0 AND tax_amount >= 0 AND shipping_fee >= 0"
         " AND discount_amount >= 0 AND grand_total >= 0",
@@ -266,6 +278,32 @@ status_history = sa.Table(
     sa.Column("reason", sa.String(255)),
     sa.Column("changed_at", UtcDateTime, nullable=False, default=utcnow),
     sa.CheckConstraint("field IN ('payment', 'shipment', 'order')", name="field"),
+)
+
+# The payment ledger: one row per authorization, capture, sale, void or refund a payment
+# provider reported (or a person recorded), failed attempts included. Rows are never
+# changed. A provider's (gateway, reference) names one row: a retried webhook finds it.
+# gateway is '' when none was given, so that the pair stays unique (NULLs never collide).
+payment = sa.Table(
+    "order_payment",
+    metadata,
+    sa.Column("payment_id", Id, primary_key=True, autoincrement=True),
+    _order_fk(),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("amount", Money(), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("gateway", sa.String(64), nullable=False, server_default=""),
+    sa.Column("reference", sa.String(255)),
+    sa.Column("actor", sa.String(255), nullable=False, server_default="system"),
+    sa.Column("note", sa.Text),
+    sa.Column("created_at", UtcDateTime, nullable=False, default=utcnow),
+    sa.CheckConstraint("amount > 0", name="amount_positive"),
+    sa.CheckConstraint(
+        "kind IN ('authorization', 'capture', 'sale', 'void', 'refund')", name="kind"
+    ),
+    sa.CheckConstraint("status IN ('succeeded', 'failed')", name="status"),
+    sa.UniqueConstraint("gateway", "reference"),
 )
 
 inventory = sa.Table(

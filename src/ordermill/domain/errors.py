@@ -20,6 +20,8 @@ the families below to HTTP statuses and exit codes in one table each.
     │   ├── InvalidOrder
     │   ├── InvalidShipmentItems
     │   ├── QueryError
+    │   ├── InvalidPayment            a payment kind, status or text that can never be
+    │   ├── InvalidPaymentAmount      recorded; an amount the ledger does not allow now
     │   ├── InvalidIdempotencyKey     400 (a malformed Idempotency-Key header)
     │   ├── IdempotencyKeyReused
     │   ├── InvalidImport             an import file with bad rows, or unreadable
@@ -34,6 +36,7 @@ the families below to HTTP statuses and exit codes in one table each.
     │   ├── ShipmentAlreadyExists
     │   ├── ShipmentTransitionError
     │   ├── HookRejected              a plugin's hook refused the call (orders/hooks.py)
+    │   ├── PaymentReferenceConflict
     │   ├── IdempotencyKeyInFlight
     │   └── WebhookDisabled           the endpoint is disabled (redeliver)
     ├── AccessDenied
@@ -61,6 +64,8 @@ __all__ = [
     "InvalidImport",
     "InvalidInput",
     "InvalidOrder",
+    "InvalidPayment",
+    "InvalidPaymentAmount",
     "InvalidShipmentItems",
     "InvalidStatus",
     "InvalidWebhookUrl",
@@ -69,6 +74,7 @@ __all__ = [
     "OmsError",
     "OrderNotCancelable",
     "OrderNotFound",
+    "PaymentReferenceConflict",
     "PermissionDenied",
     "QueryError",
     "SecretKeyMissing",
@@ -155,6 +161,21 @@ class InvalidOrder(InvalidInput):
     code = "invalid_order"
 
 
+class InvalidPayment(InvalidInput):
+    """A payment to record with an unknown kind or status, or an unstorable text."""
+
+    code = "invalid_payment"
+
+
+class InvalidPaymentAmount(InvalidInput):
+    """A payment amount that is not money in the order's currency, or more than its kind
+    allows now (a capture beyond the open authorization, a refund beyond what was
+    captured, a charge beyond the grand total). ``details`` names the amount, the
+    kind and the most that was allowed."""
+
+    code = "invalid_payment_amount"
+
+
 class InvalidShipmentItems(InvalidInput):
     code = "invalid_shipment_items"
 
@@ -214,6 +235,13 @@ class HookRejected(Conflict):
     was written. ``details`` name the ``plugin`` and the ``hook``."""
 
     code = "hook_rejected"
+
+
+class PaymentReferenceConflict(Conflict):
+    """A provider's (gateway, reference) already names a ledger row of another order,
+    kind, amount or status: a retried webhook repeats its row, it never changes it."""
+
+    code = "payment_reference_conflict"
 
 
 class TokenNotFound(NotFound):

@@ -25,6 +25,7 @@ __all__ = [
     "ORDER_IMPORTED",
     "ORDER_PLACED",
     "ORDER_STATUS_CHANGED",
+    "PAYMENT_RECORDED",
     "PAYMENT_STATUS_CHANGED",
     "SHIPMENT_CANCELED",
     "SHIPMENT_CREATED",
@@ -39,6 +40,7 @@ ORDER_PLACED = "ordermill.order.placed"
 ORDER_IMPORTED = "ordermill.order.imported"
 ORDER_CANCELED = "ordermill.order.canceled"
 PAYMENT_STATUS_CHANGED = "ordermill.order.payment_status_changed"
+PAYMENT_RECORDED = "ordermill.order.payment_recorded"
 SHIPMENT_STATUS_CHANGED = "ordermill.order.shipment_status_changed"
 ORDER_STATUS_CHANGED = "ordermill.order.status_changed"
 ACTIVITY_ADDED = "ordermill.order.activity_added"
@@ -96,6 +98,21 @@ CATALOGUE: tuple[EventType, ...] = (
         ),
     ),
     EventType(
+        PAYMENT_RECORDED,
+        "A money movement was recorded in the order's payment ledger (``kind``: authorization,"
+        " capture, sale, void or refund; ``status``: succeeded or failed).",
+        (
+            *_ORDER,
+            "payment_id",
+            "kind",
+            "status",
+            "amount",
+            "currency",
+            "gateway",
+            "reference",
+        ),
+    ),
+    EventType(
         PAYMENT_STATUS_CHANGED,
         "The order's payment status changed.",
         _STATUS,
@@ -148,6 +165,7 @@ LEGACY_NAMES = MappingProxyType(
         "order_placed": ORDER_PLACED,
         "order_imported": ORDER_IMPORTED,
         "order_canceled": ORDER_CANCELED,
+        "payment_recorded": PAYMENT_RECORDED,
         "payment_status_updated": PAYMENT_STATUS_CHANGED,
         "shipment_status_updated": SHIPMENT_STATUS_CHANGED,
         "order_status_updated": ORDER_STATUS_CHANGED,

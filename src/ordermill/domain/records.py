@@ -21,6 +21,7 @@ __all__ = [
     "DaySales",
     "Order",
     "OrderItem",
+    "Payment",
     "Principal",
     "SalesReport",
     "Shipment",
@@ -118,6 +119,29 @@ class StatusChange:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Payment:
+    """One row of an order's payment ledger, as recorded (rows are never changed).
+
+    ``kind`` is authorization, capture, sale (authorized and captured at once), void or
+    refund; ``status`` succeeded or failed (a failed attempt moves no money).
+    ``reference`` is the payment provider's id of the transaction, unique per
+    ``gateway``; ``actor`` says who recorded it.
+    """
+
+    payment_id: int
+    order_id: int
+    kind: str
+    status: str
+    amount: Decimal
+    currency: str
+    gateway: str | None
+    reference: str | None
+    actor: str
+    note: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StockLevel:
     sku: str
     qty: int
@@ -153,10 +177,26 @@ class Order:
     shipments: tuple[Shipment, ...] | None = None
     activities: tuple[Activity, ...] | None = None
     history: tuple[StatusChange, ...] | None = None
+    # The payment ledger's running totals (sums of the succeeded ledger rows, stored on
+    # the order row): authorized includes sales, which authorize and capture at once.
+    amount_authorized: Decimal = Decimal(0)
+    amount_captured: Decimal = Decimal(0)
+    amount_voided: Decimal = Decimal(0)
+    amount_refunded: Decimal = Decimal(0)
 
     @property
     def id(self) -> int:
         return self.order_id
+
+    @property
+    def net_paid(self) -> Decimal:
+        """What the customer has paid and kept paid: captured minus refunded."""
+        return self.amount_captured - self.amount_refunded
+
+    @property
+    def balance_due(self) -> Decimal:
+        """What is still to be paid: the grand total minus the net paid."""
+        return self.grand_total - self.net_paid
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping of the order and its loaded relations (money as strings)."""

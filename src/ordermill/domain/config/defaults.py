@@ -34,8 +34,12 @@ def _order(name: str, badge: str, *nexts: str, default: bool = False) -> OrderSt
 
 _DEFAULT_PAYMENT_STATUSES = {
     "pending": _payment("Pending", "default", cancelable=True, default=True),
+    # partially_paid and partially_refunded are set by the payment ledger
+    # (domain/ledger.py); money was taken, so a cancel must wait for the refunds.
+    "partially_paid": _payment("Partially Paid", "warning", cancelable=False),
     "paid": _payment("Paid", "success", cancelable=False),
     "failed": _payment("Failed", "destructive", cancelable=True),
+    "partially_refunded": _payment("Partially Refunded", "warning", cancelable=False),
     "refunded": _payment("Refunded", "outline", cancelable=False),
     "canceled": _payment("Canceled", "destructive", cancelable=False),
 }
@@ -66,6 +70,16 @@ _DEFAULT_PSO_MAPPING = {
     "paid:shipped": "shipped",
     "paid:partially_delivered": "shipped",
     "paid:delivered": "completed",
+    # Part paid is still waiting for its money, as pending is; part refunded is paid
+    # goods, whose order status follows the shipments as paid does.
+    "partially_paid:*": "pending",
+    "partially_refunded:pending": "processing",
+    "partially_refunded:processing": "processing",
+    "partially_refunded:partially_shipped": "processing",
+    "partially_refunded:partially_canceled": "processing",
+    "partially_refunded:shipped": "shipped",
+    "partially_refunded:partially_delivered": "shipped",
+    "partially_refunded:delivered": "completed",
     "refunded:*": "closed",
     "canceled:*": "canceled",
     "*:canceled": "canceled",
