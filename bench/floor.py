@@ -93,6 +93,11 @@ _LOCK_INVENTORY = (
 
 
 @cache
+def _described(carrier: str | None, tracking: str | None) -> str:
+    parts = [p for p in (carrier, tracking and f"tracking number {tracking}") if p]
+    return f" ({', '.join(parts)})" if parts else ""
+
+
 def _values(row: str, count: int) -> str:
     return ", ".join([row] * count)
 
@@ -367,9 +372,16 @@ class FloorClient:
         order.change(order.status[0], "delivered")
         for sid in open_shipments:
             order.event(catalogue.SHIPMENT_DELIVERED, **shipments[sid])
+        # Each delivered shipment says so in the activity log, as ordermill writes it.
+        delivered = [
+            "Order delivered"
+            + _described(shipments[sid]["carrier"], shipments[sid]["tracking_number"])
+            for sid in open_shipments
+        ]
         self._write(
             order,
             "shipment status set to delivered",
+            delivered,
             lead=[(_DELIVER_SHIPMENTS, (open_shipments,))],
         )
         self._commit()

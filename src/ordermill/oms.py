@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -53,7 +52,7 @@ from ordermill.transfer import exports as _exports
 from ordermill.transfer import imports as _imports
 from ordermill.transfer.orderfile import FileFormat
 
-__all__ = ["ConfigSource", "Oms", "PluginSource", "configure", "connect", "default_oms"]
+__all__ = ["ConfigSource", "Oms", "PluginSource", "connect"]
 
 ConfigSource = str | PathLike[str] | Mapping[str, Any] | Config | None
 # place_order's locals that are not the order's own values.
@@ -398,26 +397,3 @@ def connect(
     """
     resolved = url or os.environ.get("ORDERMILL_DATABASE_URL") or DEFAULT_URL
     return Oms(create_engine(resolved, **engine_options), load_config(config), plugins=plugins)
-
-
-_default: Oms | None = None
-_default_lock = threading.Lock()
-
-
-def configure(url: str | None = None, config: ConfigSource = None) -> Oms:
-    """Set the instance that the module-level service functions use."""
-    global _default
-    with _default_lock:
-        previous, _default = _default, connect(url, config)
-    if previous is not None:
-        previous.close()
-    return _default
-
-
-def default_oms() -> Oms:
-    """The instance set by ``configure()``, or one from ``$ORDERMILL_DATABASE_URL`` on first use."""
-    global _default
-    with _default_lock:
-        if _default is None:
-            _default = connect()
-        return _default

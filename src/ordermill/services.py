@@ -15,10 +15,11 @@ both are written once, in ``ordermill.oms``.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from typing import Concatenate, ParamSpec, TypeVar
 
-from ordermill.oms import Oms, configure, connect, default_oms
+from ordermill.oms import ConfigSource, Oms, connect
 from ordermill.orders.shipments import UNSET, Unset
 
 __all__ = [  # noqa: RUF022 (plain sorted order, as the public API test wants)
@@ -50,6 +51,30 @@ __all__ = [  # noqa: RUF022 (plain sorted order, as the public API test wants)
     "update_shipment",
     "update_shipment_status",
 ]
+
+# The default instance the module functions use (``configure``, or one on first use).
+_default: Oms | None = None
+_default_lock = threading.Lock()
+
+
+def configure(url: str | None = None, config: ConfigSource = None) -> Oms:
+    """Set the instance that the module-level service functions use."""
+    global _default
+    with _default_lock:
+        previous, _default = _default, connect(url, config)
+    if previous is not None:
+        previous.close()
+    return _default
+
+
+def default_oms() -> Oms:
+    """The instance set by ``configure()``, or one from ``$ORDERMILL_DATABASE_URL`` on first use."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = connect()
+        return _default
+
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")

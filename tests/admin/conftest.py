@@ -96,9 +96,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
-    """Debian's chromium driven by Playwright; never a downloaded browser."""
+    """Debian's chromium driven by Playwright; never a downloaded browser.
+
+    Package-scoped: Playwright's sync API keeps an event loop running in this thread
+    until it stops, and later tests (the event relay's) start their own with asyncio.run.
+    """
     if not Path(CHROMIUM).exists():
         message = f"{CHROMIUM} is missing: apt-get install -y chromium"
         if IN_CI:

@@ -28,6 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import compile_path
 
+from ordermill.api.validation import describe_validation_errors
 from ordermill.db.errors import DBAPIError, OperationalError
 from ordermill.domain.errors import (
     AccessDenied,
@@ -42,7 +43,6 @@ from ordermill.domain.errors import (
     OmsError,
     PermissionDenied,
 )
-from ordermill.domain.new_order import to_money
 from ordermill.domain.serialize import to_jsonable
 
 __all__ = [
@@ -231,30 +231,9 @@ def handle_oms_error(request: Request, exc: Exception) -> Response:
 def handle_validation_error(request: Request, exc: Exception) -> Response:
     """FastAPI's request validation errors, in the same problem shape (422), each named
     as a client wrote it (``items[0].price``) and in the services' words where they have
-    some (money), never with Pydantic's internal tags."""
+    some (money), never with Pydantic's internal tags (``api/validation.py``)."""
     assert isinstance(exc, RequestValidationError)
-    errors: list[dict[str, Any]] = []
-    for error in exc.errors():
-        where = "" if error.get("type") == "json_invalid" else _where(error.get("loc", ()))
-        message = _message(error, exc.body)
-        if errors and errors[-1]["field"] == where:
-            continue  # the other members of a union (a string, or else an integer)
-        errors.append(
-            {
-                "loc": [str(part) for part in error.get("loc", ()) if not _is_tag(part)],
-                "field": where,
-                "message": message,
-                "type": str(error.get("type", "")),
-            }
-        )
-    first = errors[0] if errors else {"field": "", "message": "invalid request"}
-    detail = (
-        first["message"]
-        if first["type"] == "json_invalid"
-        else (f"{first['field'] or 'request'}: {first['message']}")
-    )
-    if len(errors) > 1:
-        detail += f" (and {len(errors) - 1} more)"
+    detail, errors = describe_validation_errors(exc.errors(), exc.body)
     return _problem(
         request,
         status=422,
@@ -263,54 +242,6 @@ def handle_validation_error(request: Request, exc: Exception) -> Response:
         detail=detail,
         errors=errors,
     )
-
-
-# Money fields of the request bodies (schemas.Money): their errors are the services'.
-_MONEY_FIELDS = frozenset({"price", "shipping_fee", "tax_amount", "discount_amount"})
-
-
-def _is_tag(part: object) -> bool:
-    """Pydantic's name for a member of a union ("constrained-str"), not a field."""
-    return isinstance(part, str) and ("-" in part or "[" in part)
-
-
-def _where(loc: Sequence[object]) -> str:
-    """``items[0].price`` for a body field; ``query parameter limit`` for the others."""
-    parts = [part for part in loc if not _is_tag(part)]
-    if not parts:
-        return ""
-    source, *path = parts
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else f"{'.' if text else ''}{part}"
-    if source == "body":
-        return text
-    return f"{source} parameter {text}".strip()
-
-
-def _message(error: Mapping[str, Any], body: object) -> str:
-    kind, loc = error.get("type"), error.get("loc", ())
-    if kind == "json_invalid":
-        return _json_error(error, body)
-    named = [part for part in loc if isinstance(part, str) and not _is_tag(part)]
-    if named and named[-1] in _MONEY_FIELDS and loc[0] == "body":
-        try:
-            to_money(error.get("input"), _where(loc))
-        except InvalidInput as refused:
-            return refused.message.partition(": ")[2] or refused.message
-        # Valid for the services but not for the contract (e.g. 5 decimal places).
-    return str(error.get("msg", ""))
-
-
-def _json_error(error: Mapping[str, Any], body: object) -> str:
-    """Where the JSON broke, as line and column (FastAPI gives a character offset)."""
-    reason = str(error.get("ctx", {}).get("error", "invalid JSON"))
-    offset = error.get("loc", ("body", 0))[-1]
-    if isinstance(body, str) and isinstance(offset, int):
-        before = body[:offset]
-        line, column = before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
-        return f"The request body is not valid JSON: {reason} at line {line}, column {column}"
-    return f"The request body is not valid JSON: {reason}"
 
 
 def handle_http_exception(request: Request, exc: Exception) -> Response:
