@@ -10,7 +10,10 @@ Each destination has its own cursor (``relay_cursor``) and its own asyncio task:
 
 A crash between 3 and 4 only repeats deliveries, with the same CloudEvent ids. A
 destination that is down fails only its own task: its backlog grows, the others go on.
-The task sleeps until a NOTIFY (``wakeup.py``) or the poll interval when caught up.
+The task sleeps until a NOTIFY (``wakeup.py``) or the poll interval when caught up,
+except while committed rows wait above the horizon: the horizon is server-wide, so a
+transaction of any database can hold it back, and its end fires no NOTIFY. Then the
+task re-checks soon (``recheck_first``, doubling up to ``recheck_cap``) instead.
 """
 
 from __future__ import annotations
@@ -44,6 +47,9 @@ T = TypeVar("T")
 class RelaySettings:
     source: str = DEFAULT_SOURCE
     poll_interval: float = 1.0
+    # Re-check delays while rows wait above the horizon (see the module docstring).
+    recheck_first: float = 0.01
+    recheck_cap: float = 0.1
     once: bool = False  # stop when every destination is caught up (or failing)
     once_lease_wait: float = 15.0
     failure_backoff_cap: float = 30.0  # NATS and other batch destinations
@@ -121,6 +127,7 @@ class Relay:
         failures = 0
         opened = False
         waited = 0.0
+        recheck = self.settings.recheck_first
         try:
             while True:
                 token = self.wake.token()
@@ -148,12 +155,20 @@ class Relay:
                         return
                     continue
                 failures = 0
-                if caught_up:
-                    # Rows still above the horizon (their transaction, or an older one,
-                    # is running) are not delivered yet: --once waits for them.
-                    if self.settings.once and not await self._db(self.store.unread, dest.name):
+                if not caught_up:
+                    recheck = self.settings.recheck_first
+                    continue
+                # Rows still above the horizon (their transaction, or an older one,
+                # is running) are not delivered yet: --once waits for them, and no
+                # NOTIFY says when the transaction holding the horizon back ends.
+                if not await self._db(self.store.unread, dest.name):
+                    if self.settings.once:
                         return
+                    recheck = self.settings.recheck_first
                     await self.wake.wait(token, self.settings.poll_interval)
+                    continue
+                await self.wake.wait(token, min(recheck, self.settings.poll_interval))
+                recheck = min(recheck * 2, self.settings.recheck_cap)
         except DestinationRetired as exc:
             log.warning("destination %s stopped: %s", dest.name, exc)
         finally:
