@@ -46,6 +46,7 @@ class RelaySizes:
     w1_per_run: int = 300  # orders per timed W1 run, with and without the relay
     runs: int = 5
     warmup: int = 5
+    phases: tuple[str, ...] = relay_bench.PHASES  # of relay_bench, run before W1
 
 
 @dataclass
@@ -68,6 +69,7 @@ def run_relay_section(
         webhook_events=sizes.webhook_events,
         rate=sizes.rate,
         seconds=sizes.latency_seconds,
+        phases=sizes.phases,
         log=lambda line: log(f"  {line}"),
     )
     results = RelayResults(sizes, phases)

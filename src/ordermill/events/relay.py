@@ -50,6 +50,9 @@ class RelaySettings:
     # Re-check delays while rows wait above the horizon (see the module docstring).
     recheck_first: float = 0.01
     recheck_cap: float = 0.1
+    # Once caught up, a wake-up waits this long before reading, so that a steady trickle
+    # of commits is read (and costs the database) a batch at a time, not one by one.
+    gather_delay: float = 0.01
     once: bool = False  # stop when every destination is caught up (or failing)
     once_lease_wait: float = 15.0
     failure_backoff_cap: float = 30.0  # NATS and other batch destinations
@@ -144,7 +147,7 @@ class Relay:
                     if not opened:
                         await dest.open()
                         opened = True
-                    caught_up = await self._step(dest)
+                    caught_up = await self._step(dest)  # at this position
                 except DestinationRetired:
                     raise
                 except Exception as exc:  # any failure of one destination stays its own
@@ -155,20 +158,21 @@ class Relay:
                         return
                     continue
                 failures = 0
-                if not caught_up:
+                if caught_up is None:
                     recheck = self.settings.recheck_first
                     continue
                 # Rows still above the horizon (their transaction, or an older one,
                 # is running) are not delivered yet: --once waits for them, and no
                 # NOTIFY says when the transaction holding the horizon back ends.
-                if not await self._db(self.store.unread, dest.name):
+                if not await self._db(self.store.waiting, caught_up):
                     if self.settings.once:
                         return
                     recheck = self.settings.recheck_first
                     await self.wake.wait(token, self.settings.poll_interval)
-                    continue
-                await self.wake.wait(token, min(recheck, self.settings.poll_interval))
-                recheck = min(recheck * 2, self.settings.recheck_cap)
+                else:
+                    await self.wake.wait(token, min(recheck, self.settings.poll_interval))
+                    recheck = min(recheck * 2, self.settings.recheck_cap)
+                await asyncio.sleep(self.settings.gather_delay)
         except DestinationRetired as exc:
             log.warning("destination %s stopped: %s", dest.name, exc)
         finally:
@@ -188,22 +192,23 @@ class Relay:
         await asyncio.sleep(random.uniform(cap / 2, cap))
         return False
 
-    async def _step(self, dest: Destination) -> bool:
-        """One batch: read, deliver, move the cursor. True when there was nothing to read."""
+    async def _step(self, dest: Destination) -> Position | None:
+        """One batch: read, deliver, move the cursor. The cursor when caught up (the batch
+        was not full), else None."""
         cursor = await self._db(self.store.cursor, dest.name, dest.start)
         events = await self._db(self.store.read_batch, cursor, dest.batch_size)
         if not events:
-            return True
+            return cursor
         batch = [Envelope.of(e, self.settings.source) for e in events if dest.accepts(e.type)]
         if _test_hook("ADVANCE_FIRST") == "1":  # the deliberately broken order, for tests
             await self._advance(dest, cursor, events, [])
             self._crash_point()
             await dest.deliver(batch)
-            return False
+            return None
         rows = await dest.deliver(batch) if batch else []
         self._crash_point()
         await self._advance(dest, cursor, events, rows)
-        return len(events) < dest.batch_size
+        return events[-1].position if len(events) < dest.batch_size else None
 
     async def _advance(
         self, dest: Destination, cursor: Position, events: list[OutboxEvent], rows: list[Any]
