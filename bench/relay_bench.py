@@ -18,7 +18,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -50,6 +51,8 @@ app.router.add_post("/ok", ok)
 app.router.add_post("/hang", hang)
 web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
 """
+
+NATS_SERVER = "/usr/sbin/nats-server"
 
 
 def free_port() -> int:
@@ -162,8 +165,25 @@ def webhook_rate(engine: sa.Engine, port: int, count: int, hanging: bool) -> flo
     return count / asyncio.run(until_ok_done())
 
 
-def latency(engine: sa.Engine, nats_url: str, rate: int, seconds: float) -> list[float]:
-    """Commit-to-consumer times (ms) at ``rate`` single-event transactions per second."""
+async def hold_xids(dsn: str, hold: float = 0.3, gap: float = 0.05) -> None:
+    """Until cancelled, keep a transaction with a transaction id open in ANOTHER database
+    of the server (``hold`` seconds, then ``gap`` without): what other applications (or
+    a test suite) do. The relay's horizon is server-wide, so each one holds it back and
+    its end fires no NOTIFY."""
+    other = str(normalize_url(dsn).set(drivername="postgresql", database="postgres"))
+    async with await psycopg.AsyncConnection.connect(other) as conn:
+        while True:
+            await conn.execute("SELECT txid_current()")
+            await asyncio.sleep(hold)
+            await conn.commit()
+            await asyncio.sleep(gap)
+
+
+def latency(
+    engine: sa.Engine, nats_url: str, rate: int, seconds: float, busy: bool = False
+) -> list[float]:
+    """Commit-to-consumer times (ms) at ``rate`` single-event transactions per second;
+    with ``busy``, beside transactions of another database (``hold_xids``)."""
 
     async def main() -> list[float]:
         committed: dict[str, float] = {}
@@ -184,6 +204,7 @@ def latency(engine: sa.Engine, nats_url: str, rate: int, seconds: float) -> list
             "ordermill.>", cb=on_message, deliver_policy=nats.js.api.DeliverPolicy.NEW
         )
         dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        other = asyncio.create_task(hold_xids(dsn)) if busy else None
         async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
             start = time.perf_counter()
             for i in range(int(rate * seconds)):
@@ -197,11 +218,92 @@ def latency(engine: sa.Engine, nats_url: str, rate: int, seconds: float) -> list
                 assert row is not None
                 committed[str(row[0])] = time.perf_counter()
         await asyncio.sleep(2.0)
-        relay.cancel()
+        for task in (relay, other):
+            if task is not None:
+                task.cancel()
         await nc.close()
         return [(received[k] - t) * 1000 for k, t in committed.items() if k in received]
 
     return asyncio.run(main())
+
+
+PHASES = ("nats", "webhooks", "latency")
+
+
+@dataclass
+class RelayReport:
+    """The figures of the phases run (None for a phase not run)."""
+
+    backlog: int = 0
+    nats_per_second: float | None = None
+    webhook_events: int = 0
+    webhooks_alone: float | None = None
+    webhooks_beside_hanging: float | None = None
+    rate: int = 0
+    latencies: list[float] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def nats_server() -> Iterator[str]:
+    """A JetStream nats-server of its own (free port, temporary store); yields its URL."""
+    port = free_port()
+    with (
+        tempfile.TemporaryDirectory() as store,
+        process(NATS_SERVER, "-js", "-a", "127.0.0.1", "-p", str(port), "-sd", store, port=port),
+    ):
+        yield f"nats://127.0.0.1:{port}"
+
+
+def run(
+    url: str,
+    *,
+    backlog_size: int = 200_000,
+    webhook_events: int = 5_000,
+    rate: int = 500,
+    seconds: float = 10.0,
+    busy: bool = False,
+    phases: tuple[str, ...] = PHASES,
+    log: Callable[[str], None] = print,
+) -> RelayReport:
+    """The phases named, each on an emptied database ``url`` (created when missing)."""
+    # Webhook secrets are encrypted at rest; a key for this run is enough here.
+    os.environ.setdefault("ORDERMILL_SECRET_KEY", "relay-bench-key")
+    engine = prepare(url)
+    report = RelayReport(backlog=backlog_size, webhook_events=webhook_events, rate=rate)
+    http_port = free_port()
+    try:
+        with (
+            nats_server() as nats_url,
+            process(sys.executable, "-c", RECEIVER, str(http_port), port=http_port),
+        ):
+            if "nats" in phases:
+                report.nats_per_second = nats_throughput(engine, nats_url, backlog_size)
+                log(f"NATS from a {backlog_size:,} backlog: {report.nats_per_second:,.0f} events/s")
+            if "webhooks" in phases:
+                alone = webhook_rate(engine, http_port, webhook_events, hanging=False)
+                report.webhooks_alone = alone
+                log(f"webhook deliveries to a local receiver: {alone:,.0f} /s")
+                beside = webhook_rate(engine, http_port, webhook_events, hanging=True)
+                report.webhooks_beside_hanging = beside
+                log(
+                    f"same, beside an endpoint that hangs: {beside:,.0f} /s"
+                    f" (ratio {beside / alone:.2f})"
+                )
+            if "latency" in phases:
+                with engine.begin() as c:
+                    c.exec_driver_sql(
+                        "TRUNCATE relay_cursor, webhook_delivery, webhook_endpoint, event"
+                        " RESTART IDENTITY"
+                    )
+                report.latencies = times = latency(engine, nats_url, rate, seconds, busy)
+                log(
+                    f"commit-to-consumer at {rate}/s: p50 {percentile(times, 50):.1f} ms,"
+                    f" p99 {percentile(times, 99):.1f} ms, max {max(times):.1f} ms"
+                    f" ({len(times)} events{', beside another database busy' if busy else ''})"
+                )
+    finally:
+        engine.dispose()
+    return report
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -213,47 +315,28 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--webhook-events", type=int, default=5_000)
     parser.add_argument("--rate", type=int, default=500)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--only", choices=PHASES, action="append", help="run only this phase (repeatable)"
+    )
+    parser.add_argument(
+        "--busy-server",
+        action="store_true",
+        help="latency beside transactions held open in another database of the server",
+    )
     args = parser.parse_args(argv)
-    # Webhook secrets are encrypted at rest; a key for this run is enough here.
-    os.environ.setdefault("ORDERMILL_SECRET_KEY", "relay-bench-key")
-    engine = prepare(args.database_url)
-    for line in describe_machine(
-        engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    ).lines():
+    # The server's description, read from its "postgres" database (ours may not exist yet).
+    dsn = normalize_url(args.database_url).set(drivername="postgresql", database="postgres")
+    for line in describe_machine(dsn.render_as_string(hide_password=False)).lines():
         print(line)
-    nats_port, http_port = free_port(), free_port()
-    with (
-        tempfile.TemporaryDirectory() as store,
-        process(
-            "/usr/sbin/nats-server",
-            "-js",
-            "-a",
-            "127.0.0.1",
-            "-p",
-            str(nats_port),
-            "-sd",
-            store,
-            port=nats_port,
-        ),
-        process(sys.executable, "-c", RECEIVER, str(http_port), port=http_port),
-    ):
-        url = f"nats://127.0.0.1:{nats_port}"
-        rate = nats_throughput(engine, url, args.backlog)
-        print(f"NATS from a {args.backlog:,} backlog: {rate:,.0f} events/s")
-        alone = webhook_rate(engine, http_port, args.webhook_events, hanging=False)
-        print(f"webhook deliveries to a local receiver: {alone:,.0f} /s")
-        beside = webhook_rate(engine, http_port, args.webhook_events, hanging=True)
-        print(f"same, beside an endpoint that hangs: {beside:,.0f} /s (ratio {beside / alone:.2f})")
-        with engine.begin() as c:
-            c.exec_driver_sql(
-                "TRUNCATE relay_cursor, webhook_delivery, webhook_endpoint, event RESTART IDENTITY"
-            )
-        times = latency(engine, url, args.rate, args.seconds)
-        print(
-            f"commit-to-consumer at {args.rate}/s: p50 {percentile(times, 50):.1f} ms,"
-            f" p99 {percentile(times, 99):.1f} ms, max {max(times):.1f} ms ({len(times)} events)"
-        )
-    engine.dispose()
+    run(
+        args.database_url,
+        backlog_size=args.backlog,
+        webhook_events=args.webhook_events,
+        rate=args.rate,
+        seconds=args.seconds,
+        busy=args.busy_server,
+        phases=tuple(args.only or PHASES),
+    )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """The whole performance suite: W1 and W2 against the raw-SQL floor, W1 over HTTP, W1 and W2
 on SQLite, W3 from the listing benchmark; one table, also written to docs/performance.md.
 
-    python -m bench.run_all [--size small|full] [--runs R] [--no-docs]
+    python -m bench.run_all [--size small|full] [--runs R] [--no-docs] [--only SECTION]
 
 ``make bench`` runs the small sizes (under 10 minutes on 2 cores), ``make
 bench-full`` the reference sizes of bench/WORKLOAD.md.
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bench import dataset, query_bench
+from bench import dataset, query_bench, relay_bench
 from bench.counts import CALLS, CallCount, floor_counts, ordermill_counts
 from bench.harness import OrderKey, RunResult, System, Workload, run_clients, split
 from bench.http_bench import HttpResult, Server, run_http_w1, serve
@@ -39,6 +39,7 @@ from bench.lifecycle import (
     units_ordered,
 )
 from bench.machine import Machine, describe_machine
+from bench.relay_suite import RelayResults, RelaySizes, relay_rows, run_relay_section
 from bench.report import Row, render_table, replace_section
 from bench.stats import Figure, paired_ratio, percentile
 from ordermill.db.engine import create_engine
@@ -51,6 +52,8 @@ W1_TARGET, HTTP_TARGET = 0.7, 0.4
 # Run back to back in every round, in this order and then reversed.
 SYSTEMS: tuple[System, ...] = ("ordermill", "sqla-floor", "floor")
 _NAMES = {"w1": "W1 lifecycle", "w2": "W2 cancel"}
+SECTIONS = ("postgres", "http", "sqlite", "listing", "relay")
+_PER_ORDER = {"w1": CALLS[:4], "w2": CALLS[4:]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,7 @@ class Sizes:
     clients: tuple[int, ...] = (1, 8)
     connections: tuple[int, ...] = (8, 32)
     warmup: int = 5  # untimed orders per client before each run
+    relay: RelaySizes = field(default_factory=RelaySizes)
 
     def orders(self, run: str) -> int:
         """Orders in one timed run of ``run`` ("w1", "w2" or "http")."""
@@ -88,6 +92,7 @@ SMALL = Sizes(
     listing_orders=100_000,
     listing_runs=100,
     listing_url="postgresql://postgres@127.0.0.1:5432/ordermill_bench_listing_small",
+    relay=RelaySizes(webhook_events=3_000, latency_seconds=10.0, w1_per_run=300, runs=5),
 )
 FULL = Sizes(
     name="reference (make bench-full)",
@@ -98,6 +103,7 @@ FULL = Sizes(
     listing_runs=200,
     listing_url=query_bench.DEFAULT_URL,
     lifecycle_orders=10_000,
+    relay=RelaySizes(webhook_events=10_000, latency_seconds=30.0, w1_per_run=2_000, runs=3),
 )
 
 
@@ -337,6 +343,18 @@ def _seq_scans(result: query_bench.Result) -> bool:
     )
 
 
+# -- the relay --------------------------------------------------------------------
+
+
+def run_relay(sizes: Sizes) -> RelayResults | None:
+    """The relay's figures (``bench/relay_suite.py``); None without a nats-server."""
+    if not Path(relay_bench.NATS_SERVER).exists():
+        _say(f"relay benchmark skipped: no {relay_bench.NATS_SERVER}")
+        return None
+    w1_url = dataset.create_database(_pg_url("ordermill_bench_relay_w1"))
+    return run_relay_section(sizes.relay, _pg_url("ordermill_bench_relay"), w1_url, _say)
+
+
 # -- the table --------------------------------------------------------------------
 
 
@@ -344,14 +362,10 @@ def _verdict(ratio: Figure, target: float) -> str:
     return f">= {target}: " + ("met" if ratio.median >= target else "MISSED")
 
 
-def table_rows(
-    pg: PgResults, sqlite: SqliteResults | None, listing: query_bench.Report | None
-) -> list[Row]:
+def _pg_rows(pg: PgResults) -> list[Row]:
+    """W1 and W2 against the floor, and W1 over HTTP."""
     rows: list[Row] = []
-    per_order = {
-        "w1": CALLS[:4],
-        "w2": CALLS[4:],
-    }
+    per_order = _PER_ORDER
     for p in pg.paired:
         om, fl = p.ops("ordermill"), p.ops("floor")
         ratio = paired_ratio(om, fl)
@@ -411,6 +425,33 @@ def table_rows(
                 f" {cpu.median:.0%} of a core" + (f"; {pg.http_error}" if pg.http_error else ""),
             )
         )
+    return rows
+
+
+def _count_rows(pg: PgResults, sqlite: SqliteResults | None) -> list[Row]:
+    rows: list[Row] = []
+    for call in CALLS:
+        mine, floor = pg.counts["ordermill"][call], pg.counts["floor"][call]
+        rows.append(
+            Row(
+                f"SQL per call: {call}",
+                "",
+                f"{mine.statements} statements, {mine.round_trips} round trips",
+                f"{floor.statements} statements, {floor.round_trips} round trips",
+                notes=(f"SQLite: {sqlite.counts[call].statements} statements" if sqlite else ""),
+            )
+        )
+    return rows
+
+
+def table_rows(
+    pg: PgResults | None,
+    sqlite: SqliteResults | None,
+    listing: query_bench.Report | None,
+    relay: RelayResults | None = None,
+) -> list[Row]:
+    rows: list[Row] = _pg_rows(pg) if pg is not None else []
+    per_order = _PER_ORDER
     if sqlite is not None:
         for workload in ("w1", "w2"):
             calls = per_order[workload]
@@ -444,35 +485,46 @@ def table_rows(
                     + f"; {r.rows} rows",
                 )
             )
-    for call in CALLS:
-        mine, floor = pg.counts["ordermill"][call], pg.counts["floor"][call]
-        rows.append(
-            Row(
-                f"SQL per call: {call}",
-                "",
-                f"{mine.statements} statements, {mine.round_trips} round trips",
-                f"{floor.statements} statements, {floor.round_trips} round trips",
-                notes=(f"SQLite: {sqlite.counts[call].statements} statements" if sqlite else ""),
-            )
-        )
+    if relay is not None:
+        rows.extend(relay_rows(relay))
+    if pg is not None:
+        rows.extend(_count_rows(pg, sqlite))
     return rows
 
 
-def _method(sizes: Sizes, pg: PgResults, listing: query_bench.Report | None) -> str:
+def _method(
+    sizes: Sizes,
+    pg: PgResults | None,
+    listing: query_bench.Report | None,
+    relay: RelayResults | None = None,
+) -> str:
     listing_text = (
         f"W3 ran {listing.runs} times per query at {listing.orders:,} orders"
         f" ({listing.matching:,} paid + pending; deep pages at {listing.depth:,})."
         if listing
         else "W3 was not run."
     )
-    return textwrap.fill(
-        f"Sizes: {sizes.name}. Each W1 run moves M = {sizes.per_run:,} orders of the"
+    pg_text = (
+        f"Each W1 run moves M = {sizes.per_run:,} orders of the"
         f" lifecycle set, each W2 run cancels {sizes.orders('w2'):,}, each HTTP run moves"
         f" {sizes.orders('http'):,} ({pg.lifecycle_orders:,} orders loaded; every run takes"
         " fresh ones)"
         f" after {sizes.warmup} untimed orders per client; every figure is the median of"
-        f" {sizes.runs} runs, with the min-max range. SQLite runs move"
-        f" {sizes.sqlite_per_run:,} orders. {listing_text}",
+        f" {sizes.runs} runs, with the min-max range. "
+        if pg
+        else "W1 and W2 were not run. "
+    )
+    r = sizes.relay
+    relay_text = (
+        f" The relay figures are single runs ({r.backlog:,} events of backlog, {r.webhook_events:,}"
+        f" webhook events per run, {r.latency_seconds:.0f} s at {r.rate} events/s); W1 beside"
+        f" the relay moves {r.w1_per_run:,} orders per run, {r.runs} rounds."
+        if relay
+        else " The relay was not measured."
+    )
+    return textwrap.fill(
+        f"Sizes: {sizes.name}. {pg_text}SQLite runs move"
+        f" {sizes.sqlite_per_run:,} orders. {listing_text}{relay_text}",
         width=96,
     )
 
@@ -482,6 +534,7 @@ def _body(
     sizes: Sizes,
     pg: PgResults,
     listing: query_bench.Report | None,
+    relay: RelayResults | None,
     table: str,
     command: str,
     load: str,
@@ -495,7 +548,7 @@ def _body(
             *[f"- {line}" for line in machine.lines()],
             f"- {load}",
             "",
-            _method(sizes, pg, listing),
+            _method(sizes, pg, listing, relay),
             "",
             table,
             "",
@@ -535,6 +588,13 @@ How to read it:
   own round trips).
 - **W3** comes from `bench/query_bench.py` (see "Listing (W3)"); its floor column is the
   same statements replayed through a bare psycopg connection.
+- **Relay** rows come from `bench/relay_suite.py` (the phases of `bench/relay_bench.py`
+  against its own nats-server and a local aiohttp receiver). "W1 lifecycle beside the
+  relay" runs W1 with one client while `ordermill events relay --nats` runs in another
+  process, against W1 without it, alternating in every round; its ratio is the median
+  of the per-round ratios. The relay's horizon is server-wide: transactions of other
+  databases on the same server (other benchmarks, a test suite) delay delivery, so the
+  latency row wants a quiet server.
 - W2 asserts after every run that every product's stock equals its value before the
   run plus the canceled orders' units, i.e. its value before those orders were placed.
 """
@@ -548,8 +608,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-http", dest="http", action="store_false")
     parser.add_argument("--no-sqlite", dest="sqlite", action="store_false")
     parser.add_argument("--no-listing", dest="listing", action="store_false")
+    parser.add_argument("--no-relay", dest="relay", action="store_false")
     parser.add_argument("--no-docs", dest="docs", action="store_false")
+    parser.add_argument(
+        "--only",
+        choices=SECTIONS,
+        action="append",
+        help="run only this section (repeatable); the table is printed, docs are left alone",
+    )
     args = parser.parse_args(argv)
+    wanted = set(args.only or SECTIONS)
+    if args.only:
+        args.docs = False
+    if not args.http:
+        wanted.discard("http")
+    for section in ("sqlite", "listing", "relay"):
+        if not getattr(args, section):
+            wanted.discard(section)
     sizes = SMALL if args.size == "small" else FULL
     if args.runs is not None or args.per_run is not None:
         sizes = replace(
@@ -562,10 +637,11 @@ def main(argv: list[str] | None = None) -> int:
         )
     started, load_before = time.monotonic(), os.getloadavg()
     machine = describe_machine(SERVER)
-    pg = run_postgres(sizes, http=args.http)
-    sqlite = run_sqlite(sizes) if args.sqlite else None
-    listing = run_listing(sizes) if args.listing else None
-    table = render_table(table_rows(pg, sqlite, listing))
+    pg = run_postgres(sizes, http="http" in wanted) if wanted & {"postgres", "http"} else None
+    sqlite = run_sqlite(sizes) if "sqlite" in wanted else None
+    listing = run_listing(sizes) if "listing" in wanted else None
+    relay = run_relay(sizes) if "relay" in wanted else None
+    table = render_table(table_rows(pg, sqlite, listing, relay))
     command = "make bench" if args.size == "small" else "make bench-full"
     print()
     load = (
@@ -577,12 +653,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("\n".join(machine.lines()))
     print(load)
-    print(_method(sizes, pg, listing))
+    print(_method(sizes, pg, listing, relay))
     print()
     print(table)
     print(f"\n({time.monotonic() - started:.0f} s)")
-    if args.docs:
-        replace_section(DOCS, _body(machine, sizes, pg, listing, table, command, load))
+    if args.docs and pg is not None:
+        body = _body(machine, sizes, pg, listing, relay, table, command, load)
+        replace_section(DOCS, body)
         print(f"updated {DOCS}")
     return 0
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
+import time
 from collections import defaultdict
 
 import pytest
@@ -190,6 +191,34 @@ def test_an_event_that_commits_late_is_not_skipped(
     finally:
         stop(process)
         engine.dispose()
+    assert_delivered_exactly(db_url, nats_server)
+
+
+@pytest.mark.postgres_only
+def test_events_held_back_by_another_database_go_out_when_it_ends(
+    oms: ordermill.Oms, db_url: str, nats_server: NatsServer
+) -> None:
+    """The horizon is server-wide: a transaction of another database holds it back, and
+    its end fires no NOTIFY. The relay still delivers soon after, not at its next poll."""
+    make_orders(oms, 1)
+    other = create_engine(sa.make_url(db_url).set(database="postgres"))
+    process = start_relay_process(db_url, "--nats", nats_server.url, "--poll-interval", "60")
+    try:
+        wait_for(lambda: len(_stream(nats_server)) == len(outbox(db_url)), what="the first order")
+        with other.connect() as holder:
+            holder.execute(sa.text("SELECT txid_current()"))  # takes a transaction id
+            make_orders(oms, 1)  # committed above the horizon: NOTIFY, nothing to read
+            time.sleep(0.5)
+            assert len(_stream(nats_server)) < len(outbox(db_url))
+            holder.commit()
+        wait_for(
+            lambda: len(_stream(nats_server)) == len(outbox(db_url)),
+            timeout=5,
+            what="the events once the other database's transaction ended",
+        )
+    finally:
+        stop(process)
+        other.dispose()
     assert_delivered_exactly(db_url, nats_server)
 
 

@@ -10,7 +10,10 @@ Each destination has its own cursor (``relay_cursor``) and its own asyncio task:
 
 A crash between 3 and 4 only repeats deliveries, with the same CloudEvent ids. A
 destination that is down fails only its own task: its backlog grows, the others go on.
-The task sleeps until a NOTIFY (``wakeup.py``) or the poll interval when caught up.
+The task sleeps until a NOTIFY (``wakeup.py``) or the poll interval when caught up,
+except while committed rows wait above the horizon: the horizon is server-wide, so a
+transaction of any database can hold it back, and its end fires no NOTIFY. Then the
+task re-checks soon (``recheck_first``, doubling up to ``recheck_cap``) instead.
 """
 
 from __future__ import annotations
@@ -44,6 +47,12 @@ T = TypeVar("T")
 class RelaySettings:
     source: str = DEFAULT_SOURCE
     poll_interval: float = 1.0
+    # Re-check delays while rows wait above the horizon (see the module docstring).
+    recheck_first: float = 0.01
+    recheck_cap: float = 0.1
+    # Once caught up, a wake-up waits this long before reading, so that a steady trickle
+    # of commits is read (and costs the database) a batch at a time, not one by one.
+    gather_delay: float = 0.01
     once: bool = False  # stop when every destination is caught up (or failing)
     once_lease_wait: float = 15.0
     failure_backoff_cap: float = 30.0  # NATS and other batch destinations
@@ -121,6 +130,7 @@ class Relay:
         failures = 0
         opened = False
         waited = 0.0
+        recheck = self.settings.recheck_first
         try:
             while True:
                 token = self.wake.token()
@@ -137,7 +147,7 @@ class Relay:
                     if not opened:
                         await dest.open()
                         opened = True
-                    caught_up = await self._step(dest)
+                    caught_up = await self._step(dest)  # at this position
                 except DestinationRetired:
                     raise
                 except Exception as exc:  # any failure of one destination stays its own
@@ -148,12 +158,21 @@ class Relay:
                         return
                     continue
                 failures = 0
-                if caught_up:
-                    # Rows still above the horizon (their transaction, or an older one,
-                    # is running) are not delivered yet: --once waits for them.
-                    if self.settings.once and not await self._db(self.store.unread, dest.name):
+                if caught_up is None:
+                    recheck = self.settings.recheck_first
+                    continue
+                # Rows still above the horizon (their transaction, or an older one,
+                # is running) are not delivered yet: --once waits for them, and no
+                # NOTIFY says when the transaction holding the horizon back ends.
+                if not await self._db(self.store.waiting, caught_up):
+                    if self.settings.once:
                         return
+                    recheck = self.settings.recheck_first
                     await self.wake.wait(token, self.settings.poll_interval)
+                else:
+                    await self.wake.wait(token, min(recheck, self.settings.poll_interval))
+                    recheck = min(recheck * 2, self.settings.recheck_cap)
+                await asyncio.sleep(self.settings.gather_delay)
         except DestinationRetired as exc:
             log.warning("destination %s stopped: %s", dest.name, exc)
         finally:
@@ -173,22 +192,23 @@ class Relay:
         await asyncio.sleep(random.uniform(cap / 2, cap))
         return False
 
-    async def _step(self, dest: Destination) -> bool:
-        """One batch: read, deliver, move the cursor. True when there was nothing to read."""
+    async def _step(self, dest: Destination) -> Position | None:
+        """One batch: read, deliver, move the cursor. The cursor when caught up (the batch
+        was not full), else None."""
         cursor = await self._db(self.store.cursor, dest.name, dest.start)
         events = await self._db(self.store.read_batch, cursor, dest.batch_size)
         if not events:
-            return True
+            return cursor
         batch = [Envelope.of(e, self.settings.source) for e in events if dest.accepts(e.type)]
         if _test_hook("ADVANCE_FIRST") == "1":  # the deliberately broken order, for tests
             await self._advance(dest, cursor, events, [])
             self._crash_point()
             await dest.deliver(batch)
-            return False
+            return None
         rows = await dest.deliver(batch) if batch else []
         self._crash_point()
         await self._advance(dest, cursor, events, rows)
-        return len(events) < dest.batch_size
+        return events[-1].position if len(events) < dest.batch_size else None
 
     async def _advance(
         self, dest: Destination, cursor: Position, events: list[OutboxEvent], rows: list[Any]

@@ -67,6 +67,10 @@ class Store:
         """Whether any event, committed or not yet past the horizon, follows the cursor."""
         return db.unread_after(self.engine, self.cursor(destination))
 
+    def waiting(self, after: Position) -> bool:
+        """Whether any event, committed or not yet past the horizon, follows ``after``."""
+        return db.unread_after(self.engine, after)
+
     def status(self) -> list[DestinationStatus]:
         """Per destination: events not yet passed, the oldest one's time, the last error."""
         return db.statuses(self.engine)
