@@ -29,6 +29,7 @@ __all__ = [
     "ConfigOption",
     "DatabaseUrl",
     "JsonOption",
+    "OrderKey",
     "err",
     "money",
     "open_oms",
@@ -114,3 +115,9 @@ def when(value: datetime | None) -> str:
     if value is None:
         return ""
     return value.strftime("%Y-%m-%d %H:%M")
+
+
+# Every command that names one order: any reference the library's lookup accepts.
+OrderKey = Annotated[
+    str, typer.Argument(metavar="ORDER", help="Order number, uuid or external reference.")
+]

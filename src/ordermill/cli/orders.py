@@ -15,6 +15,7 @@ from ordermill.cli.common import (
     ConfigOption,
     DatabaseUrl,
     JsonOption,
+    OrderKey,
     open_oms,
     out,
     print_json,
@@ -41,9 +42,6 @@ from ordermill.oms import Oms
 __all__ = ["register"]
 
 orders_app = typer.Typer(help="List, show and operate orders.", no_args_is_help=True)
-OrderKey = Annotated[
-    str, typer.Argument(metavar="ORDER", help="Order number, uuid or external reference.")
-]
 
 
 @orders_app.command("list")

@@ -15,6 +15,7 @@ from ordermill.cli.common import (
     ConfigOption,
     DatabaseUrl,
     JsonOption,
+    OrderKey,
     money,
     open_oms,
     out,
@@ -26,7 +27,6 @@ from ordermill.domain.records import Payment
 __all__ = ["register"]
 
 payments_app = typer.Typer(help="Record payments and show an order's ledger.", no_args_is_help=True)
-OrderKey = Annotated[str, typer.Argument(metavar="ORDER", help="Order number or uuid.")]
 
 
 def _table(payments: list[Payment]) -> Table:
