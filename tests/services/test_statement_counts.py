@@ -120,3 +120,27 @@ def test_place_order_takes_stock_then_writes_through_the_change_seam(
     # change is three statements, and the lines one each (SQLite's driver cannot return
     # the ids of a multi-row insert in order, so SQLAlchemy sends them one by one)
     assert _count(oms, placed) == _on(oms, postgresql=7, sqlite=11)
+
+
+def test_record_payment_lock_insert_with_totals_change(oms: ordermill.Oms) -> None:
+    # lock; the ledger row with the order's totals (PostgreSQL: one statement, a CTE); then
+    # the order, history, activity and events (SQLite: one statement each)
+    order = place(oms)
+    expected = _on(oms, postgresql=3, sqlite=7)
+    assert _count(oms, lambda: oms.record_payment(order.uuid, "sale", "32.30")) == expected
+
+
+def test_refund_however_many_lines(oms: ordermill.Oms) -> None:
+    # lock, lines; inventory lock; ledger row with totals (PostgreSQL: one statement);
+    # refund, its lines, their refunded units (one executemany); then items restocked,
+    # inventory, order, history, activity and events (PostgreSQL: one statement)
+    order = place(oms)
+    oms.record_payment(order.uuid, "sale", "32.30")
+    ids = item_ids(oms, order)
+    lines = [{"order_item_id": ids[sku], "qty": 1, "restock": True} for sku in ("MUG", "TEA")]
+    expected = _on(oms, postgresql=8, sqlite=15)
+    assert _count(oms, lambda: oms.refund(order.uuid, lines=lines, reason="damaged")) == expected
+    # No restock: no inventory lock, no restock writes.
+    lines = [{"order_item_id": ids[sku], "qty": 1} for sku in ("MUG", "CARD", "EBOOK")]
+    expected = _on(oms, postgresql=7, sqlite=13)
+    assert _count(oms, lambda: oms.refund(order.uuid, lines=lines, reason="damaged")) == expected
