@@ -2,6 +2,9 @@
 was captured, never more units of a line than it has, restocked once; and the proof, with
 the order row lock switched off, that the test catches a missing lock."""
 
+# The race fixtures (wide_oms, locks_off) are imported from test_concurrency.py.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 from collections import Counter
@@ -14,7 +17,7 @@ import ordermill
 from ordermill.db.refund_tables import refund
 from ordermill.db.tables import order_item
 from tests.services.shop import stock
-from tests.services.test_concurrency import (  # noqa: F401 (fixtures)
+from tests.services.test_concurrency import (  # noqa: F401
     BROKEN_REPETITIONS,
     locks_off,
     together,
@@ -74,7 +77,7 @@ def test_16_refunds_at_once_never_refund_more_than_captured(wide_oms: ordermill.
 
 def test_the_refund_race_is_caught_without_the_row_lock(
     wide_oms: ordermill.Oms,
-    locks_off: None,  # noqa: F811
+    locks_off: None,
 ) -> None:
     seen = [_refund_race(wide_oms) for _ in range(BROKEN_REPETITIONS)]
     print("violations without the lock:", seen)
