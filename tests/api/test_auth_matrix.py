@@ -35,6 +35,10 @@ EXPECTED: dict[str, tuple[int, int, int, int]] = {
     "list_order_activities": (401, 200, 404, 200),
     "record_payment": (401, 403, 403, 201),
     "list_order_payments": (401, 403, 403, 200),
+    # A fresh order has paid nothing: an admin's refund passes access and is refused (409).
+    "create_refund": (401, 403, 403, 409),
+    "list_order_refunds": (401, 403, 403, 200),
+    "cancel_and_refund": (401, 403, 403, 200),
     "get_shipment": (401, 200, 404, 200),
     "update_shipment": (401, 403, 403, 200),
     "mark_shipment_delivered": (401, 403, 403, 200),
@@ -62,6 +66,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "create_shipment": {"carrier": "ups", "tracking_number": "1Z001"},
     "add_order_activity": {"message": "Called the customer"},
     "record_payment": {"kind": "sale", "amount": "1.00"},
+    "create_refund": {"amount": "1.00", "reason": "other"},
+    "cancel_and_refund": {"reason": "changed my mind"},
     "update_shipment": {"tracking_number": "1Z002"},
     "set_stock": {"qty": 7},
     "create_webhook": {

@@ -256,6 +256,7 @@ class StaffOrderItem(_Response):
     line_total: MoneyOut
     requires_shipping: bool
     qty_restocked: int
+    qty_refunded: int
     qty_shipped: int | None
     qty_delivered: int | None
 

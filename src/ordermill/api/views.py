@@ -117,6 +117,7 @@ def _staff_item(value: OrderItem) -> StaffOrderItem:
         line_total=value.line_total,
         requires_shipping=value.requires_shipping,
         qty_restocked=value.qty_restocked,
+        qty_refunded=value.qty_refunded,
         qty_shipped=value.qty_shipped,
         qty_delivered=value.qty_delivered,
     )
