@@ -8,6 +8,7 @@ the order row lock switched off, that the test catches a missing lock."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -40,7 +41,9 @@ def _refund_race(oms: ordermill.Oms) -> list[str]:
     item = (order.items or ())[0].order_item_id
     before = stock(oms)["MUG"]
     units = [{"order_item_id": item, "qty": 3, "restock": True}]
-    calls = [lambda: oms.refund(order.uuid, lines=units, reason="damaged")] * 8
+    calls: list[Callable[[], object]] = [
+        lambda: oms.refund(order.uuid, lines=units, reason="damaged")
+    ] * 8
     calls += [lambda: oms.refund(order.uuid, amount="20.00", reason="other")] * 8
     outcomes = together(calls)
     problems = []
