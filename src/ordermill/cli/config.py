@@ -51,6 +51,7 @@ def check(
                 "payment_statuses": list(resolved.payment_statuses),
                 "shipment_statuses": list(resolved.shipment_statuses),
                 "order_statuses": list(resolved.order_status_flow),
+                "refund_reasons": dict(resolved.refund_reasons),
                 "resolution": [
                     {"payment_status": p, "shipment_status": s, "status": o} for p, s, o in rows
                 ],
@@ -64,6 +65,7 @@ def check(
         + " → ".join(resolved.order_status_flow)
         + f"  (restock after cancellation: {restock})"
     )
+    out.print("Refund reasons: " + ", ".join(resolved.refund_reasons))
     table = Table(title="payment status, shipment status → order status", title_justify="left")
     table.add_column("payment status")
     table.add_column("shipment status")
