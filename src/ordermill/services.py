@@ -27,6 +27,7 @@ __all__ = [  # noqa: RUF022 (plain sorted order, as the public API test wants)
     "UNSET",
     "Unset",
     "add_order_activity_log",
+    "cancel_and_refund",
     "cancel_order",
     "cancel_shipment",
     "configure",
@@ -40,10 +41,12 @@ __all__ = [  # noqa: RUF022 (plain sorted order, as the public API test wants)
     "get_stock",
     "import_orders",
     "list_payments",
+    "list_refunds",
     "list_shipments",
     "mark_delivered",
     "place_order",
     "record_payment",
+    "refund",
     "resolve_order_status",
     "sales_report",
     "set_stock",
@@ -101,6 +104,9 @@ update_shipment_status = _on_default(Oms.update_shipment_status)
 cancel_order = _on_default(Oms.cancel_order)
 record_payment = _on_default(Oms.record_payment)
 list_payments = _on_default(Oms.list_payments)
+refund = _on_default(Oms.refund)
+list_refunds = _on_default(Oms.list_refunds)
+cancel_and_refund = _on_default(Oms.cancel_and_refund)
 add_order_activity_log = _on_default(Oms.add_order_activity_log)
 create_shipment = _on_default(Oms.create_shipment)
 mark_delivered = _on_default(Oms.mark_delivered)

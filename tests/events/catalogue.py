@@ -74,6 +74,19 @@ FIELDS: dict[str, dict[str, Any]] = {
     "amount": _MONEY,
     "gateway": _TEXT_OR_NULL,
     "reference": _TEXT_OR_NULL,
+    "refund_id": _ID,
+    "shipping_amount": _MONEY,
+    "lines": {
+        "type": "array",
+        "items": _object(
+            {
+                "order_item_id": _ID,
+                "qty": _QTY,
+                "amount": _MONEY,
+                "qty_restocked": {"type": "integer", "minimum": 0},
+            }
+        ),
+    },
 }
 ITEMS = {
     "ordermill.order.placed": _object(

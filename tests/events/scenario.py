@@ -49,6 +49,13 @@ def _act(oms: ordermill.Oms) -> None:
 
     prepaid = oms.place_order([mugs], customer_email="mary@example.com")
     oms.record_payment(prepaid.uuid, "sale", "25.00", gateway="stripe", reference="ch_1")
+    broken = (prepaid.items or ())[0].order_item_id
+    oms.refund(
+        prepaid.uuid,
+        lines=[{"order_item_id": broken, "qty": 1, "restock": True}],
+        reason="damaged",
+        note="Arrived chipped",
+    )
 
     other = oms.place_order([tea], customer_email="grace@example.com")
     sent = oms.create_shipment(other.uuid, "DHL", "JD014600006281234567")

@@ -106,6 +106,7 @@ def item_from_row(row: AnyRow, **extra: Any) -> OrderItem:
         line_total=m["line_total"],
         requires_shipping=bool(m["requires_shipping"]),
         qty_restocked=m["qty_restocked"],
+        qty_refunded=m.get("qty_refunded", 0),
         **extra,
     )
 

@@ -8,6 +8,7 @@ here, never from ``tables.py``.
 
 from __future__ import annotations
 
+import ordermill.db.refund_tables
 import ordermill.db.relay_tables  # noqa: F401  (registers the relay's tables)
 from ordermill.db.tables import metadata
 

@@ -197,6 +197,8 @@ order_item = sa.Table(
     sa.Column("requires_shipping", sa.Boolean, nullable=False, default=True),
     # Units put back into stock by a cancellation: makes "restocked once" auditable.
     sa.Column("qty_restocked", sa.Integer, nullable=False, default=0),
+    # Units refunded (migration 0007; db/refunds.py writes it under the order's lock).
+    sa.Column("qty_refunded", sa.Integer, nullable=False, server_default=sa.text("0")),
     sa.CheckConstraint("qty > 0", name="qty_positive"),
     sa.CheckConstraint("unit_price >= 0", name="unit_price_not_negative"),
     sa.CheckConstraint("qty_restocked >= 0 AND qty_restocked <= qty", name="restock_bounded"),

@@ -22,6 +22,9 @@ the families below to HTTP statuses and exit codes in one table each.
     │   ├── QueryError
     │   ├── InvalidPayment            a payment kind, status or text that can never be
     │   ├── InvalidPaymentAmount      recorded; an amount the ledger does not allow now
+    │   ├── InvalidRefund             a refund's lines, shipping, amount or note malformed
+    │   │   ├── UnknownRefundReason   a reason code the configuration does not list
+    │   │   └── RefundLineNotFound    an order_item_id that is not a line of the order
     │   ├── InvalidIdempotencyKey     400 (a malformed Idempotency-Key header)
     │   ├── IdempotencyKeyReused
     │   ├── InvalidImport             an import file with bad rows, or unreadable
@@ -37,6 +40,10 @@ the families below to HTTP statuses and exit codes in one table each.
     │   ├── ShipmentTransitionError
     │   ├── HookRejected              a plugin's hook refused the call (orders/hooks.py)
     │   ├── PaymentReferenceConflict
+    │   ├── RefundExceedsBalance      more than the net paid, or the shipping left
+    │   ├── RefundQtyExceedsRefundable  more units of a line than are left to refund
+    │   ├── OrderNotCancelable
+    │   │   └── OrderShippedNotRefundable  cancel-and-refund of an order with shipped goods
     │   ├── IdempotencyKeyInFlight
     │   └── WebhookDisabled           the endpoint is disabled (redeliver)
     ├── AccessDenied
@@ -66,6 +73,7 @@ __all__ = [
     "InvalidOrder",
     "InvalidPayment",
     "InvalidPaymentAmount",
+    "InvalidRefund",
     "InvalidShipmentItems",
     "InvalidStatus",
     "InvalidWebhookUrl",
@@ -74,9 +82,13 @@ __all__ = [
     "OmsError",
     "OrderNotCancelable",
     "OrderNotFound",
+    "OrderShippedNotRefundable",
     "PaymentReferenceConflict",
     "PermissionDenied",
     "QueryError",
+    "RefundExceedsBalance",
+    "RefundLineNotFound",
+    "RefundQtyExceedsRefundable",
     "SecretKeyMissing",
     "ShipmentAlreadyExists",
     "ShipmentNotFound",
@@ -84,6 +96,7 @@ __all__ = [
     "StatusTransitionError",
     "StockNotFound",
     "TokenNotFound",
+    "UnknownRefundReason",
     "WebhookDisabled",
     "WebhookNotFound",
 ]
@@ -176,6 +189,25 @@ class InvalidPaymentAmount(InvalidInput):
     code = "invalid_payment_amount"
 
 
+class InvalidRefund(InvalidInput):
+    """A refund asked with a malformed line, shipping amount, custom amount or note, or
+    asking for nothing; nothing was written. ``details`` names the field and value."""
+
+    code = "invalid_refund"
+
+
+class UnknownRefundReason(InvalidRefund):
+    """A refund reason code the status configuration does not list (``refund_reasons``)."""
+
+    code = "unknown_refund_reason"
+
+
+class RefundLineNotFound(InvalidRefund):
+    """A refund line names an ``order_item_id`` that is not a line of the order."""
+
+    code = "refund_line_not_found"
+
+
 class InvalidShipmentItems(InvalidInput):
     code = "invalid_shipment_items"
 
@@ -220,6 +252,27 @@ class DuplicateExternalReference(Conflict):
 
 class OrderNotCancelable(Conflict):
     code = "order_not_cancelable"
+
+
+class OrderShippedNotRefundable(OrderNotCancelable):
+    """``cancel_and_refund`` of an order with goods shipped or delivered: a shipped order
+    is refunded line by line (``refund``), never canceled."""
+
+    code = "order_shipped_not_refundable"
+
+
+class RefundExceedsBalance(Conflict):
+    """A refund of more than the order's net paid (captured - refunded), or of more
+    shipping than is left to refund; ``details`` name the amount and the most allowed."""
+
+    code = "refund_exceeds_balance"
+
+
+class RefundQtyExceedsRefundable(Conflict):
+    """A refund of more units of a line than are left to refund (its qty less the units
+    already refunded); ``details`` name the line, the qty asked and the qty left."""
+
+    code = "refund_qty_exceeds_refundable"
 
 
 class ShipmentAlreadyExists(Conflict):

@@ -24,6 +24,7 @@ __all__ = [
     "ORDER_CANCELED",
     "ORDER_IMPORTED",
     "ORDER_PLACED",
+    "ORDER_REFUNDED",
     "ORDER_STATUS_CHANGED",
     "PAYMENT_RECORDED",
     "PAYMENT_STATUS_CHANGED",
@@ -41,6 +42,7 @@ ORDER_IMPORTED = "ordermill.order.imported"
 ORDER_CANCELED = "ordermill.order.canceled"
 PAYMENT_STATUS_CHANGED = "ordermill.order.payment_status_changed"
 PAYMENT_RECORDED = "ordermill.order.payment_recorded"
+ORDER_REFUNDED = "ordermill.order.refunded"
 SHIPMENT_STATUS_CHANGED = "ordermill.order.shipment_status_changed"
 ORDER_STATUS_CHANGED = "ordermill.order.status_changed"
 ACTIVITY_ADDED = "ordermill.order.activity_added"
@@ -113,6 +115,23 @@ CATALOGUE: tuple[EventType, ...] = (
         ),
     ),
     EventType(
+        ORDER_REFUNDED,
+        "Money was given back for some lines and shipping of the order (its ledger has the"
+        " ``refund`` row ``payment_id``); ``lines`` name the units refunded and restocked,"
+        " ``restocked`` the units put back into stock per SKU.",
+        (
+            *_ORDER,
+            "refund_id",
+            "payment_id",
+            "amount",
+            "shipping_amount",
+            "currency",
+            "reason",
+            "lines",
+            "restocked",
+        ),
+    ),
+    EventType(
         PAYMENT_STATUS_CHANGED,
         "The order's payment status changed.",
         _STATUS,
@@ -166,6 +185,7 @@ LEGACY_NAMES = MappingProxyType(
         "order_imported": ORDER_IMPORTED,
         "order_canceled": ORDER_CANCELED,
         "payment_recorded": PAYMENT_RECORDED,
+        "order_refunded": ORDER_REFUNDED,
         "payment_status_updated": PAYMENT_STATUS_CHANGED,
         "shipment_status_updated": SHIPMENT_STATUS_CHANGED,
         "order_status_updated": ORDER_STATUS_CHANGED,

@@ -23,6 +23,8 @@ __all__ = [
     "OrderItem",
     "Payment",
     "Principal",
+    "Refund",
+    "RefundLine",
     "SalesReport",
     "Shipment",
     "ShipmentItem",
@@ -66,6 +68,8 @@ class OrderItem:
     line_total: Decimal
     requires_shipping: bool
     qty_restocked: int = 0
+    # Units refunded so far (``refund``): at most ``qty``.
+    qty_refunded: int = 0
     # Filled by the order detail read: units in live (shipped) and delivered shipments.
     qty_shipped: int | None = None
     qty_delivered: int | None = None
@@ -139,6 +143,41 @@ class Payment:
     actor: str
     note: str | None
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RefundLine:
+    """The units of one order line a refund gave back: ``amount`` is their share of the
+    line total after the order's discount, plus their tax; ``qty_restocked`` the units
+    of them put back into stock (managed SKUs only)."""
+
+    refund_line_id: int
+    refund_id: int
+    order_item_id: int
+    qty: int
+    amount: Decimal
+    qty_restocked: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Refund:
+    """A refund of an order: the money given back (``amount``, also a ``refund`` row of
+    the payment ledger, ``payment_id``), the lines and shipping it covers, and why.
+
+    ``amount`` is the lines' amounts plus ``shipping_amount``, unless a custom amount
+    was given; ``reason`` is a code of the configuration's ``refund_reasons``.
+    """
+
+    refund_id: int
+    order_id: int
+    payment_id: int
+    amount: Decimal
+    shipping_amount: Decimal
+    currency: str
+    reason: str
+    note: str | None
+    created_at: datetime
+    lines: tuple[RefundLine, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

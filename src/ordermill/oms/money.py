@@ -1,14 +1,16 @@
-"""Money: the payment ledger of an order."""
+"""Money: the payment ledger of an order, its refunds, and cancel-and-refund."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from ordermill.domain.records import Payment
+from ordermill.domain.records import Order, Payment, Refund
 from ordermill.oms.base import OmsBase
 from ordermill.orders import ledger as _ledger
+from ordermill.orders import refunds as _refunds
 
 _NOT_PAYMENT = frozenset({"self", "order", "kind", "amount"})
 
@@ -32,3 +34,34 @@ class MoneyFacade(OmsBase):
 
     def list_payments(self, order: int | str, *, conn: Connection | None = None) -> list[Payment]:
         return _ledger.list_payments(self.ctx, order, conn=conn)
+
+    def refund(
+        self,
+        order: int | str,
+        *,
+        lines: list[dict[str, Any]] | None = None,
+        shipping: str | int | Decimal | None = None,
+        amount: str | int | Decimal | None = None,
+        reason: str,
+        note: str | None = None,
+        conn: Connection | None = None,
+    ) -> Refund:
+        """Give money back for some units of some lines (``{"order_item_id", "qty",
+        "restock"}``) and shipping (an amount or ``"all"`` left), or a custom ``amount``
+        up to the net paid; a ledger refund row, restock and status follow
+        (``orders.refunds``)."""
+        return _refunds.refund(
+            self.ctx, order, lines=lines, shipping=shipping, amount=amount, reason=reason,
+            note=note, conn=conn,
+        )  # fmt: skip
+
+    def list_refunds(self, order: int | str, *, conn: Connection | None = None) -> list[Refund]:
+        """The order's refunds with their lines, oldest first."""
+        return _refunds.list_refunds(self.ctx, order, conn=conn)
+
+    def cancel_and_refund(
+        self, uuid: int | str, reason: str | None = None, *, conn: Connection | None = None
+    ) -> Order:
+        """Cancel as ``cancel_order`` does; a paid order with nothing shipped is first
+        refunded what it paid (restocking once), in the same transaction."""
+        return _refunds.cancel_and_refund(self.ctx, uuid, reason, conn=conn)

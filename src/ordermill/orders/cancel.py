@@ -40,7 +40,13 @@ from ordermill.orders.context import Context
 from ordermill.orders.event_payloads import shipment_data
 from ordermill.orders.plugins import watch
 
-__all__ = ["ORDER_CANCELED", "apply_cancellation", "cancel_order", "check_cancelable"]
+__all__ = [
+    "ORDER_CANCELED",
+    "apply_cancellation",
+    "cancel_locked",
+    "cancel_order",
+    "check_cancelable",
+]
 
 ORDER_CANCELED = "Order canceled"
 _REASON_MAX = 2000
@@ -144,10 +150,15 @@ def cancel_order(
     with ctx.transaction(conn) as tx:
         locked = lock_order_by_ref(tx, order_ref)
         check_cancelable(ctx.config, locked)
-        state = load_state(tx, locked.order_id)
-        change = Change(locked, reason=f"order canceled: {text}" if text else "order canceled")
-        change.set_payment_status(CANCELED)
-        watch(ctx, tx, change, "cancel_order", reason=text)
-        apply_cancellation(tx, ctx.config, change, state, reason=text)
-        row = write_order_change(tx, change)
+        return cancel_locked(ctx, tx, locked, text)
+
+
+def cancel_locked(ctx: Context, tx: Connection, locked: OrderRow, text: str | None) -> Order:
+    """Steps 3 to 6 for the locked order that ``check_cancelable`` accepted."""
+    state = load_state(tx, locked.order_id)
+    change = Change(locked, reason=f"order canceled: {text}" if text else "order canceled")
+    change.set_payment_status(CANCELED)
+    watch(ctx, tx, change, "cancel_order", reason=text)
+    apply_cancellation(tx, ctx.config, change, state, reason=text)
+    row = write_order_change(tx, change)
     return rows.order_from_row(row)

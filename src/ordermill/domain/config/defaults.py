@@ -84,3 +84,14 @@ _DEFAULT_PSO_MAPPING = {
     "canceled:*": "canceled",
     "*:canceled": "canceled",
 }
+
+# The reasons a refund may give (``refund``), code -> label; a configuration's
+# ``refundReasons`` replaces them (EverShop's files have none: they keep these).
+_DEFAULT_REFUND_REASONS = {
+    "customer_request": "Customer request",
+    "damaged": "Damaged",
+    "not_received": "Not received",
+    "wrong_item": "Wrong item",
+    "fraud": "Fraud",
+    "other": "Other",
+}

@@ -30,7 +30,7 @@ from ordermill.domain.config.statuses import OrderStatusDef, PaymentStatusDef, S
 
 _SNAKE_ONLY_KEYS = frozenset(
     {"payment_status", "shipment_status", "pso_mapping", "re_stock_after_cancellation",
-     "restock_after_cancellation", "is_default", "is_cancelable"}
+     "restock_after_cancellation", "is_default", "is_cancelable", "refund_reasons"}
 )  # fmt: skip
 
 
@@ -84,6 +84,10 @@ class _OrderSection(BaseModel):
     pso_mapping: dict[str, StrictStr] | None = Field(
         default=None, validation_alias=AliasChoices("psoMapping", "pso_mapping")
     )
+    # code -> label, or a list of codes (each its own label, "wrong_item" -> "Wrong item").
+    refund_reasons: dict[str, StrictStr] | list[StrictStr] | None = Field(
+        default=None, validation_alias=AliasChoices("refundReasons", "refund_reasons")
+    )
     restock: StrictBool | None = Field(
         default=None,
         validation_alias=AliasChoices(
@@ -116,9 +120,16 @@ def read_mapping(data: object, source: str | None) -> ConfigFields:
         "order_statuses": order.status,
         "pso_mapping": order.pso_mapping,
         "restock_after_cancellation": order.restock,
+        "refund_reasons": _reasons(order.refund_reasons),
     }
     fields = {name: value for name, value in given.items() if value is not None}
     return ConfigFields(fields, _uses_snake_case(data), source)
+
+
+def _reasons(given: dict[str, str] | list[str] | None) -> dict[str, str] | None:
+    if given is None or isinstance(given, dict):
+        return given
+    return {code: code.replace("_", " ").capitalize() for code in given}
 
 
 def _uses_snake_case(data: Mapping[str, Any]) -> bool:

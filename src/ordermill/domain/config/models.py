@@ -31,11 +31,17 @@ from ordermill.domain.config.defaults import (
     _DEFAULT_ORDER_STATUSES,
     _DEFAULT_PAYMENT_STATUSES,
     _DEFAULT_PSO_MAPPING,
+    _DEFAULT_REFUND_REASONS,
     _DEFAULT_SHIPMENT_STATUSES,
 )
 from ordermill.domain.config.files import ConfigFields, read_file, read_mapping
 from ordermill.domain.config.problems import _CAMEL, _SNAKE, _config_error, _describe, _path
-from ordermill.domain.config.statuses import OrderStatusDef, PaymentStatusDef, ShipmentStatusDef
+from ordermill.domain.config.statuses import (
+    STATUS_CODE_PATTERN,
+    OrderStatusDef,
+    PaymentStatusDef,
+    ShipmentStatusDef,
+)
 from ordermill.domain.errors import ConfigError
 
 # Named for the package, not this module, so that log filters set on "ordermill.config"
@@ -66,6 +72,10 @@ class Config(BaseModel):
     )
     pso_mapping: Mapping[str, StrictStr] = Field(default_factory=lambda: dict(_DEFAULT_PSO_MAPPING))
     restock_after_cancellation: StrictBool = True
+    # code -> label: the reasons a refund may give.
+    refund_reasons: Mapping[str, StrictStr] = Field(
+        default_factory=lambda: dict(_DEFAULT_REFUND_REASONS)
+    )
 
     _flow: tuple[str, ...] = PrivateAttr(default=())
     _terminal: tuple[str, ...] = PrivateAttr(default=())
@@ -87,6 +97,7 @@ class Config(BaseModel):
                 reason,
             )
         problems = _check(self, names, usable_mapping)
+        problems.extend(_check_refund_reasons(self.refund_reasons, names))
         resolution, unresolved = _resolve_all(self, usable_mapping)
         if unresolved:
             problems.append(
@@ -107,7 +118,7 @@ class Config(BaseModel):
         self._hash = hash(
             (tuple(self.payment_statuses.items()), tuple(self.shipment_statuses.items()),
              tuple(self.order_statuses.items()), tuple(self.pso_mapping.items()),
-             self.restock_after_cancellation)
+             self.restock_after_cancellation, tuple(self.refund_reasons.items()))
         )  # fmt: skip
         return self
 
@@ -163,6 +174,18 @@ class Config(BaseModel):
     def from_file(cls, path: str | os.PathLike[str]) -> Config:
         """Load a ``.json`` or ``.toml`` file; any other suffix is a ``ConfigError``."""
         return _build_from(read_file(path))
+
+
+def _check_refund_reasons(reasons: Mapping[str, str], names: object) -> list[str]:
+    key = "refund_reasons" if names is _SNAKE else "refundReasons"
+    if not reasons:
+        return [f"{_path('oms', 'order', key)}: at least one refund reason is needed"]
+    return [
+        f"{_path('oms', 'order', key, code)}: invalid reason code {code!r}: "
+        f"must match ^{STATUS_CODE_PATTERN.pattern}$"
+        for code in reasons
+        if not STATUS_CODE_PATTERN.fullmatch(code)
+    ]
 
 
 @cache
