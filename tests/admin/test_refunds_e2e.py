@@ -72,7 +72,7 @@ def test_the_dialog_prices_the_refund_before_it_is_made_and_restocks(
     page.get_by_text("Refund recorded.").wait_for()
     refund_row = page.locator("tr[data-refund]")
     assert "Damaged" in refund_row.inner_text()
-    assert "2 × Mug ($22.00, 2 restocked)" in refund_row.inner_text()
+    assert "2 \u00d7 Mug ($22.00, 2 restocked)" in refund_row.inner_text()
     assert "Shipping ($4.00)" in refund_row.inner_text()
     assert refund_row.locator(".c-amount").inner_text() == "$26.00"
     assert oms.get_stock("MUG").qty == 7 + 2
