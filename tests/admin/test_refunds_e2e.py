@@ -67,6 +67,7 @@ def test_the_dialog_prices_the_refund_before_it_is_made_and_restocks(
     page.locator("[data-refund-line]", has_text="back to stock").wait_for()
     assert page.locator('[data-refund-line="shipping"] [data-amount]').inner_text() == "$4.00"
     page.get_by_label("Reason", exact=True).select_option("damaged")
+    page.wait_for_load_state("networkidle")  # the re-pricing the change asked for is in
     page.get_by_role("button", name="Refund $26.00").click()
 
     page.get_by_text("Refund recorded.").wait_for()
@@ -95,6 +96,7 @@ def test_a_refund_the_server_refuses_is_a_banner(
     form.get_by_label("Cap (CAP").fill("1")
     _total(page, "$22.00")
     page.get_by_label("Reason", exact=True).select_option("wrong_item")
+    page.wait_for_load_state("networkidle")  # the re-pricing the change asked for is in
     # Meanwhile most of the money goes back elsewhere: 22.00 is now more than the net paid.
     oms.refund(order.uuid, amount="50.00", reason="other")
 
