@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +36,10 @@ _BASE = datetime(2026, 1, 1, tzinfo=UTC)
 _CITIES = (("Paris", "FR", "75011"), ("Berlin", "DE", "10115"), ("Boston", "US", "02118"))
 
 
-def generate_order(rng: random.Random, n: int) -> dict[str, Any]:
-    """Order ``n`` of the generated file (statuses, items and times drawn from ``rng``)."""
+def generate_order(rng: random.Random, n: int, *, payments: bool = False) -> dict[str, Any]:
+    """Order ``n`` of the generated file (statuses, items and times drawn from ``rng``);
+    with ``payments``, paid orders carry a sale (every fifth a refund a week later) and
+    canceled ones an authorization and its void (drawing nothing more from ``rng``)."""
     skus = rng.sample(range(1, 1001), 3)
     items = [
         {
@@ -91,16 +94,38 @@ def generate_order(rng: random.Random, n: int) -> dict[str, Any]:
         record.update(payment_status="canceled", shipment_status="canceled", status="canceled")
         for item in items:
             item["qty_restocked"] = item["qty"]
+    if payments:
+        record["payments"] = _ledger(record, n, created)
     return record
 
 
-def write_orders_file(path: Path, count: int, *, seed: int = 0) -> None:
+def _ledger(record: dict[str, Any], n: int, created: datetime) -> list[dict[str, Any]]:
+    total = sum(Decimal(i["price"]) * i["qty"] for i in record["items"]) + Decimal("4.95")
+    paid_at = (created + timedelta(minutes=1)).isoformat()
+    if record["payment_status"] == "paid":
+        rows: list[dict[str, Any]] = [
+            {"kind": "sale", "amount": str(total), "gateway": "stripe",
+             "reference": f"ch_{n:07d}", "created_at": paid_at},
+        ]  # fmt: skip
+        if n % 5 == 0:
+            refunded = (created + timedelta(days=7)).isoformat()
+            rows.append({"kind": "refund", "amount": "1.00", "created_at": refunded})
+        return rows
+    if record["payment_status"] == "canceled":
+        return [
+            {"kind": "authorization", "amount": str(total), "created_at": paid_at},
+            {"kind": "void", "amount": str(total), "note": "order canceled"},
+        ]
+    return []
+
+
+def write_orders_file(path: Path, count: int, *, seed: int = 0, payments: bool = False) -> None:
     """Write ``count`` generated orders as JSON Lines (fast: about 15 µs an order)."""
     rng = random.Random(seed)
     encode = json.JSONEncoder(separators=(",", ":")).encode
     with path.open("w", encoding="utf-8", buffering=1 << 20) as out:
         for n in range(count):
-            out.write(encode(generate_order(rng, n)))
+            out.write(encode(generate_order(rng, n, payments=payments)))
             out.write("\n")
 
 

@@ -47,6 +47,7 @@ __all__ = [  # noqa: RUF022 (plain sorted order, as the public API test wants)
     "place_order",
     "record_payment",
     "refund",
+    "refund_preview",
     "resolve_order_status",
     "sales_report",
     "set_stock",
@@ -106,6 +107,7 @@ record_payment = _on_default(Oms.record_payment)
 list_payments = _on_default(Oms.list_payments)
 refund = _on_default(Oms.refund)
 list_refunds = _on_default(Oms.list_refunds)
+refund_preview = _on_default(Oms.refund_preview)
 cancel_and_refund = _on_default(Oms.cancel_and_refund)
 add_order_activity_log = _on_default(Oms.add_order_activity_log)
 create_shipment = _on_default(Oms.create_shipment)

@@ -47,6 +47,43 @@ def test_dashboard_shows_30_days_of_orders_and_sales(oms: ordermill.Oms, admin: 
     assert "<svg" in html and "<script" not in html.split("</head>")[1]
 
 
+def test_dashboard_sales_are_net_of_refunds_on_the_day_they_were_made(
+    oms: ordermill.Oms, admin: Admin
+) -> None:
+    today = datetime.now(UTC).date()
+    old = place(oms, [("TEE-L", 1)])  # $29.40, five days ago, paid then
+    backdate(oms, old, datetime.now(UTC) - timedelta(days=5))
+    oms.record_payment(old.uuid, "sale", "29.40")
+    oms.record_payment(old.uuid, "refund", "10.00")  # today
+    new = place(oms, [("TEE-L", 2)])  # $53.90 today
+
+    html = admin.get("/admin/").text
+    sales = bars(html, "sales-chart")
+    assert Decimal(sales[(today - timedelta(days=5)).isoformat()]) == Decimal("29.40")
+    assert new.grand_total == Decimal("53.90")
+    assert Decimal(sales[today.isoformat()]) == Decimal("43.90")  # 53.90 - 10.00
+    assert '<strong class="stat-value" data-stat="sales">$73.30</strong>' in html
+    assert '<span data-stat="gross">$83.30</span> gross' in html
+    assert '<span data-stat="refunds">$10.00</span> refunded' in html
+    assert "Net sales per day (USD)" in html
+
+
+def test_a_day_that_refunded_more_than_it_sold_draws_no_bar(
+    oms: ordermill.Oms, admin: Admin
+) -> None:
+    today = datetime.now(UTC).date()
+    old = place(oms, [("TEE-L", 1)])
+    backdate(oms, old, datetime.now(UTC) - timedelta(days=3))
+    oms.record_payment(old.uuid, "sale", "29.40")
+    oms.record_payment(old.uuid, "refund", "29.40")
+
+    html = admin.get("/admin/").text
+    assert Decimal(bars(html, "sales-chart")[today.isoformat()]) == Decimal("-29.40")
+    chart = bar_chart("t", [(today, Decimal(-5)), (today, Decimal(10))], fmt=str)
+    assert chart.bars[0].height == 0 and chart.bars[0].y == chart.baseline
+    assert '<strong class="stat-value" data-stat="sales">$0.00</strong>' in html
+
+
 def test_dashboard_of_an_empty_shop(admin: Admin) -> None:
     response = admin.get("/admin/")
     assert response.status_code == 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -255,6 +256,25 @@ def test_stats_counts_and_sales_per_day(cli: Invoke, demo: str) -> None:
     assert sum(report["counts_by_status"].values()) == DEMO_ORDERS
     assert sum(day["orders"] for day in report["days"]) == DEMO_ORDERS
     assert report["currency"] == "USD"
+
+
+def test_stats_shows_gross_refunds_and_net(cli: Invoke, oms: ordermill.Oms) -> None:
+    placed = oms.place_order(
+        [{"sku": "A", "qty": 1, "price": "40.00"}], customer_email="a@example.com"
+    )
+    oms.record_payment(placed.uuid, "sale", "40.00")
+    oms.record_payment(placed.uuid, "refund", "15.00")
+    result = cli("stats", "--days", "1")
+    assert result.exit_code == 0, result.output
+    assert "net sales: 25.00 USD" in result.stdout
+    assert "USD: gross 40.00 - refunds 15.00" in result.stdout
+    assert re.search(r"│ +1 │ +40\.00 │ +15\.00 │ +25\.00 │", result.stdout), result.stdout
+    report = _json(cli("stats", "--days", "1", "--json").stdout)
+    assert (report["gross_by_currency"], report["refunds_by_currency"]) == (
+        {"USD": "40.0000"},
+        {"USD": "15.0000"},
+    )
+    assert report["days"][0]["sales"] == "25.0000"
 
 
 def test_stats_rejects_a_bad_date(cli: Invoke) -> None:

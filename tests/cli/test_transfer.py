@@ -1,5 +1,6 @@
 """``ordermill import`` and ``export``: good files, bad rows, re-imports, and a 10,000-order
-round trip that must come back byte for byte, on SQLite and PostgreSQL."""
+round trip (with payment ledgers) that must come back byte for byte, on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -240,7 +241,7 @@ def test_ten_thousand_orders_round_trip_identically(
         return result
 
     generated = tmp_path / "generated.jsonl"
-    write_orders_file(generated, 10_000, seed=1)
+    write_orders_file(generated, 10_000, seed=1, payments=True)
     assert "Imported 10,000 orders" in run(db_url, "import", str(generated)).stdout
     first_jsonl, first_csv = tmp_path / "first.jsonl", tmp_path / "first.csv"
     run(db_url, "export", str(first_jsonl))
@@ -263,3 +264,5 @@ def test_ten_thousand_orders_round_trip_identically(
     assert len(lines) == 10_000
     statuses = {json.loads(line)["status"] for line in lines}
     assert statuses == {"pending", "processing", "completed", "canceled"}
+    kinds = {p["kind"] for line in lines for p in json.loads(line)["payments"]}
+    assert kinds == {"sale", "refund", "authorization", "void"}  # the ledgers came back

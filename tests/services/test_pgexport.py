@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 import ordermill
 from ordermill.db.query import OrderFilters
-from ordermill.db.tables import address, order, order_item, shipment
+from ordermill.db.tables import address, order, order_item, payment, shipment
 from ordermill.transfer.exports import _writer, iter_records
 from ordermill.transfer.orderfile import FileFormat
 
@@ -105,6 +105,23 @@ def _fill(oms: ordermill.Oms, tmp_path: Path) -> None:
             )
         )
         conn.execute(address.update().values(postcode=None, telephone=""))
+    # Ledgers: awkward texts, no gateway, failed rows, 4-decimal money, microseconds.
+    a2 = oms.get_order("A-2").uuid
+    oms.record_payment(
+        a2, "sale", "3.00", gateway="stripe", reference=_AWKWARD[:200], note=_AWKWARD
+    )
+    oms.record_payment(a2, "refund", "1.00")
+    oms.record_payment(a2, "capture", "2.00", status="failed", gateway='g,"q"')
+    for n in (1, 2):
+        oms.record_payment(oms.get_order(f"B-{n}").uuid, "authorization", "5.00")
+    with oms.engine.begin() as conn:
+        conn.execute(
+            payment.update()
+            .where(payment.c.kind == "refund")
+            .values(
+                amount=Decimal("0.1234"), created_at=datetime(2024, 3, 3, 4, 5, 6, 7, tzinfo=UTC)
+            )
+        )
 
 
 @pytest.mark.parametrize(

@@ -92,7 +92,9 @@ def bar_chart(
     bars = []
     last = len(series) - 1
     for i, ((day, _), value) in enumerate(zip(series, values, strict=True)):
-        height = float(value / top) * plot_h
+        # A negative value (a day of net sales that refunded more than it sold) draws no
+        # bar; its exact value is still on the bar's title and data attribute.
+        height = max(float(value / top) * plot_h, 0.0)
         # A day with a value gets at least a sliver, so a small one is not mistaken for none.
         if value > 0:
             height = max(height, 1.5)

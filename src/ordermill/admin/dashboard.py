@@ -1,4 +1,5 @@
-"""The dashboard: the last 30 days of orders and sales, counts by status, the newest orders."""
+"""The dashboard: the last 30 days of orders and net sales (gross less refunds), counts by
+status, the newest orders."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def dashboard_context(oms: Oms, *, today: date | None = None) -> dict[str, Any]:
     series_sales = [(day.day, day.sales) for day in report.days]
     series_orders = [(day.day, day.orders) for day in report.days]
     sales_chart = bar_chart(
-        f"Sales per day ({currency})",
+        f"Net sales per day ({currency})",
         series_sales,
         fmt=lambda value: format_money(value, currency),
         tick_fmt=lambda value: format_compact_money(value, currency),
@@ -57,6 +58,8 @@ def dashboard_context(oms: Oms, *, today: date | None = None) -> dict[str, Any]:
         "report": report,
         "currency": currency,
         "sales_total": report.sales_by_currency.get(currency, Decimal(0)),
+        "gross_total": report.gross_by_currency.get(currency, Decimal(0)),
+        "refunds_total": report.refunds_by_currency.get(currency, Decimal(0)),
         "other_currencies": {
             code: amount for code, amount in report.sales_by_currency.items() if code != currency
         },

@@ -18,6 +18,7 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from ordermill.admin.formatting import Badge, badge
+from ordermill.admin.refund_view import refund_context
 from ordermill.admin.web import (
     AdminUser,
     Form,
@@ -39,7 +40,7 @@ from ordermill.domain.status import (
 from ordermill.oms import Oms
 from ordermill.orders.reports import CANCELED_ORDER_STATUS
 
-__all__ = ["LineView", "ShipmentView", "router"]
+__all__ = ["NOTICES", "LineView", "ShipmentView", "act", "router", "show"]
 
 router = APIRouter()
 
@@ -51,6 +52,8 @@ NOTICES = {
     "shipment_canceled": "Shipment canceled; its items can be shipped again.",
     "canceled": "Order canceled.",
     "note": "Note added.",
+    "refunded": "Refund recorded.",
+    "canceled_refunded": "Order canceled and refunded.",
 }
 
 
@@ -170,6 +173,7 @@ def page_context(oms: Oms, order: Order) -> dict[str, Any]:
         ),
         "history": sorted(order.history or (), key=lambda h: (h.changed_at, h.history_id)),
         "history_reasons": _history_reasons(order),
+        **refund_context(oms, order),
     }
 
 
@@ -181,11 +185,15 @@ def show(
     errors: Mapping[str, str] | None = None,
     values: Mapping[str, str] | None = None,
     status_code: int = 200,
+    extra: Callable[[Oms, Order], Mapping[str, Any]] | None = None,
 ) -> Response:
+    """The page of order ``key``; ``extra`` adds to (or replaces in) its context."""
     oms = admin_of(request).oms
     order = oms.get_order(key)
     context = page_context(oms, order)
     context.update({"notice": notice, "errors": dict(errors or {}), "values": dict(values or {})})
+    if extra is not None:
+        context.update(extra(oms, order))
     return render(request, "order.html", context, status_code=status_code)
 
 
@@ -194,15 +202,17 @@ def order_page(request: Request, key: str, _: AdminUser, done: str | None = None
     return show(request, key, notice=NOTICES.get(done or ""))
 
 
-def _act(
+def act(
     request: Request,
     order: Order,
     form: FormData,
     action: str,
     done: str,
     call: Callable[[], object],
+    extra: Callable[[Oms, Order], Mapping[str, Any]] | None = None,
 ) -> Response:
-    """Run one service call on ``order`` and answer as the module docstring says."""
+    """Run one service call on ``order`` and answer as the module docstring says
+    (``extra``: more context for the page of a refused action)."""
     try:
         call()
     except OmsError as error:
@@ -213,6 +223,7 @@ def _act(
             errors={action: str(error)},
             values=values,
             status_code=error_status(error),
+            extra=extra,
         )
     if is_htmx(request):
         return show(request, order.order_number, notice=NOTICES[done])
@@ -256,7 +267,7 @@ def set_payment_status(request: Request, key: str, _: AdminUser, form: Form) -> 
             raise InvalidInput("Confirm this change below: it cannot be undone.", field="confirm")
         return oms.update_payment_status(order.uuid, status)
 
-    return _act(request, order, form, "payment", "payment", call)
+    return act(request, order, form, "payment", "payment", call)
 
 
 def _shipment_items(order: Order, form: FormData) -> list[dict[str, int]]:
@@ -295,7 +306,7 @@ def create_shipment(request: Request, key: str, _: AdminUser, form: Form) -> Res
             order.uuid, carrier, field(form, "tracking_number") or None, items=items
         )
 
-    return _act(request, order, form, "shipment", "shipment", call)
+    return act(request, order, form, "shipment", "shipment", call)
 
 
 @router.post("/orders/{key}/shipments/{shipment_uuid}/tracking")
@@ -311,7 +322,7 @@ def edit_tracking(
             shipment.uuid, carrier=carrier, tracking_number=field(form, "tracking_number") or None
         )
 
-    return _act(request, order, form, f"shipment:{shipment.uuid}", "tracking", call)
+    return act(request, order, form, f"shipment:{shipment.uuid}", "tracking", call)
 
 
 @router.post("/orders/{key}/shipments/{shipment_uuid}/deliver")
@@ -320,7 +331,7 @@ def mark_delivered(
 ) -> Response:
     oms, order = admin_of(request).oms, _order(request, key)
     shipment = _own_shipment(order, shipment_uuid)
-    return _act(
+    return act(
         request,
         order,
         form,
@@ -336,7 +347,7 @@ def cancel_shipment(
 ) -> Response:
     oms, order = admin_of(request).oms, _order(request, key)
     shipment = _own_shipment(order, shipment_uuid)
-    return _act(
+    return act(
         request,
         order,
         form,
@@ -356,7 +367,7 @@ def cancel_order(request: Request, key: str, _: AdminUser, form: Form) -> Respon
             raise InvalidInput("Tick the box to confirm the cancellation.", field="confirm")
         return oms.cancel_order(order.uuid, reason=reason)
 
-    return _act(request, order, form, "cancel", "canceled", call)
+    return act(request, order, form, "cancel", "canceled", call)
 
 
 @router.post("/orders/{key}/notes")
@@ -369,4 +380,4 @@ def add_note(request: Request, key: str, _: AdminUser, form: Form) -> Response:
             order.uuid, message, customer_notified=field(form, "customer_notified") == "yes"
         )
 
-    return _act(request, order, form, "note", "note", call)
+    return act(request, order, form, "note", "note", call)

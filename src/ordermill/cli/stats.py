@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Annotated
 
 import typer
@@ -48,10 +49,12 @@ def stats(
     database_url: DatabaseUrl = DEFAULT_URL,
     config: ConfigOption = None,
 ) -> None:
-    """Orders by order, payment and shipment status, and orders and sales per day.
+    """Orders by order, payment and shipment status, and orders and net sales per day.
 
-    Sales are grand totals of orders that are not canceled, in the period's main currency
-    (others are listed separately, never converted).
+    Net sales are gross (grand totals of the orders that are not canceled; a canceled
+    order counts what was captured for it) less refunds, each refund on the day it was
+    recorded. Per day in the period's main currency (others are totalled separately,
+    never converted).
     """
     last = _day(date_to, "--to") or datetime.now(UTC).date()
     first = _day(date_from, "--from") or last - timedelta(days=days - 1)
@@ -63,7 +66,11 @@ def stats(
         return
     currency = report.currency or ""
     totals = ", ".join(money(v, c) for c, v in report.sales_by_currency.items()) or "none"
-    out.print(f"{report.orders} orders from {first} to {last}; sales: {totals}")
+    out.print(f"{report.orders} orders from {first} to {last}; net sales: {totals}")
+    for code in report.sales_by_currency:
+        gross = report.gross_by_currency.get(code, Decimal(0))
+        refunds = report.refunds_by_currency.get(code, Decimal(0))
+        out.print(f"  {code}: gross {money(gross)} - refunds {money(refunds)}")
     counts = Table(title="Orders by status", title_justify="left")
     for column in ("order status", "n", "payment status", "n ", "shipment status", " n"):
         counts.add_column(column, justify="right" if column.strip() == "n" else "left")
@@ -82,13 +89,17 @@ def stats(
             cells.extend(group[i] if i < len(group) else ("", ""))
         counts.add_row(*cells)  # type: ignore[arg-type]
     out.print(counts)
-    per_day = Table(title=f"Per day (sales in {currency or '-'})", title_justify="left")
+    per_day = Table(title=f"Per day (in {currency or '-'})", title_justify="left")
     per_day.add_column("day")
     per_day.add_column("orders", justify="right")
-    per_day.add_column("sales", justify="right")
+    for column in ("gross", "refunds", "net sales"):
+        per_day.add_column(column, justify="right")
     for day in report.days:
+        moved = day.orders or day.refunds
         per_day.add_row(
-            day.day.isoformat(), str(day.orders), money(day.sales) if day.orders else ""
+            day.day.isoformat(),
+            str(day.orders),
+            *((money(day.gross), money(day.refunds), money(day.sales)) if moved else ()),
         )
     out.print(per_day)
 

@@ -1,5 +1,6 @@
 """The reads of the Python export path: orders streamed in chunks, each chunk's items,
-addresses and shipments loaded with one query per relation (``transfer/exports.py``)."""
+addresses, shipments and payments loaded with one query per relation
+(``transfer/exports.py``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, Engine
 
-from ordermill.db.tables import address, order_item, shipment, shipment_item
+from ordermill.db.tables import address, order_item, payment, shipment, shipment_item
 from ordermill.domain.order_file import ADDRESS_FIELDS
 
 __all__ = ["Chunk", "OrdersStatement", "Row", "ShipmentRows", "read_chunks"]
@@ -39,6 +40,11 @@ _SHIPMENT_COLUMNS = (
     shipment_item.c.qty,
 )  # fmt: skip
 
+_PAYMENT_COLUMNS = (
+    payment.c.order_id, payment.c.kind, payment.c.status, payment.c.amount, payment.c.gateway,
+    payment.c.reference, payment.c.actor, payment.c.note, payment.c.created_at,
+)  # fmt: skip
+
 # Rows of explicit column lists, read by position (their static types carry no names).
 Row = Any
 ShipmentRows = tuple[Row, list[tuple[int, int]]]
@@ -47,11 +53,12 @@ Chunk = tuple[
     dict[int, list[Row]],
     dict[tuple[int, str], dict[str, Any]],
     dict[int, list[ShipmentRows]],
+    dict[int, list[Row]],
 ]
 
 
 def _chunk(conn: Connection, partition: Sequence[Row]) -> Chunk:
-    """A chunk of order rows with their items, addresses and shipments: 3 queries."""
+    """A chunk of order rows with their items, addresses, shipments and payments: 4 queries."""
     dialect = conn.dialect.name
     ids = [row.order_id for row in partition]
     items: dict[int, list[Row]] = defaultdict(list)
@@ -84,7 +91,15 @@ def _chunk(conn: Connection, partition: Sequence[Row]) -> Chunk:
             shipments[found[0]].append(current)
         if found[10] is not None:
             current[1].append((found[10], found[11]))
-    return partition, items, addresses, shipments
+    payments: dict[int, list[Row]] = defaultdict(list)
+    payment_rows: Any = conn.execute(
+        sa.select(*_PAYMENT_COLUMNS)
+        .where(_ids_condition(payment.c.order_id, ids, dialect))
+        .order_by(payment.c.payment_id)
+    )
+    for paid in payment_rows:
+        payments[paid[0]].append(paid)
+    return partition, items, addresses, shipments, payments
 
 
 def read_chunks(

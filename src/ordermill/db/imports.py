@@ -17,6 +17,7 @@ from ordermill.db.tables import (
     order,
     order_item,
     order_number_seq,
+    payment,
     shipment,
     utcnow,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "allocate_order_ids",
     "allocate_shipment_ids",
     "existing_orders",
+    "existing_payment_keys",
     "existing_shipment_uuids",
     "insert_customers",
     "insert_table_rows",
@@ -63,6 +65,18 @@ def existing_orders(
 def existing_shipment_uuids(tx: Connection, uuids: list[str]) -> set[str]:
     query = sa.select(shipment.c.uuid).where(bulk.any_of(shipment.c.uuid, uuids, tx.dialect.name))
     return {str(u) for u in tx.execute(query).scalars()}
+
+
+def existing_payment_keys(tx: Connection, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The (gateway, reference) pairs of ``keys`` already in the ledger (one statement,
+    on the unique (gateway, reference) index)."""
+    wanted = set(keys)
+    dialect = tx.dialect.name
+    query = sa.select(payment.c.gateway, payment.c.reference).where(
+        bulk.any_of(payment.c.gateway, sorted({g for g, _ in wanted}), dialect),
+        bulk.any_of(payment.c.reference, sorted({r for _, r in wanted}), dialect),
+    )
+    return {(g, r) for g, r in tx.execute(query)} & wanted
 
 
 def take_inventory(tx: Connection, taken: dict[str, int]) -> None:

@@ -38,7 +38,7 @@ from typing import IO, Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from ordermill.db.tables import address, order, order_item, shipment, shipment_item
+from ordermill.db.tables import address, order, order_item, payment, shipment, shipment_item
 from ordermill.domain.order_file import ADDRESS_FIELDS, CSV_COLUMNS, FileFormat
 
 __all__ = ["export_lines"]
@@ -177,6 +177,22 @@ def _addresses(text: str) -> str:
     )
 
 
+_PAYMENT = _object(
+    ("kind", _string("p.kind")),
+    ("status", _string("p.status")),
+    ("amount", _quoted(_money("p.amount"))),
+    ("gateway", _string("nullif(p.gateway, '')")),
+    ("reference", _string("p.reference")),
+    ("actor", _string("p.actor")),
+    ("note", _string("p.note")),
+    ("created_at", _quoted(_time("p.created_at"))),
+)
+# The order's payment ledger as a JSON array (NULL when it has none), oldest first.
+_PAYMENTS = (
+    f" CROSS JOIN LATERAL (SELECT '[' || string_agg({_PAYMENT}, ',' ORDER BY p.payment_id)"  # noqa: S608
+    f" || ']' AS json FROM {_name(payment)} p WHERE p.order_id = o.order_id) pay"
+)
+
 _FROM = (
     f" FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS sel(id, pos)"
     f" JOIN {_name(order)} o ON o.order_id = sel.id"
@@ -187,13 +203,15 @@ JSONL_SQL = (
     f"SELECT {_ORDER_HEAD} || ',\"items\":' || coalesce(it.json, '[]')"  # noqa: S608
     " || ',\"shipping_address\":' || coalesce(ad.shipping, 'null')"
     " || ',\"billing_address\":' || coalesce(ad.billing, 'null')"
-    " || ',\"shipments\":' || coalesce(sh.json, '[]') || '}' || chr(10), it.n"
+    " || ',\"shipments\":' || coalesce(sh.json, '[]')"
+    " || ',\"payments\":' || coalesce(pay.json, '[]') || '}' || chr(10), it.n"
     f"{_FROM}"
     f" CROSS JOIN LATERAL (SELECT '[' || string_agg({_ITEM}, ',' ORDER BY i.order_item_id)"
     " || ']' AS json, count(*) AS n, array_agg(i.order_item_id ORDER BY i.order_item_id) AS ids"
     f" FROM {_name(order_item)} i WHERE i.order_id = o.order_id) it"
     f"{_addresses(_object(*((f, _string(f'a.{f}')) for f in ADDRESS_FIELDS)))}"
     f"{_shipments('array_position(it.ids, si.order_item_id)')}"
+    f"{_PAYMENTS}"
     " ORDER BY sel.pos"
 )
 
@@ -212,6 +230,7 @@ _CSV_HEAD = _row(
     f"coalesce(ad.shipping, '{_NO_ADDRESS}')",
     f"coalesce(ad.billing, '{_NO_ADDRESS}')",
     _cell("sh.json"),
+    _cell("pay.json"),
 )
 _CSV_ITEM = _row(
     _cell("i.sku"),
@@ -233,6 +252,7 @@ CSV_SQL = (
     f"SELECT it.rows, it.n{_FROM}"  # noqa: S608
     f"{_addresses(_row(*(_cell(f'a.{f}') for f in ADDRESS_FIELDS)))}"
     f"{_shipments(_CSV_LINE)}"
+    f"{_PAYMENTS}"
     f" CROSS JOIN LATERAL (SELECT {_CSV_HEAD} AS cells OFFSET 0) head"
     f" CROSS JOIN LATERAL (SELECT string_agg(head.cells || ',' || {_CSV_ITEM} || chr(10), ''"
     f" ORDER BY i.order_item_id) AS rows, count(*) AS n"

@@ -17,6 +17,7 @@ __all__ = [
     "CSV_COLUMNS",
     "ITEM_COLUMNS",
     "ORDER_COLUMNS",
+    "PAYMENT_KEYS",
     "FileFormat",
     "datetime_text",
     "money_text",
@@ -47,6 +48,7 @@ ORDER_COLUMNS: tuple[str, ...] = (
     *(f"shipping_{f}" for f in ADDRESS_FIELDS),
     *(f"billing_{f}" for f in ADDRESS_FIELDS),
     "shipments",
+    "payments",
 )
 ITEM_COLUMNS: tuple[str, ...] = (
     "item_sku",
@@ -58,6 +60,10 @@ ITEM_COLUMNS: tuple[str, ...] = (
     "item_qty_restocked",
 )
 CSV_COLUMNS = ORDER_COLUMNS + ITEM_COLUMNS
+# An exported payment ledger row, in the order written (``payments``, a JSON list).
+PAYMENT_KEYS: tuple[str, ...] = (
+    "kind", "status", "amount", "gateway", "reference", "actor", "note", "created_at",
+)  # fmt: skip
 
 
 def money_text(value: Decimal) -> str:

@@ -8,7 +8,7 @@ orders is read, no dependency of the domain on Pydantic). Relations of an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -283,25 +283,40 @@ class DaySales:
     """One day of a sales report (UTC days).
 
     ``orders`` counts every order created that day, canceled ones included.
-    ``sales`` sums the grand totals of the day's orders that are not canceled, in the
-    report's ``currency`` only (amounts are never converted); ``sales_by_currency`` has
-    every currency.
+    ``gross`` sums the grand totals of the day's orders that are not canceled (a canceled
+    order counts only what was captured for it: its refund is then one of ``refunds``);
+    ``refunds`` sums the refunds recorded that day (succeeded ledger rows of kind
+    ``refund``), whenever their orders were placed; ``sales`` is the net: ``gross -
+    refunds``, negative on a day that refunded more than it sold. All three are in the
+    report's ``currency`` only (amounts are never converted); the ``*_by_currency``
+    dicts have every currency with an amount that day.
     """
 
     day: date
     orders: int
     sales: Decimal
     sales_by_currency: dict[str, Decimal]
+    gross: Decimal = Decimal(0)
+    refunds: Decimal = Decimal(0)
+    gross_by_currency: dict[str, Decimal] = field(default_factory=dict)
+    refunds_by_currency: dict[str, Decimal] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SalesReport:
-    """Orders created from ``date_from`` to ``date_to`` (inclusive, UTC days).
+    """Orders created from ``date_from`` to ``date_to`` (inclusive, UTC days), and the
+    refunds recorded on those days.
 
-    Canceled orders count in ``orders`` and in the status counts but not in any sales
-    figure. ``currency`` is the currency of most of the period's orders (ties: the first
-    code alphabetically; ``None`` when there are no orders) and is the currency of every
-    ``DaySales.sales``; ``sales_by_currency`` totals each currency separately.
+    Sales are net: gross sales (grand totals of the orders placed in the period that are
+    not canceled; a canceled order counts what was captured for it) less the refunds
+    recorded in the period, on the day each was recorded, so that a refund next week
+    lowers next week's sales, never those of the day the order was placed. Canceled
+    orders count in ``orders`` and in the status counts. ``currency`` is the currency of
+    most of the period's orders (ties: the first code alphabetically; ``None`` when there
+    are no orders: the first refunded currency, or ``None``) and is the currency of every
+    ``DaySales`` amount; ``sales_by_currency``
+    (net), ``gross_by_currency`` and ``refunds_by_currency`` total each currency
+    separately.
     """
 
     date_from: date
@@ -313,3 +328,5 @@ class SalesReport:
     counts_by_payment_status: dict[str, int]
     counts_by_shipment_status: dict[str, int]
     days: list[DaySales]
+    gross_by_currency: dict[str, Decimal] = field(default_factory=dict)
+    refunds_by_currency: dict[str, Decimal] = field(default_factory=dict)

@@ -65,8 +65,9 @@ class BackOfficeFacade(OmsBase):
     # -- reports, bulk import and export, demo data ------------------------------
 
     def sales_report(self, *, date_from: date, date_to: date) -> SalesReport:
-        """Orders, sales per day and counts by status for the UTC days ``date_from`` to
-        ``date_to`` (inclusive); canceled orders are not sales (see ``SalesReport``)."""
+        """Orders, net sales per day (gross less refunds, each refund on the day it was
+        recorded) and counts by status for the UTC days ``date_from`` to ``date_to``
+        (inclusive); canceled orders are not sales (see ``SalesReport``)."""
         return _reports.sales_report(self.ctx, date_from=date_from, date_to=date_to)
 
     def import_orders(

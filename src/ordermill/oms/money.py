@@ -8,8 +8,10 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from ordermill.domain.records import Order, Payment, Refund
+from ordermill.domain.refund_preview import RefundPreview
 from ordermill.oms.base import OmsBase
 from ordermill.orders import ledger as _ledger
+from ordermill.orders import refund_preview as _preview
 from ordermill.orders import refunds as _refunds
 
 _NOT_PAYMENT = frozenset({"self", "order", "kind", "amount"})
@@ -53,6 +55,24 @@ class MoneyFacade(OmsBase):
         return _refunds.refund(
             self.ctx, order, lines=lines, shipping=shipping, amount=amount, reason=reason,
             note=note, conn=conn,
+        )  # fmt: skip
+
+    def refund_preview(
+        self,
+        order: int | str,
+        *,
+        lines: list[dict[str, Any]] | None = None,
+        shipping: str | int | Decimal | None = None,
+        reason: str | None = None,
+        note: str | None = None,
+        conn: Connection | None = None,
+    ) -> RefundPreview:
+        """What ``refund`` would give back now for these lines and shipping, priced by
+        the same rules, and what is left to refund of each line; writes nothing. A
+        refusal is the preview's ``error`` (``orders.refund_preview``)."""
+        return _preview.refund_preview(
+            self.ctx, order, lines=lines or (), shipping=shipping, reason=reason, note=note,
+            conn=conn,
         )  # fmt: skip
 
     def list_refunds(self, order: int | str, *, conn: Connection | None = None) -> list[Refund]:

@@ -1,4 +1,10 @@
-"""Sales reports: orders and sales per day, counts by status, for a period of UTC days.
+"""Sales reports: orders and net sales per day, counts by status, for a period of UTC days.
+
+Net sales are gross less refunds. Gross: the grand totals of the orders placed that day,
+except canceled ones (a canceled order never paid is no sale; one that was paid counts
+what was captured for it, and its refund is subtracted like any other). Refunds: the
+succeeded refund rows of the payment ledger, on the day each was recorded, so that a
+refund next week lowers next week's sales and the day the order was placed keeps them.
 
 Two grouped queries whatever the period's size (``db/reports.py``). Amounts are summed
 by the database as exact NUMERIC on PostgreSQL; SQLite sums money as REAL, so its sums
@@ -23,6 +29,7 @@ CANCELED_ORDER_STATUS = "canceled"
 # A report lists every day of its period: ten years is more than any screen shows.
 MAX_REPORT_DAYS = 3660
 _PLACES = Decimal("0.0001")
+_ZERO = Decimal("0.0000")
 
 
 def _as_date(value: object) -> date:
@@ -62,35 +69,26 @@ def sales_report(ctx: Context, *, date_from: date, date_to: date) -> SalesReport
 
     orders_per_day: Counter[date] = Counter()
     orders_per_currency: Counter[str] = Counter()
-    sales: dict[date, dict[str, Decimal]] = defaultdict(dict)
-    totals: dict[str, Decimal] = {}
+    gross: _Sums = defaultdict(dict)
+    refunds: _Sums = defaultdict(dict)
     for row in money_rows:
         row_day = _as_date(row.day)
+        if row.canceled is None:  # a refunds row
+            _add(refunds, row_day, row.currency, _money(row.refunds))
+            continue
         orders_per_day[row_day] += row.orders
         orders_per_currency[row.currency] += row.orders
-        if row.canceled:
-            continue
         amount = _money(row.total)
-        per_day = sales[row_day]
-        per_day[row.currency] = per_day.get(row.currency, Decimal(0)) + amount
-        totals[row.currency] = totals.get(row.currency, Decimal(0)) + amount
+        if amount or not row.canceled:  # a canceled order never paid is no sale
+            _add(gross, row_day, row.currency, amount)
+    refunded = _totals(refunds)
     currency = (
         min(orders_per_currency, key=lambda code: (-orders_per_currency[code], code))
         if orders_per_currency
-        else None
+        else next(iter(refunded), None)
     )
-    days = []
-    for offset in range(span):
-        current = date_from + timedelta(days=offset)
-        by_currency = dict(sorted(sales.get(current, {}).items()))
-        days.append(
-            DaySales(
-                day=current,
-                orders=orders_per_day.get(current, 0),
-                sales=by_currency.get(currency, Decimal("0.0000")) if currency else Decimal(0),
-                sales_by_currency=by_currency,
-            )
-        )
+    days = [_day(date_from + timedelta(days=i), orders_per_day, gross, refunds, currency)
+            for i in range(span)]  # fmt: skip
     by_status: Counter[str] = Counter()
     by_payment: Counter[str] = Counter()
     by_shipment: Counter[str] = Counter()
@@ -103,11 +101,52 @@ def sales_report(ctx: Context, *, date_from: date, date_to: date) -> SalesReport
         date_to=date_to,
         orders=sum(orders_per_day.values()),
         currency=currency,
-        sales_by_currency=dict(sorted(totals.items())),
+        sales_by_currency=_net(_totals(gross), refunded),
+        gross_by_currency=_totals(gross),
+        refunds_by_currency=refunded,
         counts_by_status=_ordered(by_status, list(ctx.config.order_status_flow)),
         counts_by_payment_status=_ordered(by_payment, list(ctx.config.payment_statuses)),
         counts_by_shipment_status=_ordered(by_shipment, list(ctx.config.shipment_statuses)),
         days=days,
+    )
+
+
+_Sums = defaultdict[date, dict[str, Decimal]]
+
+
+def _add(sums: _Sums, day: date, currency: str, amount: Decimal) -> None:
+    sums[day][currency] = sums[day].get(currency, Decimal(0)) + amount
+
+
+def _totals(sums: _Sums) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = {}
+    for per_currency in sums.values():
+        for code, amount in per_currency.items():
+            totals[code] = totals.get(code, Decimal(0)) + amount
+    return dict(sorted(totals.items()))
+
+
+def _net(gross: dict[str, Decimal], refunds: dict[str, Decimal]) -> dict[str, Decimal]:
+    """Gross less refunds for every currency that has either."""
+    codes = sorted(gross.keys() | refunds.keys())
+    return {c: gross.get(c, _ZERO) - refunds.get(c, _ZERO) for c in codes}
+
+
+def _day(
+    current: date, orders: Counter[date], gross: _Sums, refunds: _Sums, currency: str | None
+) -> DaySales:
+    day_gross = dict(sorted(gross.get(current, {}).items()))
+    day_refunds = dict(sorted(refunds.get(current, {}).items()))
+    net = _net(day_gross, day_refunds)
+    return DaySales(
+        day=current,
+        orders=orders.get(current, 0),
+        sales=net.get(currency, _ZERO) if currency else Decimal(0),
+        sales_by_currency=net,
+        gross=day_gross.get(currency, _ZERO) if currency else Decimal(0),
+        refunds=day_refunds.get(currency, _ZERO) if currency else Decimal(0),
+        gross_by_currency=day_gross,
+        refunds_by_currency=day_refunds,
     )
 
 

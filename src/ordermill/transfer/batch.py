@@ -21,6 +21,7 @@ from ordermill.db.imports import (
     allocate_order_ids,
     allocate_shipment_ids,
     existing_orders,
+    existing_payment_keys,
     existing_shipment_uuids,
     insert_customers,
     insert_table_rows,
@@ -34,6 +35,7 @@ from ordermill.db.tables import utcnow
 from ordermill.domain.errors import OmsError
 from ordermill.orders.context import Context
 from ordermill.transfer.orderfile import ParsedRecord
+from ordermill.transfer.payments import provider_key
 from ordermill.transfer.records import ImportRow, validate_record
 from ordermill.transfer.tables import CUSTOMER_COLUMNS, build_rows, random_uuids
 
@@ -189,6 +191,31 @@ class ImportRun:
             if clash is not None:
                 self.problem(row.line, f"shipment uuid {clash} already exists", row.key)
                 continue
+            kept.append(row)
+        return self._drop_payment_clashes(tx, kept)
+
+    def _drop_payment_clashes(self, tx: Connection, rows: list[ImportRow]) -> list[ImportRow]:
+        """Rows whose payment references are in no other order of the ledger or the batch."""
+        keys = {k: r.line for r in rows for p in r.payments if (k := provider_key(p))}
+        if not keys:
+            return rows
+        taken = existing_payment_keys(tx, keys)
+        seen: dict[tuple[str, str], int] = {}
+        kept = []
+        for row in rows:
+            mine = {k for p in row.payments if (k := provider_key(p))}
+            clash = next(iter(sorted(mine & (taken | seen.keys()))), None)
+            if clash is not None:
+                where = "is already recorded" if clash in taken else f"is on line {seen[clash]}"
+                self.problem(
+                    row.line,
+                    f"payment reference {clash[1]!r}"
+                    + (f" of gateway {clash[0]!r}" if clash[0] else "")
+                    + f" {where}",
+                    row.key,
+                )
+                continue
+            seen.update(dict.fromkeys(mine, row.line))
             kept.append(row)
         return kept
 

@@ -65,6 +65,7 @@ def _record(
     items: list[Row],
     addresses: dict[tuple[int, str], dict[str, Any]],
     shipments: list[ShipmentRows],
+    payments: list[Row],
 ) -> dict[str, Any]:
     lines = {item[1]: n for n, item in enumerate(items, start=1)}
     return {
@@ -114,6 +115,19 @@ def _record(
                 "items": [{"line": lines[item_id], "qty": qty} for item_id, qty in s_items],
             }
             for s, s_items in shipments
+        ],
+        "payments": [
+            {
+                "kind": kind,
+                "status": status,
+                "amount": money_text(amount),
+                "gateway": gateway or None,
+                "reference": reference,
+                "actor": actor,
+                "note": note,
+                "created_at": datetime_text(created_at),
+            }
+            for _, kind, status, amount, gateway, reference, actor, note, created_at in payments
         ],
     }
 
@@ -179,9 +193,12 @@ def iter_records(
 ) -> Iterator[dict[str, Any]]:
     """The export records of the orders ``statement`` selects, in its order, streamed."""
     reader = _Reader(engine, options or {}, statement, chunk_size)
-    for partition, items, addresses, shipments in reader.chunks():
+    for partition, items, addresses, shipments, payments in reader.chunks():
         for row in partition:
-            yield _record(row, items.get(row.order_id, []), addresses, shipments[row.order_id])
+            order_id = row.order_id
+            yield _record(
+                row, items.get(order_id, []), addresses, shipments[order_id], payments[order_id]
+            )
 
 
 def _writer(stream: IO[str], file_format: FileFormat) -> Callable[[dict[str, Any]], None]:

@@ -10,16 +10,18 @@ Export adds ``uuid``, ``order_number``, ``created_at``, ``updated_at``, the thre
 statuses, ``sub_total`` and ``grand_total`` (checked on import), ``qty_restocked`` per
 item and ``shipments`` (each ``{"uuid", "carrier", "tracking_number", "status",
 "created_at", "shipped_at", "delivered_at", "canceled_at", "items": [{"line", "qty"}]}``,
-``line`` being the 1-based position of the item in ``items``). Money is written as
+``line`` being the 1-based position of the item in ``items``) and ``payments``, its
+ledger oldest first (keys and rules in ``transfer.payments``). Money is written as
 strings; JSON numbers are read as exact decimals.
 
 CSV: one row per item, ``ORDER_COLUMNS`` then ``ITEM_COLUMNS`` (``CSV_COLUMNS``). Rows of
 one order are consecutive and share its ``external_reference`` (or, without one, its
 ``uuid``). The order's columns are read from its first row; later rows repeat them or
 leave them empty. Addresses are the ``shipping_*`` and ``billing_*`` columns (an address
-with every cell empty is absent); ``shipments`` is the JSON list above. A file may have
-any subset of the columns, in any order; ``customer_email``, ``item_sku``, ``item_qty``,
-``item_price`` and ``external_reference`` or ``uuid`` are required.
+with every cell empty is absent); ``shipments`` and ``payments`` are the lists above as
+JSON. A file may have any subset of the columns, in any order; ``customer_email``,
+``item_sku``, ``item_qty``, ``item_price`` and ``external_reference`` or ``uuid`` are
+required.
 
 Opening a file (``.gz``, the bytes read so far) is ``transfer.streams``'s.
 """
@@ -74,6 +76,7 @@ __all__ = [
 
 _REQUIRED_CSV = ("customer_email", "item_sku", "item_qty", "item_price")
 _INT_COLUMNS = frozenset({"customer_id"})
+_JSON_COLUMNS = frozenset({"shipments", "payments"})
 _TRUE = frozenset({"true", "1", "yes", "y", "t"})
 _FALSE = frozenset({"false", "0", "no", "n", "f"})
 
@@ -350,11 +353,11 @@ def _csv_order(cells: Mapping[str, str]) -> dict[str, Any]:
             continue
         if column in _INT_COLUMNS:
             data[column] = _csv_int(value, column)
-        elif column == "shipments":
+        elif column in _JSON_COLUMNS:
             try:
                 data[column] = json.loads(value, parse_float=Decimal)
             except json.JSONDecodeError as exc:
-                raise ValueError(f"shipments: not valid JSON ({exc.msg})") from None
+                raise ValueError(f"{column}: not valid JSON ({exc.msg})") from None
         else:
             data[column] = value
     for kind, values in addresses.items():
@@ -371,12 +374,10 @@ def record_to_csv_rows(record: Mapping[str, Any]) -> Iterator[list[str]]:
         if kind in ("shipping", "billing") and field in ADDRESS_FIELDS:
             address = record.get(f"{kind}_address")
             head.append(_cell(address.get(field) if address else None))
-        elif column == "shipments":
-            shipments = record.get("shipments")
+        elif column in _JSON_COLUMNS:
+            listed = record.get(column)
             head.append(
-                json.dumps(shipments, ensure_ascii=False, separators=(",", ":"))
-                if shipments
-                else ""
+                json.dumps(listed, ensure_ascii=False, separators=(",", ":")) if listed else ""
             )
         else:
             head.append(_cell(record.get(column)))

@@ -11,6 +11,7 @@ from typing import Any
 
 from ordermill.domain.config import ROLLUP_WORDS, Config
 from ordermill.domain.errors import InvalidOrder
+from ordermill.domain.ledger import LedgerTotals
 from ordermill.domain.new_order import (
     PLACE_ORDER_FIELDS,
     NewOrder,
@@ -21,6 +22,7 @@ from ordermill.domain.new_order import (
 from ordermill.domain.order_state import CANCELED, DELIVERED, SHIPPED
 from ordermill.domain.status import LineShipping, resolve_order_status, rollup_shipment_status
 from ordermill.transfer.fields import not_allowed, positive_int, short_text, timestamp, uuid_text
+from ordermill.transfer.payments import ImportedPayment, validate_payments
 
 __all__ = ["ImportRow", "NewShipment", "validate_record"]
 
@@ -37,6 +39,7 @@ _EXTRA_KEYS = frozenset(
         "sub_total",
         "grand_total",
         "shipments",
+        "payments",
     }
 )
 _SHIPMENT_KEYS = frozenset(
@@ -113,6 +116,8 @@ class ImportRow:
     status: str
     restocked: tuple[int, ...]
     shipments: tuple[NewShipment, ...]
+    payments: tuple[ImportedPayment, ...]
+    totals: LedgerTotals
 
     @property
     def key(self) -> str:
@@ -227,6 +232,7 @@ def validate_record(config: Config, data: Mapping[str, Any], *, line: int = 0) -
     4. ``sub_total`` and ``grand_total``, when given, equal to those computed.
     5. The statuses: configured, the shipment status agreeing with the shipments,
        the order status resolved when not given.
+    6. The payments: a ledger the order allows (``transfer.payments``).
     """
     unknown = data.keys() - _ALL_KEYS
     if unknown:
@@ -255,6 +261,12 @@ def validate_record(config: Config, data: Mapping[str, Any], *, line: int = 0) -
         )
     _check_totals(data, new)
     payment_status, shipment_status, status, shipments = _statuses(config, data, new)
+    payments, totals = validate_payments(
+        data.get("payments"),
+        currency=new.currency,
+        grand_total=new.grand_total,
+        order=new.external_reference or uuid or "",
+    )
     return ImportRow(
         line=line,
         new=new,
@@ -267,6 +279,8 @@ def validate_record(config: Config, data: Mapping[str, Any], *, line: int = 0) -
         status=status,
         restocked=tuple(restocked),
         shipments=shipments,
+        payments=payments,
+        totals=totals,
     )
 
 

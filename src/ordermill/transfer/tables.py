@@ -21,6 +21,7 @@ from ordermill.db.tables import (
     event,
     order,
     order_item,
+    payment,
     shipment,
     shipment_item,
     status_history,
@@ -38,7 +39,8 @@ _ORDER_COLUMNS = (
     "order_id", "uuid", "order_number", "external_reference", "customer_id", "customer_email",
     "customer_full_name", "currency", "sub_total", "tax_amount", "shipping_fee",
     "discount_amount", "grand_total", "payment_method", "shipping_method", "payment_status",
-    "shipment_status", "status", "created_at", "updated_at",
+    "shipment_status", "status", "created_at", "updated_at", "amount_authorized",
+    "amount_captured", "amount_voided", "amount_refunded",
 )  # fmt: skip
 _ITEM_COLUMNS = (
     "order_item_id", "order_id", "sku", "name", "product_id", "qty", "unit_price",
@@ -47,6 +49,10 @@ _ITEM_COLUMNS = (
 _ADDRESS_COLUMNS = (
     "order_id", "kind", "full_name", "address_1", "address_2", "city", "province", "country",
     "postcode", "telephone",
+)  # fmt: skip
+_PAYMENT_COLUMNS = (
+    "order_id", "kind", "status", "amount", "currency", "gateway", "reference", "actor",
+    "note", "created_at",
 )  # fmt: skip
 _SHIPMENT_COLUMNS = (
     "shipment_id", "uuid", "order_id", "carrier", "tracking_number", "status", "shipped_at",
@@ -68,6 +74,7 @@ class BatchRows:
     addresses: list[Row] = field(default_factory=list)
     shipments: list[Row] = field(default_factory=list)
     shipment_items: list[Row] = field(default_factory=list)
+    payments: list[Row] = field(default_factory=list)
     activities: list[Row] = field(default_factory=list)
     history: list[Row] = field(default_factory=list)
     events: list[Row] = field(default_factory=list)
@@ -81,6 +88,7 @@ class BatchRows:
             (address, _ADDRESS_COLUMNS, self.addresses),
             (shipment, _SHIPMENT_COLUMNS, self.shipments),
             (shipment_item, ("shipment_id", "order_item_id", "qty"), self.shipment_items),
+            (payment, _PAYMENT_COLUMNS, self.payments),
             (
                 activity,
                 ("order_id", "message", "customer_notified", "created_at"),
@@ -118,8 +126,16 @@ def build_rows(
              new.customer_email, new.customer_full_name, new.currency, sub_total,
              new.tax_amount, new.shipping_fee, new.discount_amount, grand_total,
              new.payment_method, new.shipping_method, row.payment_status,
-             row.shipment_status, row.status, created, row.updated_at or created)
+             row.shipment_status, row.status, created, row.updated_at or created,
+             row.totals.authorized, row.totals.captured, row.totals.voided,
+             row.totals.refunded)
         )  # fmt: skip
+        for p in row.payments:
+            paid = p.payment
+            out.payments.append(
+                (order_id, paid.kind, paid.status, paid.amount, new.currency,
+                 paid.gateway or "", paid.reference, p.actor, paid.note, p.created_at or created)
+            )  # fmt: skip
         line_ids = []
         for line, restocked in zip(new.lines, row.restocked, strict=True):
             item_id = next(item_ids)
