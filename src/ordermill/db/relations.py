@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ordermill.db import rows
+from ordermill.db.returns import returned_units
 from ordermill.db.tables import (
     activity,
     address,
@@ -127,6 +128,9 @@ def load_relations(
         # Shipments and their items in one round trip: a LEFT JOIN, grouped here.
         joined = conn.execute(_SHIPMENTS, {"ids": ids})
         loaded["shipments"] = _shipments_by_order(joined)
+        if "items" in wanted:
+            # With the shipments, items carry their progress: returned units too.
+            loaded["returned"] = returned_units(conn, ids)
     if "activities" in wanted:
         loaded["activities"] = _group(
             conn.execute(_ACTIVITIES[customer_visible_only], {"ids": ids}), "order_id"
@@ -170,8 +174,9 @@ def _attach(o: Order, wanted: set[str], loaded: dict[str, dict[Any, Any]]) -> Or
         shipments = loaded["shipments"].get(o.order_id, [])
         changes["shipments"] = tuple(shipments)
     if "items" in wanted:
+        returned = loaded.get("returned", {})
         changes["items"] = tuple(
-            _item_with_progress(r, shipments) for r in loaded["items"].get(o.order_id, [])
+            _item_with_progress(r, shipments, returned) for r in loaded["items"].get(o.order_id, [])
         )
     for kind in ("shipping", "billing"):
         if f"{kind}_address" in wanted:
@@ -190,8 +195,11 @@ def _attach(o: Order, wanted: set[str], loaded: dict[str, dict[Any, Any]]) -> Or
     return dataclasses.replace(o, **changes)
 
 
-def _item_with_progress(row: Any, shipments: list[Shipment] | None) -> OrderItem:
-    """An item, with its shipped and delivered units when the shipments are at hand."""
+def _item_with_progress(
+    row: Any, shipments: list[Shipment] | None, returned: dict[int, int]
+) -> OrderItem:
+    """An item, with its shipped, delivered and returned units when the shipments are at
+    hand."""
     if shipments is None:
         return rows.item_from_row(row)
     shipped = delivered = 0
@@ -203,4 +211,9 @@ def _item_with_progress(row: Any, shipments: list[Shipment] | None) -> OrderItem
                 shipped += si.qty
                 if s.status == _DELIVERED:
                     delivered += si.qty
-    return rows.item_from_row(row, qty_shipped=shipped, qty_delivered=delivered)
+    return rows.item_from_row(
+        row,
+        qty_shipped=shipped,
+        qty_delivered=delivered,
+        qty_returned=returned.get(row.order_item_id, 0),
+    )
