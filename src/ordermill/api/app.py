@@ -138,6 +138,7 @@ def create_app(
         listing,
         orders,
         payments,
+        returns,
         shipments,
         statuses,
         stock,
@@ -168,7 +169,7 @@ def create_app(
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
 
     app.include_router(health.router)
-    for module in (listing, orders, payments, shipments, statuses, stock, webhooks):
+    for module in (listing, orders, payments, shipments, returns, statuses, stock, webhooks):
         app.include_router(module.router, prefix=API_PREFIX)
     mount_admin(app, oms)  # the staff pages under /admin (HTML, session cookie)
 

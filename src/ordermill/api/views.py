@@ -119,6 +119,7 @@ def _staff_item(value: OrderItem) -> StaffOrderItem:
         qty_restocked=value.qty_restocked,
         qty_shipped=value.qty_shipped,
         qty_delivered=value.qty_delivered,
+        qty_returned=value.qty_returned,
     )
 
 
@@ -133,6 +134,7 @@ def _customer_item(value: OrderItem) -> CustomerOrderItem:
         requires_shipping=value.requires_shipping,
         qty_shipped=value.qty_shipped,
         qty_delivered=value.qty_delivered,
+        qty_returned=value.qty_returned,
     )
 
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ordermill.db import rows
-from ordermill.db.returns import returned_units
+from ordermill.db.returns import returned_qty
 from ordermill.db.tables import (
     activity,
     address,
@@ -44,7 +44,8 @@ _IDS: sa.BindParameter[Any] = sa.bindparam("ids", expanding=True)
 # Built once: a statement object reused across calls keeps its memoized cache key, so
 # SQLAlchemy neither rebuilds nor re-hashes it for every order read (see db/locks.py).
 _ITEMS = (
-    sa.select(order_item)
+    # With each line, the units its returns count (for the order detail's progress).
+    sa.select(order_item, returned_qty(order_item.c.order_item_id).label("qty_returned"))
     .where(order_item.c.order_id.in_(_IDS))
     .order_by(order_item.c.order_item_id)
 )
@@ -128,9 +129,6 @@ def load_relations(
         # Shipments and their items in one round trip: a LEFT JOIN, grouped here.
         joined = conn.execute(_SHIPMENTS, {"ids": ids})
         loaded["shipments"] = _shipments_by_order(joined)
-        if "items" in wanted:
-            # With the shipments, items carry their progress: returned units too.
-            loaded["returned"] = returned_units(conn, ids)
     if "activities" in wanted:
         loaded["activities"] = _group(
             conn.execute(_ACTIVITIES[customer_visible_only], {"ids": ids}), "order_id"
@@ -174,9 +172,8 @@ def _attach(o: Order, wanted: set[str], loaded: dict[str, dict[Any, Any]]) -> Or
         shipments = loaded["shipments"].get(o.order_id, [])
         changes["shipments"] = tuple(shipments)
     if "items" in wanted:
-        returned = loaded.get("returned", {})
         changes["items"] = tuple(
-            _item_with_progress(r, shipments, returned) for r in loaded["items"].get(o.order_id, [])
+            _item_with_progress(r, shipments) for r in loaded["items"].get(o.order_id, [])
         )
     for kind in ("shipping", "billing"):
         if f"{kind}_address" in wanted:
@@ -195,9 +192,7 @@ def _attach(o: Order, wanted: set[str], loaded: dict[str, dict[Any, Any]]) -> Or
     return dataclasses.replace(o, **changes)
 
 
-def _item_with_progress(
-    row: Any, shipments: list[Shipment] | None, returned: dict[int, int]
-) -> OrderItem:
+def _item_with_progress(row: Any, shipments: list[Shipment] | None) -> OrderItem:
     """An item, with its shipped, delivered and returned units when the shipments are at
     hand."""
     if shipments is None:
@@ -215,5 +210,5 @@ def _item_with_progress(
         row,
         qty_shipped=shipped,
         qty_delivered=delivered,
-        qty_returned=returned.get(row.order_item_id, 0),
+        qty_returned=row.qty_returned,
     )

@@ -20,7 +20,12 @@ from ordermill.db.return_tables import order_return, return_line, return_status_
 from ordermill.db.tables import inventory, order
 from ordermill.domain.errors import ReturnNotFound
 from ordermill.domain.records import Return, ReturnLine, ReturnStatusChange
-from ordermill.domain.returns import Receipt, RequestedLine, counted_units
+from ordermill.domain.returns import (
+    COUNTS_NOTHING,
+    COUNTS_RECEIVED,
+    Receipt,
+    RequestedLine,
+)
 
 __all__ = [
     "add_stock",
@@ -29,6 +34,7 @@ __all__ = [
     "load_returns",
     "lock_order_of_return",
     "receive_lines",
+    "returned_qty",
     "returned_units",
     "set_return_status",
 ]
@@ -111,20 +117,34 @@ def load_returns(conn: Connection, order_id: int) -> list[Return]:
     return _records(conn, found.all())
 
 
-def returned_units(conn: Connection, order_ids: Iterable[int]) -> dict[int, int]:
-    """Units of each order line (of these orders) that their returns count."""
-    ids = list(order_ids)
-    units: dict[int, int] = defaultdict(int)
-    if not ids:
-        return units
+# What a return line counts against its order line (``domain.returns.COUNTS_*``).
+_COUNTED = sa.case(
+    (_r.c.status.in_(sorted(COUNTS_NOTHING)), 0),
+    (_r.c.status.in_(sorted(COUNTS_RECEIVED)), _l.c.qty_received),
+    else_=_l.c.qty_requested,
+)
+
+
+def returned_units(conn: Connection, order_id: int) -> dict[int, int]:
+    """Units of each of the order's lines that its returns count (absent: none)."""
     found = conn.execute(
-        sa.select(_r.c.status, _l.c.order_item_id, _l.c.qty_requested, _l.c.qty_received)
+        sa.select(_l.c.order_item_id, sa.func.sum(_COUNTED))
         .select_from(_l.join(_r, _r.c.return_id == _l.c.return_id))
-        .where(_r.c.order_id.in_(ids))
+        .where(_r.c.order_id == order_id)
+        .group_by(_l.c.order_item_id)
     )
-    for row in found:
-        units[row.order_item_id] += counted_units(row.status, row.qty_requested, row.qty_received)
-    return units
+    return {int(item_id): int(units) for item_id, units in found}
+
+
+def returned_qty(order_item_id: sa.ColumnElement[Any]) -> sa.ScalarSelect[Any]:
+    """The units of the order line ``order_item_id`` (a column of the outer query) that
+    its returns count, as a correlated scalar subquery (0 when none)."""
+    return (
+        sa.select(sa.func.coalesce(sa.func.sum(_COUNTED), 0))
+        .select_from(_l.join(_r, _r.c.return_id == _l.c.return_id))
+        .where(_l.c.order_item_id == order_item_id)
+        .scalar_subquery()
+    )
 
 
 def _history_row(

@@ -39,6 +39,9 @@ __all__ = [
     "APPROVED",
     "CANCELED",
     "CONDITIONS",
+    "COUNTS_NOTHING",
+    "COUNTS_RECEIVED",
+    "COUNTS_REQUESTED",
     "DECLINED",
     "FINAL",
     "RECEIVED",
@@ -51,7 +54,6 @@ __all__ = [
     "check_receipt",
     "check_returnable",
     "check_transition",
-    "counted_units",
     "receipt_lines",
     "request_lines",
     "return_text",
@@ -121,13 +123,11 @@ def check_transition(uuid: str, from_status: str, to_status: str, doing: str) ->
     )
 
 
-def counted_units(status: str, qty_requested: int, qty_received: int) -> int:
-    """The units of a return line that count against the line's delivered units."""
-    if status in (DECLINED, CANCELED):
-        return 0
-    if status == REFUNDED:
-        return qty_received
-    return qty_requested
+# What a return line counts against its order line's delivered units, by the return's
+# status (``db/returns.py`` sums it in SQL): the units asked for, those received, or none.
+COUNTS_REQUESTED = frozenset({REQUESTED, APPROVED, RECEIVED})
+COUNTS_RECEIVED = frozenset({REFUNDED})
+COUNTS_NOTHING = frozenset({DECLINED, CANCELED})
 
 
 @dataclass(frozen=True, slots=True)

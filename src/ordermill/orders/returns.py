@@ -90,7 +90,7 @@ def request_return(
         locked = lock_order_by_ref(tx, order_ref)
         state = load_state(tx, locked.order_id)
         skus = {item_id: line.sku for item_id, line in state.lines.items()}
-        returned = _db.returned_units(tx, [locked.order_id])
+        returned = _db.returned_units(tx, locked.order_id)
         rules.check_returnable(order_label(locked), skus, state.delivered(), returned, requested)
         change = Change(locked, reason="return requested")
         watch(ctx, tx, change, "request_return", result=lambda: created, lines=lines)
