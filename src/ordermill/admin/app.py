@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ordermill.admin import auth, dashboard, grid, order_page, webhooks_page
+from ordermill.admin import auth, dashboard, grid, order_page, returns_page, webhooks_page
 from ordermill.admin.sessions import (
     COOKIE_NAME,
     SESSION_MAX_AGE,
@@ -37,7 +37,14 @@ __all__ = ["ROUTERS", "create_admin_app", "mount"]
 logger = logging.getLogger("ordermill.admin")
 
 # Every page and action of the admin (the tests walk these to check each POST for CSRF).
-ROUTERS = (auth.router, dashboard.router, grid.router, order_page.router, webhooks_page.router)
+ROUTERS = (
+    auth.router,
+    dashboard.router,
+    grid.router,
+    order_page.router,
+    returns_page.router,
+    webhooks_page.router,
+)
 
 # Everything the pages load comes from this host; htmx runs without eval or inline styles.
 _SECURITY_HEADERS = {
