@@ -326,3 +326,35 @@ def test_refund_of_a_return_is_the_refund_of_its_received_units(oms: ordermill.O
     assert oms.get_order(order.uuid).amount_refunded == refund.amount
     # The unreceived mug is released: it may be asked back again.
     assert returned(oms, order)["MUG"] == 1
+
+
+def test_plugins_hook_around_every_return_service_and_may_refuse(oms: ordermill.Oms) -> None:
+    from tests.services.test_hooks import recorder_plugin
+
+    recorder, plugin = recorder_plugin()
+    oms.plugins.register(plugin)
+    order = delivered(oms)
+    asked = oms.request_return(order.uuid, ask(oms, order, ("MUG", 2)))
+    oms.approve_return(asked.uuid)
+    oms.receive_return(asked.uuid, [got(oms, order, "MUG", 2, "opened", True)])
+    oms.refund_return(asked.uuid)
+    oms.cancel_return(oms.request_return(order.uuid, ask(oms, order, ("TEA", 1))).uuid)
+    oms.decline_return(oms.request_return(order.uuid, ask(oms, order, ("TEA", 1))).uuid, "no")
+    called = [c for c in recorder.calls if c.endswith("_return")]
+    assert {c.split("_", 1)[1] for c in called} == {
+        "request_return", "approve_return", "receive_return", "refund_return",
+        "cancel_return", "decline_return",
+    }  # fmt: skip
+    assert called[:2] == ["before_request_return", "after_request_return"]
+
+    class Refuse:
+        @ordermill.hookimpl
+        def before_approve_return(self, rma: ordermill.Return) -> None:
+            raise ordermill.HookRejected(f"return {rma.uuid} needs a manager")
+
+    oms.plugins.register(Refuse())
+    pending = oms.request_return(order.uuid, ask(oms, order, ("TEA", 1)))
+    before = snapshot(oms)
+    with pytest.raises(ordermill.HookRejected, match="needs a manager"):
+        oms.approve_return(pending.uuid)
+    assert snapshot(oms) == before

@@ -93,7 +93,8 @@ def request_return(
         returned = _db.returned_units(tx, locked.order_id)
         rules.check_returnable(order_label(locked), skus, state.delivered(), returned, requested)
         change = Change(locked, reason="return requested")
-        watch(ctx, tx, change, "request_return", result=lambda: created, lines=lines)
+        units = {item_id: line.qty for item_id, line in requested.items()}
+        watch(ctx, tx, change, "request_return", result=lambda: created, lines=units)
         change.decide(ctx.config)
         uuid = str(uuid_lib.uuid4())
         values = {
@@ -105,8 +106,8 @@ def request_return(
             "requested_by": requested_by,
         }
         return_id = _db.insert_return(tx, values, requested, now=change.now)
-        units = ", ".join(f"{line.qty} x {skus[i]}" for i, line in requested.items())
-        change.add_activity(f"Return requested: {units}" + (f" ({text})" if text else ""))
+        said = ", ".join(f"{line.qty} x {skus[i]}" for i, line in requested.items())
+        change.add_activity(f"Return requested: {said}" + (f" ({text})" if text else ""))
         change.add_event(
             events.RETURN_REQUESTED,
             return_id=return_id,
@@ -142,7 +143,7 @@ def _move(
         if not rules.check_transition(key, found.status, status, doing):
             return found
         change = Change(locked, reason=f"return {status}")
-        watch(ctx, tx, change, f"{verb[status]}_return", result=lambda: moved, **{"return": found})
+        watch(ctx, tx, change, f"{verb[status]}_return", result=lambda: moved, rma=found)
         change.decide(ctx.config)
         _db.set_return_status(tx, found, status, reason=reason, now=change.now, **values)
         said = f"Return {key} {status}" + (f" ({reason})" if reason else "")
@@ -213,17 +214,18 @@ def receive_return(
         rules.check_receipt(key, outstanding, receipt)
         skus = {i: line.sku for i, line in load_state(tx, locked.order_id).lines.items()}
         change = Change(locked, reason="return received")
-        watch(ctx, tx, change, "receive_return", result=lambda: done, **{"return": found})
+        units = {item_id: got.qty for item_id, got in receipt.items()}
+        watch(ctx, tx, change, "receive_return", result=lambda: done, rma=found, lines=units)
         change.decide(ctx.config)
         by_line, by_sku = _restock(tx, found, receipt, skus)
         _db.add_stock(tx, by_sku.items(), now=change.now)
         _db.receive_lines(tx, found, receipt, by_line)
         _db.set_return_status(tx, found, rules.RECEIVED, reason=None, now=change.now)
-        units = ", ".join(
+        said = ", ".join(
             f"{got.qty} x {skus[i]} {got.condition}" + (" (back to stock)" if i in by_line else "")
             for i, got in receipt.items()
         )
-        change.add_activity(f"Return {key} received: {units}")
+        change.add_activity(f"Return {key} received: {said}")
         change.add_event(
             events.RETURN_RECEIVED,
             **_ids(found),
@@ -287,7 +289,7 @@ def refund_return(
         # The refund wrote the order (its payment status may have moved): lock it anew.
         locked = _db.lock_order_of_return(tx, key)
         change = Change(locked, reason="return refunded")
-        watch(ctx, tx, change, "refund_return", result=lambda: done, **{"return": found})
+        watch(ctx, tx, change, "refund_return", result=lambda: done, rma=found)
         change.decide(ctx.config)
         _db.set_return_status(
             tx, found, rules.REFUNDED, reason=None, now=change.now, refund_id=refunded.refund_id
