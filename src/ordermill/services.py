@@ -27,27 +27,35 @@ __all__ = [  # noqa: RUF022 (plain sorted order, as the public API test wants)
     "UNSET",
     "Unset",
     "add_order_activity_log",
+    "approve_return",
     "cancel_and_refund",
     "cancel_order",
+    "cancel_return",
     "cancel_shipment",
     "configure",
     "connect",
     "create_shipment",
+    "decline_return",
     "default_oms",
     "export_orders",
     "get_order",
     "get_orders_base_query",
+    "get_return",
     "get_shipment",
     "get_stock",
     "import_orders",
     "list_payments",
     "list_refunds",
+    "list_returns",
     "list_shipments",
     "mark_delivered",
     "place_order",
+    "receive_return",
     "record_payment",
     "refund",
     "refund_preview",
+    "refund_return",
+    "request_return",
     "resolve_order_status",
     "sales_report",
     "set_stock",
@@ -119,3 +127,11 @@ list_shipments = _on_default(Oms.list_shipments)
 sales_report = _on_default(Oms.sales_report)
 import_orders = _on_default(Oms.import_orders)
 export_orders = _on_default(Oms.export_orders)
+request_return = _on_default(Oms.request_return)
+approve_return = _on_default(Oms.approve_return)
+decline_return = _on_default(Oms.decline_return)
+cancel_return = _on_default(Oms.cancel_return)
+receive_return = _on_default(Oms.receive_return)
+refund_return = _on_default(Oms.refund_return)
+get_return = _on_default(Oms.get_return)
+list_returns = _on_default(Oms.list_returns)

@@ -23,8 +23,11 @@ Snapshot = Callable[[Any], dict[str, list[dict[str, Any]]]]
 
 
 def post_paths(shop: Seeded, oms: ordermill.Oms) -> list[str]:
-    """Every POST route of the admin, with real orders and shipments in the path."""
+    """Every POST route of the admin, with real orders, shipments and returns in the path."""
     [shipment] = oms.list_shipments(shop.others[0].uuid)
+    oms.mark_delivered(shipment.uuid)
+    item_id = (shop.others[0].items or ())[0].order_item_id
+    asked = oms.request_return(shop.others[0].uuid, [{"order_item_id": item_id, "qty": 1}])
     endpoint, _ = webhooks.add_endpoint(
         oms.engine, "http://127.0.0.1:9/hook", ["*"], allow_private_network=True
     )
@@ -32,6 +35,8 @@ def post_paths(shop: Seeded, oms: ordermill.Oms) -> list[str]:
         "key": shop.others[0].order_number,
         "shipment_uuid": shipment.uuid,
         "endpoint_id": endpoint.endpoint_id,
+        "return_uuid": asked.uuid,
+        "action": "approve",
     }
     paths = []
     for router in ROUTERS:
@@ -47,8 +52,8 @@ def test_every_post_route_refuses_a_request_without_the_csrf_token(
     shop = seed_small(oms)
     paths = post_paths(shop, oms)  # (adds a webhook endpoint, before the snapshot)
     # sign-in, sign-out, the seven order actions, the three of refunds (price, refund,
-    # cancel and refund) and the five webhook actions
-    assert len(paths) == 17
+    # cancel and refund), the return actions (one route) and the five webhook actions
+    assert len(paths) == 18
     form = {"payment_status": "paid", "message": "x", "reason": "x", "confirm": "yes",
             "carrier": "X", "token": "omt_x", "url": "http://127.0.0.1:9/x", "events": "*",
             "allow_private_network": "yes", "event_id": "1"}  # fmt: skip

@@ -53,6 +53,14 @@ EXPECTED: dict[str, tuple[int, int, int, int]] = {
     "rotate_webhook_secret": (401, 403, 403, 200),
     "list_webhook_deliveries": (401, 403, 403, 200),
     "redeliver_webhook_event": (401, 403, 403, 200),
+    "request_return": (401, 201, 404, 201),
+    "list_order_returns": (401, 200, 404, 200),
+    "get_return": (401, 200, 404, 200),
+    "approve_return": (401, 403, 403, 200),
+    "decline_return": (401, 403, 403, 200),
+    "cancel_return": (401, 403, 403, 200),
+    "receive_return": (401, 403, 403, 200),
+    "refund_return": (401, 403, 403, 200),
 }
 
 BODIES: dict[str, dict[str, Any]] = {
@@ -77,7 +85,10 @@ BODIES: dict[str, dict[str, Any]] = {
     },
     "update_webhook": {"enabled": False},
     "redeliver_webhook_event": {"event_id": 1},
+    "decline_return": {"reason": "outside the return window"},
 }
+# The status a return must have for each operation on it to be allowed.
+RETURN_STATES = {"receive_return": "approved", "refund_return": "received"}
 
 
 def _operations() -> list[tuple[str, str, str]]:
@@ -104,9 +115,33 @@ def test_every_operation_has_a_row() -> None:
     assert stale == [], f"rows for operations that no longer exist: {stale}"
 
 
-def _path(template: str, shop: Shop) -> str:
+def _delivered(shop: Shop) -> tuple[str, int]:
+    """A fresh paid order of customer A, delivered: its uuid and its first line's id."""
+    placed = shop.place(CUSTOMER_A)
+    shop.oms.record_payment(placed.uuid, "sale", str(placed.grand_total))
+    shop.oms.update_shipment_status(placed.uuid, "delivered")
+    return placed.uuid, (placed.items or ())[0].order_item_id
+
+
+def _return(operation: str, shop: Shop) -> str:
+    """A return of customer A in the status ``operation`` needs; its uuid."""
+    order_uuid, item_id = _delivered(shop)
+    asked = shop.oms.request_return(order_uuid, [{"order_item_id": item_id, "qty": 1}])
+    if RETURN_STATES.get(operation) in ("approved", "received"):
+        shop.oms.approve_return(asked.uuid)
+    if RETURN_STATES.get(operation) == "received":
+        got = {"order_item_id": item_id, "qty": 1, "condition": "opened", "restock": True}
+        shop.oms.receive_return(asked.uuid, [got])
+    return asked.uuid
+
+
+def _path(template: str, shop: Shop, operation: str = "") -> str:
     """The template filled with fresh targets belonging to customer A."""
     path = template
+    if "{order_uuid}/returns" in path:
+        path = path.replace("{order_uuid}", _delivered(shop)[0])
+    if "{return_uuid}" in path:
+        path = path.replace("{return_uuid}", _return(operation, shop))
     if "{order_uuid}" in path:
         path = path.replace("{order_uuid}", shop.place(CUSTOMER_A).uuid)
     if "{shipment_uuid}" in path:
@@ -121,9 +156,16 @@ def _path(template: str, shop: Shop) -> str:
     return path.replace("{sku}", "MUG")
 
 
-def _body(operation: str, shop: Shop) -> dict[str, Any] | None:
+def _body(operation: str, shop: Shop, path: str) -> dict[str, Any] | None:
     if operation == "redeliver_webhook_event":
         return {"event_id": first_event_id(shop.oms)}
+    if operation == "request_return":
+        order = shop.oms.get_order(path.split("/")[4])
+        return {"lines": [{"order_item_id": (order.items or ())[0].order_item_id, "qty": 1}]}
+    if operation == "receive_return":
+        [line] = shop.oms.get_return(path.split("/")[4]).lines
+        got = {"order_item_id": line.order_item_id, "qty": 1, "condition": "unopened"}
+        return {"lines": [got]}
     return BODIES.get(operation)
 
 
@@ -133,7 +175,8 @@ def test_auth_matrix(shop: Shop, actor: str, operation: str, method: str, templa
     expected = dict(zip(ACTORS, EXPECTED[operation], strict=True))[actor]
     headers: dict[str, str] = {} if actor == "anonymous" else getattr(shop, actor)
     call: Callable[..., Any] = shop.client.request
-    response = call(method, _path(template, shop), headers=headers, json=_body(operation, shop))
+    path = _path(template, shop, operation)
+    response = call(method, path, headers=headers, json=_body(operation, shop, path))
     assert response.status_code == expected, response.text
     if expected >= 400:
         assert response.headers["content-type"] == "application/problem+json"

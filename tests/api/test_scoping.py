@@ -102,7 +102,9 @@ def test_a_customer_token_for_a_customer_with_no_orders_sees_an_empty_list(shop:
     assert response.json() == {"items": [], "next_cursor": None}
 
 
-def _customer_get_paths(shop: Shop, order_uuid: str, shipment_uuid: str) -> list[str]:
+def _customer_get_paths(
+    shop: Shop, order_uuid: str, shipment_uuid: str, return_uuid: str
+) -> list[str]:
     paths = []
     for _, method, template in OPERATIONS:
         if method != "GET" or not template.startswith("/api/"):
@@ -110,6 +112,7 @@ def _customer_get_paths(shop: Shop, order_uuid: str, shipment_uuid: str) -> list
         paths.append(
             template.replace("{order_uuid}", order_uuid)
             .replace("{shipment_uuid}", shipment_uuid)
+            .replace("{return_uuid}", return_uuid)
             .replace("{sku}", "MUG")
         )
     return paths
@@ -125,10 +128,16 @@ def test_internal_notes_never_reach_a_customer(shop: Shop) -> None:
     shop.oms.cancel_order(canceled.uuid, f"{CANARY} suspected fraud")
     fresh = shop.place(CUSTOMER_A)
     shop.oms.add_order_activity_log(fresh.uuid, f"{CANARY} before the cancel", False)
+    # A staff note on a return and a staff reason in its history.
+    shop.oms.update_shipment_status(noted.uuid, "delivered")
+    noted_line = (noted.items or ())[0].order_item_id
+    asked = shop.oms.request_return(
+        noted.uuid, [{"order_item_id": noted_line, "qty": 1}], note=f"{CANARY} return note"
+    )
 
     bodies: list[str] = []
     for order_uuid in [*shop.orders_a, noted.uuid, canceled.uuid]:
-        for path in _customer_get_paths(shop, order_uuid, shipment.uuid):
+        for path in _customer_get_paths(shop, order_uuid, shipment.uuid, asked.uuid):
             response = shop.client.get(path, headers=shop.customer_a)
             assert response.status_code in (200, 403), (path, response.text)
             bodies.append(response.text)
@@ -144,6 +153,7 @@ def test_internal_notes_never_reach_a_customer(shop: Shop) -> None:
     # The notes exist and staff see them: the check above is not vacuous.
     staff = shop.client.get(f"/api/v1/orders/{canceled.uuid}", headers=shop.admin).text
     assert staff.count(CANARY) >= 2
+    assert CANARY in shop.client.get(f"/api/v1/returns/{asked.uuid}", headers=shop.admin).text
     staff_activities = shop.client.get(
         f"/api/v1/orders/{shop.orders_a[0]}/activities", headers=shop.admin
     ).text

@@ -87,6 +87,24 @@ FIELDS: dict[str, dict[str, Any]] = {
             }
         ),
     },
+    "return_id": _ID,
+    "return_uuid": _UUID,
+    "requested_by": {"enum": ["staff", "customer"]},
+}
+# The ``lines`` of each return event.
+LINES = {
+    "ordermill.return.requested": _object(
+        {"order_item_id": _ID, "sku": {"type": "string"}, "qty": _QTY, "reason": _TEXT_OR_NULL}
+    ),
+    "ordermill.return.received": _object(
+        {
+            "order_item_id": _ID,
+            "sku": {"type": "string"},
+            "qty": _QTY,
+            "condition": {"enum": ["unopened", "opened", "damaged"]},
+            "restock": {"type": "boolean"},
+        }
+    ),
 }
 ITEMS = {
     "ordermill.order.placed": _object(
@@ -102,6 +120,8 @@ def schema_of(kind: EventType) -> dict[str, Any]:
         name: (
             {"type": "array", "items": ITEMS.get(kind.type, _SHIPMENT_ITEM), "minItems": 1}
             if name == "items"
+            else {"type": "array", "items": LINES[kind.type], "minItems": 1}
+            if name == "lines" and kind.type in LINES
             else FIELDS[name]
         )
         for name in kind.fields

@@ -2,7 +2,8 @@
 
 It runs through the library on a fresh SQLite database: place, pay, ship part of an
 order, correct the tracking number, deliver, add a note; ship and cancel a shipment
-of a second order, then cancel that order; import a third. Its outbox rows, read and
+of a second order, then cancel that order; import a third; return a delivered mug of a
+fourth (and decline and cancel two more returns). Its outbox rows, read and
 wrapped as the relay reads and wraps them (``ordermill.events``: the same store, the
 same envelope), are made reproducible by replacing each uuid and time by a stable
 stand-in (first seen, first numbered).
@@ -70,6 +71,30 @@ def _act(oms: ordermill.Oms) -> None:
     oms.import_orders(
         io.BytesIO(json.dumps(line).encode() + b"\n"), file_format="jsonl", source_name="legacy"
     )
+    _returns(oms, mugs)
+
+
+def _returns(oms: ordermill.Oms, mugs: dict[str, Any]) -> None:
+    """A customer sends one of two delivered mugs back (approved, received back to stock,
+    refunded); asking for the other is declined, and a third request canceled."""
+    kept = oms.place_order([mugs], customer_email="ada@example.com", customer_id=42)
+    oms.record_payment(kept.uuid, "sale", "25.00", gateway="stripe", reference="ch_2")
+    oms.update_shipment_status(kept.uuid, "delivered")
+    mug = (kept.items or ())[0].order_item_id
+    asked = oms.request_return(
+        kept.uuid,
+        [{"order_item_id": mug, "qty": 1, "reason": "Too small"}],
+        reason="customer_request",
+        requested_by="customer",
+    )
+    oms.approve_return(asked.uuid)
+    back = {"order_item_id": mug, "qty": 1, "condition": "unopened", "restock": True}
+    oms.receive_return(asked.uuid, [back])
+    oms.refund_return(asked.uuid)
+    late = oms.request_return(kept.uuid, [{"order_item_id": mug, "qty": 1}])
+    oms.decline_return(late.uuid, "Outside the 30-day return window")
+    again = oms.request_return(kept.uuid, [{"order_item_id": mug, "qty": 1}])
+    oms.cancel_return(again.uuid)
 
 
 def run_scenario(directory: Path) -> list[dict[str, Any]]:

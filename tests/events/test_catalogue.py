@@ -65,8 +65,10 @@ def test_a_schema_refuses_a_payload_that_lost_a_field() -> None:
 def test_the_catalogue_names_each_type_once_in_one_scheme() -> None:
     types = [kind.type for kind in events.CATALOGUE]
     assert len(types) == len(set(types))
-    assert all(t.startswith(("ordermill.order.", "ordermill.shipment.")) for t in types)
-    assert set(events.LEGACY_NAMES.values()) == set(types)
+    subjects = ("ordermill.order.", "ordermill.shipment.", "ordermill.return.")
+    assert all(t.startswith(subjects) for t in types)
+    # Types added after the catalogue (returns) have no legacy name.
+    assert set(events.LEGACY_NAMES.values()) <= set(types)
 
 
 def test_the_envelope_is_structured_mode_cloudevents_1_0() -> None:

@@ -18,7 +18,15 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ordermill.admin import auth, dashboard, grid, order_page, refund_page, webhooks_page
+from ordermill.admin import (
+    auth,
+    dashboard,
+    grid,
+    order_page,
+    refund_page,
+    returns_page,
+    webhooks_page,
+)
 from ordermill.admin.sessions import (
     COOKIE_NAME,
     SESSION_MAX_AGE,
@@ -43,6 +51,7 @@ ROUTERS = (
     grid.router,
     order_page.router,
     refund_page.router,
+    returns_page.router,
     webhooks_page.router,
 )
 

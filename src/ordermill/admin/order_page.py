@@ -19,6 +19,7 @@ from starlette.datastructures import FormData
 
 from ordermill.admin.formatting import Badge, badge
 from ordermill.admin.refund_view import refund_context
+from ordermill.admin.return_views import CONDITIONS, return_views
 from ordermill.admin.web import (
     AdminUser,
     Form,
@@ -54,6 +55,11 @@ NOTICES = {
     "note": "Note added.",
     "refunded": "Refund recorded.",
     "canceled_refunded": "Order canceled and refunded.",
+    "return_approve": "Return approved.",
+    "return_decline": "Return declined.",
+    "return_cancel": "Return canceled.",
+    "return_receive": "Return receipt recorded.",
+    "return_refund": "Return refunded.",
 }
 
 
@@ -163,6 +169,8 @@ def page_context(oms: Oms, order: Order) -> dict[str, Any]:
         "lines": lines,
         "can_ship": any(line.to_ship for line in lines),
         "shipments": _shipments(oms, order),
+        "returns": return_views(oms, order),
+        "return_conditions": CONDITIONS,
         "payment_choices": _payment_choices(oms, order),
         "payment_current": badge(oms.config, "payment", order.payment_status),
         "payment_questions": _final_payment_choices(oms, order),

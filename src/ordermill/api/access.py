@@ -1,13 +1,14 @@
 """Who may do what: the one place that decides it, for every adapter.
 
 An admin may do everything. A customer may read their own orders (with only the
-activities marked customer-visible), read the status vocabulary, and cancel
-their own order when the cancellation service accepts it. Anything else is
-refused with ``PermissionDenied``.
+activities marked customer-visible), read the status vocabulary, cancel
+their own order when the cancellation service accepts it, and request and read
+returns of their own orders' delivered units. Anything else is refused with
+``PermissionDenied``.
 
-Another customer's order is answered exactly as an order that does not exist
-(``OrderNotFound`` with the same message), so an order's existence cannot be
-probed by guessing its uuid or number.
+Another customer's order (or return) is answered exactly as one that does not exist
+(``OrderNotFound``, ``ReturnNotFound`` with the same message), so its existence
+cannot be probed by guessing its uuid or number.
 """
 
 from __future__ import annotations
@@ -17,9 +18,14 @@ from typing import Literal, get_args
 
 from sqlalchemy.engine import Connection
 
-from ordermill.db.orders import order_owner, shipment_owner
+from ordermill.db.orders import order_owner, return_owner, shipment_owner
 from ordermill.db.query import OrderQuery
-from ordermill.domain.errors import OrderNotFound, PermissionDenied, ShipmentNotFound
+from ordermill.domain.errors import (
+    OrderNotFound,
+    PermissionDenied,
+    ReturnNotFound,
+    ShipmentNotFound,
+)
 from ordermill.domain.order_ref import OrderRef
 from ordermill.domain.order_ref import order_not_found as _order_not_found
 from ordermill.domain.records import Order, Principal
@@ -32,6 +38,7 @@ __all__ = [
     "Action",
     "authorize",
     "check_order_access",
+    "check_return_access",
     "check_shipment_access",
     "customer_scope",
     "details_for",
@@ -49,6 +56,9 @@ Action = Literal[
     "activities:add",
     "payments:read",
     "payments:record",
+    "returns:request",
+    "returns:read",
+    "returns:manage",
     "shipments:manage",
     "statuses:read",
     "stock:read",
@@ -57,7 +67,9 @@ Action = Literal[
 ]
 ACTIONS: frozenset[Action] = frozenset(get_args(Action))
 # Reading statuses is harmless (names and badges); stock levels are operational data.
-CUSTOMER_ACTIONS: frozenset[Action] = frozenset({"orders:read", "orders:cancel", "statuses:read"})
+CUSTOMER_ACTIONS: frozenset[Action] = frozenset(
+    {"orders:read", "orders:cancel", "statuses:read", "returns:request", "returns:read"}
+)
 _DOING: dict[Action, str] = {
     "orders:read": "read orders",
     "orders:place": "place orders",
@@ -68,6 +80,9 @@ _DOING: dict[Action, str] = {
     # The ledger holds the provider's references and staff notes: staff data.
     "payments:read": "read the payment ledger",
     "payments:record": "record payments",
+    "returns:request": "request returns",
+    "returns:read": "read returns",
+    "returns:manage": "approve, decline, cancel, receive or refund returns",
     "shipments:manage": "create or change shipments",
     "statuses:read": "read statuses",
     "stock:read": "read stock levels",
@@ -82,7 +97,7 @@ def authorize(principal: Principal, action: Action) -> None:
         return
     raise PermissionDenied(
         f"Only an admin token may {_DOING[action]}; a customer token may read its own"
-        " orders and cancel them",
+        " orders, cancel them and request returns of them",
         action=action,
     )
 
@@ -134,6 +149,24 @@ def check_shipment_access(
         raise missing from None
     with ctx.reading(conn) as c:
         owner = shipment_owner(c, key)
+    if owner is None or owner.customer_id != scope:
+        raise missing
+
+
+def check_return_access(
+    ctx: Context, principal: Principal, return_uuid: str, *, conn: Connection | None = None
+) -> None:
+    """Raise ``ReturnNotFound`` unless the return's order is the principal's to see."""
+    scope = customer_scope(principal)
+    if scope is None:
+        return
+    missing = ReturnNotFound(f"Return not found: {return_uuid}", **{"return": return_uuid})
+    try:
+        key = str(uuid_lib.UUID(return_uuid))
+    except ValueError:
+        raise missing from None
+    with ctx.reading(conn) as c:
+        owner = return_owner(c, key)
     if owner is None or owner.customer_id != scope:
         raise missing
 

@@ -139,6 +139,7 @@ def create_app(
         orders,
         payments,
         refunds,
+        returns,
         shipments,
         statuses,
         stock,
@@ -169,7 +170,8 @@ def create_app(
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
 
     app.include_router(health.router)
-    for module in (listing, orders, payments, refunds, shipments, statuses, stock, webhooks):
+    routers = (listing, orders, payments, refunds, shipments, returns, statuses, stock, webhooks)
+    for module in routers:
         app.include_router(module.router, prefix=API_PREFIX)
     mount_admin(app, oms)  # the staff pages under /admin (HTML, session cookie)
 

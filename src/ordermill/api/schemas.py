@@ -1,12 +1,11 @@
 """Request and response bodies of the REST API (Pydantic, at the edge only).
 
-Responses come in two audiences with explicit fields each. Staff models show
-everything an operator acts on. Customer models are built by
-``views.customer_order`` and friends, field by field: a customer activity has no
-``customer_notified`` flag because only notified activities are ever put in
-one, status history has no free-text ``reason`` (staff write it), and internal
-ids and inventory details are absent. A column added to a record therefore
-reaches customers only when someone adds it to a customer model here.
+Responses come in two audiences with explicit fields each. Staff models show everything an
+operator acts on. Customer models are built by ``views.customer_order`` and friends, field by
+field: a customer activity has no ``customer_notified`` flag because only notified activities
+are ever put in one, status history has no free-text ``reason`` (staff write it), and internal
+ids and inventory details are absent. A column added to a record therefore reaches customers
+only when someone adds it to a customer model here.
 
 Money is a decimal string in both directions (requests may also give whole numbers;
 responses write at least two decimals, "12.50"); a JSON float is refused, since binary
@@ -72,8 +71,7 @@ __all__ = [
 
 MAX_ORDER_LINES = 500
 _NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL: refuse it at the door
-# What the services refuse, said in the contract too: blank text where a value is
-# required (they strip it first), and an email address without "@".
+# Refused as the services refuse it: blank text where a value is required, an email without @.
 _NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
 _EMAIL = r"^[^\x00]*@[^\x00]*$"
 # A JSON integer: 3341.0 is refused although JSON Schema calls it an integer too.
@@ -259,6 +257,7 @@ class StaffOrderItem(_Response):
     qty_refunded: int
     qty_shipped: int | None
     qty_delivered: int | None
+    qty_returned: int | None
 
 
 class StaffActivity(_Response):
@@ -338,6 +337,7 @@ class CustomerOrderItem(_Response):
     requires_shipping: bool
     qty_shipped: int | None
     qty_delivered: int | None
+    qty_returned: int | None
 
 
 class CustomerActivity(_Response):

@@ -120,6 +120,7 @@ def _staff_item(value: OrderItem) -> StaffOrderItem:
         qty_refunded=value.qty_refunded,
         qty_shipped=value.qty_shipped,
         qty_delivered=value.qty_delivered,
+        qty_returned=value.qty_returned,
     )
 
 
@@ -134,6 +135,7 @@ def _customer_item(value: OrderItem) -> CustomerOrderItem:
         requires_shipping=value.requires_shipping,
         qty_shipped=value.qty_shipped,
         qty_delivered=value.qty_delivered,
+        qty_returned=value.qty_returned,
     )
 
 

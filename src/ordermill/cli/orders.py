@@ -1,4 +1,5 @@
-"""``ordermill orders ...``: list, show and operate orders (pay, ship, deliver, cancel, note).
+"""``ordermill orders ...``: list, show and operate orders (pay, ship, deliver, cancel, note,
+return).
 
 An order is named by its number, its uuid or its external reference (in that precedence).
 """
@@ -34,6 +35,7 @@ from ordermill.cli.filters import (
     with_config_codes,
 )
 from ordermill.cli.render import order_detail, order_list, order_statuses
+from ordermill.cli.returns import returns_app
 from ordermill.db.query import MAX_PAGE_SIZE
 from ordermill.domain.errors import InvalidInput, ShipmentTransitionError
 from ordermill.domain.records import Order
@@ -42,6 +44,7 @@ from ordermill.oms import Oms
 __all__ = ["register"]
 
 orders_app = typer.Typer(help="List, show and operate orders.", no_args_is_help=True)
+orders_app.add_typer(returns_app, name="return")
 
 
 @orders_app.command("list")

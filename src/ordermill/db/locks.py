@@ -1,8 +1,8 @@
 """Row locks, and the one global order in which every service takes them.
 
     1. the order row                      (lock_order, lock_order_where,
-                                           lock_shipment_order)
-    2. its items and shipments, by id     (taken implicitly: they are only
+                                           lock_shipment_order, lock_return_order)
+    2. its items, shipments and returns   (taken implicitly: they are only
                                            written under the order's lock)
     3. inventory rows, by SKU ascending   (lock_inventory)
 
@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Row
 
+from ordermill.db.return_tables import order_return
 from ordermill.db.tables import inventory, order, shipment
 from ordermill.domain.order_ref import OrderRefColumn
 
@@ -38,6 +39,7 @@ __all__ = [
     "lock_order_by",
     "lock_order_id_by",
     "lock_order_where",
+    "lock_return_order",
     "lock_shipment_order",
     "lock_switches",
     "locks_disabled",
@@ -121,6 +123,14 @@ _LOCK_SHIPMENT_ORDER = _for_update(
         .scalar_subquery()
     )
 )
+_LOCK_RETURN_ORDER = _for_update(
+    sa.select(order).where(
+        order.c.order_id
+        == sa.select(order_return.c.order_id)
+        .where(order_return.c.uuid == sa.bindparam("return_uuid"))
+        .scalar_subquery()
+    )
+)
 # On PostgreSQL the SKUs are one array parameter (= ANY): one SQL text whatever their
 # number, where an expanding IN is rendered anew on every call. SQLite has no arrays.
 _LOCK_INVENTORY = {
@@ -187,6 +197,15 @@ def lock_shipment_order(conn: Connection, shipment_uuid: str) -> Row[tuple[objec
     """
     stmt = _LOCK_SHIPMENT_ORDER[not locks_disabled()]
     row = conn.execute(stmt, {"shipment_uuid": shipment_uuid}).first()
+    _pause_after_lock()
+    return row
+
+
+def lock_return_order(conn: Connection, return_uuid: str) -> Row[tuple[object, ...]] | None:
+    """Lock and return the order row of the return with this uuid, or None; as
+    ``lock_shipment_order``, the caller re-reads the return under the lock."""
+    stmt = _LOCK_RETURN_ORDER[not locks_disabled()]
+    row = conn.execute(stmt, {"return_uuid": return_uuid}).first()
     _pause_after_lock()
     return row
 

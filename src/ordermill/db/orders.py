@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection, Row
 
 from ordermill.db import rows
 from ordermill.db.relations import RELATIONS, load_relations
+from ordermill.db.return_tables import order_return
 from ordermill.db.tables import order, shipment
 from ordermill.domain.order_ref import OrderRef, order_not_found, order_ref_keys
 from ordermill.domain.records import Order
@@ -20,6 +21,7 @@ __all__ = [
     "load_order",
     "order_owner",
     "ping",
+    "return_owner",
     "shipment_owner",
 ]
 
@@ -73,6 +75,15 @@ def shipment_owner(conn: Connection, shipment_uuid: str) -> Row[Any] | None:
         sa.select(order.c.customer_id)
         .select_from(shipment.join(order, shipment.c.order_id == order.c.order_id))
         .where(shipment.c.uuid == shipment_uuid)
+    ).first()
+
+
+def return_owner(conn: Connection, return_uuid: str) -> Row[Any] | None:
+    """``(customer_id,)`` of the return's order, or None when there is no such return."""
+    return conn.execute(
+        sa.select(order.c.customer_id)
+        .select_from(order_return.join(order, order_return.c.order_id == order.c.order_id))
+        .where(order_return.c.uuid == return_uuid)
     ).first()
 
 

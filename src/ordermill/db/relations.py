@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ordermill.db import rows
+from ordermill.db.returns import returned_qty
 from ordermill.db.tables import (
     activity,
     address,
@@ -43,7 +44,8 @@ _IDS: sa.BindParameter[Any] = sa.bindparam("ids", expanding=True)
 # Built once: a statement object reused across calls keeps its memoized cache key, so
 # SQLAlchemy neither rebuilds nor re-hashes it for every order read (see db/locks.py).
 _ITEMS = (
-    sa.select(order_item)
+    # With each line, the units its returns count (for the order detail's progress).
+    sa.select(order_item, returned_qty(order_item.c.order_item_id).label("qty_returned"))
     .where(order_item.c.order_id.in_(_IDS))
     .order_by(order_item.c.order_item_id)
 )
@@ -191,7 +193,8 @@ def _attach(o: Order, wanted: set[str], loaded: dict[str, dict[Any, Any]]) -> Or
 
 
 def _item_with_progress(row: Any, shipments: list[Shipment] | None) -> OrderItem:
-    """An item, with its shipped and delivered units when the shipments are at hand."""
+    """An item, with its shipped, delivered and returned units when the shipments are at
+    hand."""
     if shipments is None:
         return rows.item_from_row(row)
     shipped = delivered = 0
@@ -203,4 +206,9 @@ def _item_with_progress(row: Any, shipments: list[Shipment] | None) -> OrderItem
                 shipped += si.qty
                 if s.status == _DELIVERED:
                     delivered += si.qty
-    return rows.item_from_row(row, qty_shipped=shipped, qty_delivered=delivered)
+    return rows.item_from_row(
+        row,
+        qty_shipped=shipped,
+        qty_delivered=delivered,
+        qty_returned=row.qty_returned,
+    )

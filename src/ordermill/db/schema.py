@@ -1,7 +1,8 @@
 """The whole schema: ``metadata`` with every table module registered on it.
 
-Tables are declared in ``tables.py`` and ``relay_tables.py`` on one ``metadata``; a
-table is on it only once its module is imported. Whatever needs every table (Alembic's
+Tables are declared in ``tables.py`` and their own modules (``relay_tables.py``,
+``refund_tables.py``, ``return_tables.py``) on one ``metadata``; a table is on it only
+once its module is imported. Whatever needs every table (Alembic's
 environment, a test that empties or compares the database) imports ``metadata`` from
 here, never from ``tables.py``.
 """
@@ -9,7 +10,8 @@ here, never from ``tables.py``.
 from __future__ import annotations
 
 import ordermill.db.refund_tables
-import ordermill.db.relay_tables  # noqa: F401  (registers the relay's tables)
+import ordermill.db.relay_tables
+import ordermill.db.return_tables  # noqa: F401  (registers the return tables)
 from ordermill.db.tables import metadata
 
 __all__ = ["metadata"]

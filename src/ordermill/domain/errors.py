@@ -14,7 +14,8 @@ the families below to HTTP statuses and exit codes in one table each.
     │   ├── StockNotFound
     │   ├── TokenNotFound
     │   ├── WebhookNotFound
-    │   └── EventNotFound
+    │   ├── EventNotFound
+    │   └── ReturnNotFound
     ├── InvalidInput (ValueError)     422 / exit 2
     │   ├── InvalidStatus
     │   ├── InvalidOrder
@@ -30,6 +31,7 @@ the families below to HTTP statuses and exit codes in one table each.
     │   ├── InvalidImport             an import file with bad rows, or unreadable
     │   ├── InvalidWebhookUrl         not http(s), or a private address not allowed
     │   ├── InvalidEventPattern
+    │   ├── InvalidReturn             a return's lines, condition or text can never be taken
     │   └── SecretKeyMissing          ORDERMILL_SECRET_KEY unset (webhook secrets)
     ├── Conflict                      409 / exit 1
     │   ├── StatusTransitionError
@@ -45,7 +47,10 @@ the families below to HTTP statuses and exit codes in one table each.
     │   ├── OrderNotCancelable
     │   │   └── OrderShippedNotRefundable  cancel-and-refund of an order with shipped goods
     │   ├── IdempotencyKeyInFlight
-    │   └── WebhookDisabled           the endpoint is disabled (redeliver)
+    │   ├── WebhookDisabled           the endpoint is disabled (redeliver)
+    │   ├── ReturnExceedsDelivered    more units than delivered and not yet returned
+    │   ├── ReturnReceiptExceeded     more units received than the return asked for
+    │   └── ReturnTransitionError     a return's status may not move so (forward only)
     ├── AccessDenied
     │   ├── NotAuthenticated          401 (no token, or a bad or revoked one)
     │   └── PermissionDenied          403 (the role may not do this)
@@ -74,6 +79,7 @@ __all__ = [
     "InvalidPayment",
     "InvalidPaymentAmount",
     "InvalidRefund",
+    "InvalidReturn",
     "InvalidShipmentItems",
     "InvalidStatus",
     "InvalidWebhookUrl",
@@ -89,6 +95,10 @@ __all__ = [
     "RefundExceedsBalance",
     "RefundLineNotFound",
     "RefundQtyExceedsRefundable",
+    "ReturnExceedsDelivered",
+    "ReturnNotFound",
+    "ReturnReceiptExceeded",
+    "ReturnTransitionError",
     "SecretKeyMissing",
     "ShipmentAlreadyExists",
     "ShipmentNotFound",
@@ -332,6 +342,26 @@ class SecretKeyMissing(InvalidInput):
 
 class WebhookDisabled(Conflict):
     code = "webhook_disabled"
+
+
+class ReturnNotFound(NotFound):
+    code = "return_not_found"
+
+
+class InvalidReturn(InvalidInput):
+    code = "invalid_return"
+
+
+class ReturnExceedsDelivered(Conflict):
+    code = "return_exceeds_delivered"
+
+
+class ReturnReceiptExceeded(Conflict):
+    code = "return_receipt_exceeded"
+
+
+class ReturnTransitionError(Conflict):
+    code = "return_transition_refused"
 
 
 class InvalidIdempotencyKey(InvalidInput):

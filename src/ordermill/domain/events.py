@@ -1,7 +1,7 @@
 """The event catalogue: every event type the outbox holds, under one naming scheme.
 
 A type is ``ordermill.<subject>.<what happened>``, the subject being what the event
-is about (``order`` or ``shipment``); the CloudEvents envelope carries it as
+is about (``order``, ``shipment`` or ``return``); the CloudEvents envelope carries it as
 ``type``. Every payload names the order by ``order_id`` and ``order_uuid`` (the
 envelope's ``subject``), and says what changed: statuses from and to, the
 shipment and its items, the items and quantities restocked, the reason.
@@ -28,6 +28,12 @@ __all__ = [
     "ORDER_STATUS_CHANGED",
     "PAYMENT_RECORDED",
     "PAYMENT_STATUS_CHANGED",
+    "RETURN_APPROVED",
+    "RETURN_CANCELED",
+    "RETURN_DECLINED",
+    "RETURN_RECEIVED",
+    "RETURN_REFUNDED",
+    "RETURN_REQUESTED",
     "SHIPMENT_CANCELED",
     "SHIPMENT_CREATED",
     "SHIPMENT_DELIVERED",
@@ -50,6 +56,12 @@ SHIPMENT_CREATED = "ordermill.shipment.created"
 SHIPMENT_UPDATED = "ordermill.shipment.updated"
 SHIPMENT_DELIVERED = "ordermill.shipment.delivered"
 SHIPMENT_CANCELED = "ordermill.shipment.canceled"
+RETURN_REQUESTED = "ordermill.return.requested"
+RETURN_APPROVED = "ordermill.return.approved"
+RETURN_DECLINED = "ordermill.return.declined"
+RETURN_CANCELED = "ordermill.return.canceled"
+RETURN_RECEIVED = "ordermill.return.received"
+RETURN_REFUNDED = "ordermill.return.refunded"
 
 # The event of a change of each status field (``Change.write``), by field.
 STATUS_CHANGED = MappingProxyType(
@@ -78,6 +90,7 @@ _SHIPMENT = (
     "tracking_number",
     "items",
 )
+_RETURN = (*_ORDER, "return_id", "return_uuid")
 _TOTALS = ("customer_id", "customer_email", "grand_total", "currency")
 
 CATALOGUE: tuple[EventType, ...] = (
@@ -175,6 +188,39 @@ CATALOGUE: tuple[EventType, ...] = (
         SHIPMENT_CANCELED,
         "A shipment was canceled; its units may be shipped again.",
         _SHIPMENT,
+    ),
+    EventType(
+        RETURN_REQUESTED,
+        "A return of some delivered units was requested (``requested_by``: staff or"
+        " customer; ``lines``: the units asked back, with their reasons).",
+        (*_RETURN, "requested_by", "reason", "lines"),
+    ),
+    EventType(
+        RETURN_APPROVED,
+        "A requested return was approved: its units are expected back.",
+        _RETURN,
+    ),
+    EventType(
+        RETURN_DECLINED,
+        "A requested return was declined (``reason``: why); its units count no more.",
+        (*_RETURN, "reason"),
+    ),
+    EventType(
+        RETURN_CANCELED,
+        "A requested or approved return was canceled; its units count no more.",
+        _RETURN,
+    ),
+    EventType(
+        RETURN_RECEIVED,
+        "Units of a return arrived (one receipt; a return may have several): ``lines``"
+        " with their condition and back-to-stock choice, ``restocked`` per managed SKU.",
+        (*_RETURN, "lines", "restocked"),
+    ),
+    EventType(
+        RETURN_REFUNDED,
+        "A received return was refunded: ``refund_id`` names the refund of its received"
+        " units (``ordermill.order.refunded``), ``amount`` what it gave back.",
+        (*_RETURN, "refund_id", "amount", "currency"),
     ),
 )
 

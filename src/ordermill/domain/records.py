@@ -25,6 +25,9 @@ __all__ = [
     "Principal",
     "Refund",
     "RefundLine",
+    "Return",
+    "ReturnLine",
+    "ReturnStatusChange",
     "SalesReport",
     "Shipment",
     "ShipmentItem",
@@ -73,6 +76,9 @@ class OrderItem:
     # Filled by the order detail read: units in live (shipped) and delivered shipments.
     qty_shipped: int | None = None
     qty_delivered: int | None = None
+    # Filled by the order detail read: units in returns that count against the delivered
+    # ones (requested, approved, received; refunded: the units received).
+    qty_returned: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -178,6 +184,69 @@ class Refund:
     note: str | None
     created_at: datetime
     lines: tuple[RefundLine, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReturnLine:
+    """Some units of one order line asked back: ``qty_received`` of them arrived so far,
+    ``qty_restocked`` of those went back to stock. ``condition`` and ``restock`` are
+    those of the line's latest receipt (None before the first)."""
+
+    return_line_id: int
+    return_id: int
+    order_item_id: int
+    qty_requested: int
+    qty_received: int
+    qty_restocked: int
+    condition: str | None
+    restock: bool | None
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReturnStatusChange:
+    history_id: int
+    return_id: int
+    from_status: str | None
+    to_status: str
+    reason: str | None
+    changed_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Return:
+    """A return (RMA) of some delivered units of an order.
+
+    ``status``: requested, approved, received, refunded, or declined, canceled; it moves
+    forward only, and each status reached has its time. ``requested_by`` is ``staff`` or
+    ``customer``; ``refund_id`` names the refund that paid it back.
+    """
+
+    return_id: int
+    uuid: str
+    order_id: int
+    order_uuid: str
+    order_number: str
+    status: str
+    reason: str | None
+    note: str | None
+    requested_by: str
+    decline_reason: str | None
+    refund_id: int | None
+    requested_at: datetime
+    approved_at: datetime | None
+    declined_at: datetime | None
+    canceled_at: datetime | None
+    received_at: datetime | None
+    refunded_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    lines: tuple[ReturnLine, ...] = ()
+    history: tuple[ReturnStatusChange, ...] = ()
+
+    @property
+    def id(self) -> int:
+        return self.return_id
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -27,7 +27,7 @@ import pluggy
 from sqlalchemy.engine import Connection
 
 from ordermill.domain.new_order import NewOrder
-from ordermill.domain.records import Activity, Order, Shipment, StockLevel
+from ordermill.domain.records import Activity, Order, Return, Shipment, StockLevel
 
 __all__ = ["PRIORITY_ATTRIBUTE", "PROJECT", "hookimpl", "hookspec"]
 
@@ -220,3 +220,73 @@ def after_import_orders(
     An import in the all-or-nothing mode is one transaction for every batch, so a
     hook that raises in any batch rolls the whole import back.
     """
+
+
+# -- returns (RMA): ``rma`` is the return as it was before the call -----------------
+
+
+@hookspec
+def before_request_return(conn: Connection, order: Order, lines: Mapping[int, int]) -> None:
+    """A return of ``lines`` ({order_item_id: qty}, checked against the delivered units)
+    is about to be requested."""
+
+
+@hookspec
+def after_request_return(
+    conn: Connection, order: Order, lines: Mapping[int, int], result: Return
+) -> None:
+    """A return was requested."""
+
+
+@hookspec
+def before_approve_return(conn: Connection, order: Order, rma: Return) -> None:
+    """``rma`` (requested) is about to be approved."""
+
+
+@hookspec
+def after_approve_return(conn: Connection, order: Order, rma: Return, result: Return) -> None:
+    """The return was approved."""
+
+
+@hookspec
+def before_decline_return(conn: Connection, order: Order, rma: Return) -> None:
+    """``rma`` (requested) is about to be declined."""
+
+
+@hookspec
+def after_decline_return(conn: Connection, order: Order, rma: Return, result: Return) -> None:
+    """The return was declined."""
+
+
+@hookspec
+def before_cancel_return(conn: Connection, order: Order, rma: Return) -> None:
+    """``rma`` (requested or approved) is about to be canceled."""
+
+
+@hookspec
+def after_cancel_return(conn: Connection, order: Order, rma: Return, result: Return) -> None:
+    """The return was canceled."""
+
+
+@hookspec
+def before_receive_return(
+    conn: Connection, order: Order, rma: Return, lines: Mapping[int, int]
+) -> None:
+    """Units of ``rma`` ({order_item_id: qty}, checked) are about to be received."""
+
+
+@hookspec
+def after_receive_return(
+    conn: Connection, order: Order, rma: Return, lines: Mapping[int, int], result: Return
+) -> None:
+    """Units of the return were received (and restocked when chosen)."""
+
+
+@hookspec
+def before_refund_return(conn: Connection, order: Order, rma: Return) -> None:
+    """``rma`` (received) is about to be marked refunded; its refund is already written."""
+
+
+@hookspec
+def after_refund_return(conn: Connection, order: Order, rma: Return, result: Return) -> None:
+    """The return was refunded."""

@@ -5,7 +5,7 @@ without an index that part of the report reads every payment row. Refund rows ar
 so the index holds only them (PostgreSQL and SQLite both have partial indexes).
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-04 19:00:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
