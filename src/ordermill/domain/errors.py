@@ -23,6 +23,7 @@ the families below to HTTP statuses and exit codes in one table each.
     │   ├── InvalidPayment            a payment kind, status or text that can never be
     │   ├── InvalidPaymentAmount      recorded; an amount the ledger does not allow now
     │   ├── InvalidIdempotencyKey     400 (a malformed Idempotency-Key header)
+    │   ├── InvalidIfMatch            400 (a malformed If-Match header)
     │   ├── IdempotencyKeyReused
     │   ├── InvalidImport             an import file with bad rows, or unreadable
     │   ├── InvalidWebhookUrl         not http(s), or a private address not allowed
@@ -38,10 +39,12 @@ the families below to HTTP statuses and exit codes in one table each.
     │   ├── HookRejected              a plugin's hook refused the call (orders/hooks.py)
     │   ├── PaymentReferenceConflict
     │   ├── IdempotencyKeyInFlight
-    │   └── WebhookDisabled           the endpoint is disabled (redeliver)
+    │   ├── WebhookDisabled           the endpoint is disabled (redeliver)
+    │   └── StaleOrder                412: the order changed since the version given
     ├── AccessDenied
     │   ├── NotAuthenticated          401 (no token, or a bad or revoked one)
     │   └── PermissionDenied          403 (the role may not do this)
+    │       └── MissingScope          403 (the token lacks the scope the operation needs)
     └── ConfigError (ValueError)      a broken status configuration
 """
 
@@ -61,6 +64,7 @@ __all__ = [
     "InsufficientStock",
     "InvalidEventPattern",
     "InvalidIdempotencyKey",
+    "InvalidIfMatch",
     "InvalidImport",
     "InvalidInput",
     "InvalidOrder",
@@ -69,6 +73,7 @@ __all__ = [
     "InvalidShipmentItems",
     "InvalidStatus",
     "InvalidWebhookUrl",
+    "MissingScope",
     "NotAuthenticated",
     "NotFound",
     "OmsError",
@@ -81,6 +86,7 @@ __all__ = [
     "ShipmentAlreadyExists",
     "ShipmentNotFound",
     "ShipmentTransitionError",
+    "StaleOrder",
     "StatusTransitionError",
     "StockNotFound",
     "TokenNotFound",
@@ -315,3 +321,24 @@ class PermissionDenied(AccessDenied):
     """The caller is known but its role does not allow this operation."""
 
     code = "permission_denied"
+
+
+class MissingScope(PermissionDenied):
+    """A staff token without the scope the operation needs; ``details`` name the
+    ``scope`` and the ``operation``."""
+
+    code = "missing_scope"
+
+
+class StaleOrder(Conflict):
+    """The order changed since the version the caller read (``expected_version=``,
+    ``If-Match``); nothing was written. ``details`` name the ``order``, the
+    ``expected_version`` and the ``current_version``."""
+
+    code = "stale_order"
+
+
+class InvalidIfMatch(InvalidInput):
+    """An ``If-Match`` header that is not ``*`` or one quoted order version (``"3"``)."""
+
+    code = "invalid_if_match"

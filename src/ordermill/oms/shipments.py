@@ -21,11 +21,19 @@ class ShipmentsFacade(OmsBase):
         tracking_number: str | None = None,
         conn: Connection | None = None,
         items: Sequence[Mapping[str, Any]] | None = None,
+        *,
+        expected_version: int | None = None,
     ) -> Shipment:
         """Ship ``items`` (``[{"order_item_id": ..., "qty": ...}]``), by default every
         remaining unit of the lines that require shipping."""
         return _shipments.create_shipment(
-            self.ctx, order_uuid, carrier, tracking_number, items=items, conn=conn
+            self.ctx,
+            order_uuid,
+            carrier,
+            tracking_number,
+            items=items,
+            expected_version=expected_version,
+            conn=conn,
         )
 
     def mark_delivered(self, shipment_uuid: str, conn: Connection | None = None) -> Shipment:

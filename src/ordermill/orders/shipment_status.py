@@ -142,7 +142,12 @@ def cancel_shipment(ctx: Context, uuid: str, *, conn: Connection | None = None) 
 
 
 def update_shipment_status(
-    ctx: Context, order_ref: OrderRef, status: str, *, conn: Connection | None = None
+    ctx: Context,
+    order_ref: OrderRef,
+    status: str,
+    *,
+    expected_version: int | None = None,
+    conn: Connection | None = None,
 ) -> Order:
     """Set the order-level shipment status (see the module docstring), in five steps:
 
@@ -158,7 +163,7 @@ def update_shipment_status(
     status = valid_status(config, "shipment", status)
     phase = config.shipment_statuses[status].phase
     with ctx.transaction(conn) as tx:
-        locked = lock_order_by_ref(tx, order_ref)
+        locked = lock_order_by_ref(tx, order_ref, expected_version=expected_version)
         label = order_label(locked)
         doing = f"set the shipment status of order {label} to {status}"
         if locked.status == CANCELED:

@@ -252,6 +252,7 @@ def create_shipment(
     tracking_number: str | None = None,
     *,
     items: Sequence[Mapping[str, Any]] | None = None,
+    expected_version: int | None = None,
     conn: Connection | None = None,
 ) -> Shipment:
     """Ship ``items`` (default: every remaining unit of the lines that require shipping)."""
@@ -259,7 +260,7 @@ def create_shipment(
     tracking_number = shipment_text(tracking_number, "tracking_number")
     requested = None if items is None else _requested_items(items)
     with ctx.transaction(conn) as tx:
-        locked = lock_order_by_ref(tx, order_ref)
+        locked = lock_order_by_ref(tx, order_ref, expected_version=expected_version)
         _check_not_canceled(locked, "create a shipment")
         state = load_state(tx, locked.order_id)
         units = _units_to_ship(order_label(locked), state, requested)
