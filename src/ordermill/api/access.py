@@ -23,7 +23,7 @@ from ordermill.domain.errors import MissingScope, OrderNotFound, ShipmentNotFoun
 from ordermill.domain.order_ref import OrderRef
 from ordermill.domain.order_ref import order_not_found as _order_not_found
 from ordermill.domain.records import Order, Principal
-from ordermill.domain.scopes import rule_for
+from ordermill.domain.scopes import allows, rule_for
 from ordermill.orders.context import Context
 from ordermill.orders.read import get_order, order_details
 
@@ -34,27 +34,14 @@ __all__ = [
     "customer_scope",
     "details_for",
     "get_order_for",
-    "may",
     "order_not_found",
     "scope_orders",
 ]
 
 
-def may(principal: Principal, operation: str) -> bool:
-    """Whether the principal may call ``operation`` (a row of ``domain/scopes.OPERATIONS``)."""
-    rule = rule_for(operation)
-    if rule is None:
-        return False
-    if rule.scope is None:
-        return True
-    if principal.is_admin:
-        return principal.has_scope(rule.scope)
-    return rule.customer
-
-
 def authorize(principal: Principal, operation: str) -> None:
     """Raise ``MissingScope`` unless the principal may call ``operation``."""
-    if may(principal, operation):
+    if allows(principal, operation):
         return
     rule = rule_for(operation)
     if rule is None:

@@ -59,10 +59,15 @@ def lock_order_id_by_ref(
     raise order_not_found(order_ref)
 
 
-def lock_order_of_shipment(tx: Connection, uuid: str) -> OrderRow:
+def lock_order_of_shipment(
+    tx: Connection, uuid: str, *, expected_version: int | None = None
+) -> OrderRow:
+    """Lock the order of the shipment; then ``StaleOrder`` unless it is at
+    ``expected_version`` (when given)."""
     locked = lock_shipment_order(tx, uuid)
     if locked is None:
         raise ShipmentNotFound(f"Shipment not found: {uuid}", shipment=uuid)
+    check_version(locked, expected_version)
     return locked
 
 

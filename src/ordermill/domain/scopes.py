@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from ordermill.domain.errors import InvalidInput
+from ordermill.domain.records import Principal
 
 __all__ = [
     "ALL",
@@ -26,6 +27,7 @@ __all__ = [
     "PUBLIC",
     "SCOPES",
     "Rule",
+    "allows",
     "format_scopes",
     "parse_scopes",
     "preset_scopes",
@@ -114,6 +116,19 @@ OPERATIONS: Final[dict[str, Rule]] = {
     "admin:rotate_webhook_secret": Rule("webhooks:manage"),
     "admin:redeliver_webhook_event": Rule("webhooks:manage"),
 }
+
+
+def allows(principal: Principal, operation: str) -> bool:
+    """Whether the principal may call ``operation``: a staff token holding the row's
+    scope, a customer token where the row allows customers; no row, nobody."""
+    rule = OPERATIONS.get(operation)
+    if rule is None:
+        return False
+    if rule.scope is None:
+        return True
+    if principal.is_admin:
+        return principal.has_scope(rule.scope)
+    return rule.customer
 
 
 def rule_for(operation: str) -> Rule | None:

@@ -282,9 +282,11 @@ def update_shipment(
     *,
     carrier: str | Unset | None = UNSET,
     tracking_number: str | Unset | None = UNSET,
+    expected_version: int | None = None,
     conn: Connection | None = None,
 ) -> Shipment:
-    """Correct a shipment's carrier and/or tracking number (None clears one)."""
+    """Correct a shipment's carrier and/or tracking number (None clears one).
+    ``expected_version``: the version of the shipment's order (``StaleOrder``)."""
     uuid = shipment_uuid(uuid)
     values: dict[str, str | None] = {}
     if not isinstance(carrier, Unset):
@@ -296,7 +298,7 @@ def update_shipment(
             "Nothing to update: pass carrier and/or tracking_number", field="carrier"
         )
     with ctx.transaction(conn) as tx:
-        locked = lock_order_of_shipment(tx, uuid)
+        locked = lock_order_of_shipment(tx, uuid, expected_version=expected_version)
         found = load_state(tx, locked.order_id).shipment_by_uuid(uuid)
         if found.status == CANCELED:
             raise ShipmentTransitionError(
