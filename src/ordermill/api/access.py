@@ -4,7 +4,9 @@ What each operation needs is a row of ``domain/scopes.OPERATIONS``: a staff toke
 (role ``admin``) may call it when it holds the row's scope; a customer token when the
 row allows customers, on its own orders and with only the activities marked
 customer-visible. An operation without a row is refused for everyone. Anything
-refused raises ``MissingScope`` (403) naming the scope.
+refused raises ``MissingScope`` (403) naming the scope; a customer token calling a staff
+operation gets ``PermissionDenied`` (403, code ``permission_denied`` as before), also
+naming the scope.
 
 Another customer's order is answered exactly as an order that does not exist
 (``OrderNotFound`` with the same message), so an order's existence cannot be
@@ -19,7 +21,12 @@ from sqlalchemy.engine import Connection
 
 from ordermill.db.orders import order_owner, shipment_owner
 from ordermill.db.query import OrderQuery
-from ordermill.domain.errors import MissingScope, OrderNotFound, ShipmentNotFound
+from ordermill.domain.errors import (
+    MissingScope,
+    OrderNotFound,
+    PermissionDenied,
+    ShipmentNotFound,
+)
 from ordermill.domain.order_ref import OrderRef
 from ordermill.domain.order_ref import order_not_found as _order_not_found
 from ordermill.domain.records import Order, Principal
@@ -56,7 +63,8 @@ def authorize(principal: Principal, operation: str) -> None:
             operation=operation,
             scope=rule.scope,
         )
-    raise MissingScope(
+    # A customer token keeps the code it has always had (permission_denied).
+    raise PermissionDenied(
         f"A customer token may not call {operation} (it needs the scope {rule.scope!r}); a"
         " customer token may read its own orders and cancel them",
         operation=operation,
