@@ -131,3 +131,25 @@ def test_pages_fit_a_phone_screen(
         phone.goto(f"{live_server}{path}")
         width = phone.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{path} is {width}px wide on a 390px screen"
+
+
+def test_a_warehouse_token_sees_no_cancel_or_payment_controls_and_a_stale_form_says_so(
+    page: Any, live_server: str, shop: Seeded, oms: ordermill.Oms
+) -> None:
+    _, secret = oms.create_token(preset="warehouse", name="Ada (warehouse)")
+    sign_in(page, live_server, secret, "/admin/orders/10002")
+    assert page.get_by_text("Cancel this order…").count() == 0
+    assert page.get_by_role("button", name="Update payment").count() == 0
+    assert page.get_by_role("button", name="Add note").count() == 0
+    assert page.get_by_role("link", name="Webhooks").count() == 0
+    # Someone else changes the order while the page is open: the form does nothing.
+    oms.add_order_activity_log("10002", "Changed meanwhile")
+    before = oms.get_order("10002")
+    details = page.locator("details.new-shipment")
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+    details.get_by_label("Carrier", exact=True).fill("DHL")
+    page.get_by_role("button", name="Create shipment").click()
+    page.get_by_text("This order changed since you opened it").wait_for()
+    assert page.get_by_text("Changed meanwhile").is_visible()
+    assert oms.get_order("10002") == before

@@ -42,7 +42,8 @@ def test_every_operation_declares_its_errors_as_problems() -> None:
             errors = {int(s) for s in responses if s.startswith(("4", "5"))}
             if path.startswith("/api/"):
                 assert {401, 403, 422, 500, 503} <= errors, (method, path)
-                assert operation["security"] == [{"bearerAuth": []}]
+                scope = operation["x-required-scope"]
+                assert operation["security"] == [{"bearerAuth": [scope]}]
             if method in ("post", "put", "patch"):
                 assert {400, 409, 413} <= errors, (method, path)
                 names = [p["name"] for p in operation.get("parameters", ())]

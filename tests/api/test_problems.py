@@ -155,4 +155,4 @@ def test_every_planned_error_class_has_a_4xx_status() -> None:
             continue
         found = _status_for(cls("x"))
         assert found is not None and 400 <= found[0] < 500, cls
-    assert {status for _, status, _ in PROBLEMS} == {400, 401, 403, 404, 409, 422}
+    assert {status for _, status, _ in PROBLEMS} == {400, 401, 403, 404, 409, 412, 422}

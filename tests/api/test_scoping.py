@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from tests.api.conftest import CANARY, CUSTOMER_A, CUSTOMER_B, Shop, bearer
-from tests.api.test_auth_matrix import OPERATIONS
+from tests.api.test_auth_matrix import OPERATIONS_TESTED as OPERATIONS
 
 
 def test_customer_lists_only_their_own_orders(shop: Shop) -> None:

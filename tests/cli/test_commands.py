@@ -240,6 +240,29 @@ def test_tokens_create_prints_the_secret_alone_on_the_last_line(
     assert cli("tokens", "revoke", "999").exit_code == 1
 
 
+def test_tokens_create_with_scopes_a_preset_and_a_name(cli: Invoke, oms: ordermill.Oms) -> None:
+    warehouse = cli("tokens", "create", "--preset", "warehouse", "--name", "Ada (warehouse)")
+    assert warehouse.exit_code == 0, warehouse.output
+    principal = oms.authenticate(warehouse.stdout.splitlines()[-1])
+    assert principal is not None
+    assert principal.scopes == {"orders:read", "shipments:write", "stock:read", "stock:write"}
+    picked = cli("tokens", "create", "--scope", "orders:read", "--scope", "stock:read")
+    assert picked.exit_code == 0, picked.output
+    listed = _json(cli("tokens", "list", "--json").stdout)["items"]
+    assert [(t["name"], t["scopes"]) for t in listed] == [
+        ("Ada (warehouse)", ["orders:read", "shipments:write", "stock:read", "stock:write"]),
+        (None, ["orders:read", "stock:read"]),
+    ]
+    assert cli("tokens", "revoke", str(listed[0]["token_id"])).exit_code == 0
+    revoked = _json(cli("tokens", "list", "--json").stdout)["items"][0]
+    assert (revoked["name"], revoked["revoked_at"] is not None) == ("Ada (warehouse)", True)
+    unknown = cli("tokens", "create", "--scope", "orders:delete")
+    assert unknown.exit_code == 2
+    both = cli("tokens", "create", "--preset", "warehouse", "--scope", "import")
+    assert both.exit_code == 2
+    assert "Traceback" not in unknown.output + both.output
+
+
 def test_tokens_create_refuses_a_customer_token_without_customer(cli: Invoke) -> None:
     result = cli("tokens", "create", "--role", "customer")
     assert result.exit_code == 2

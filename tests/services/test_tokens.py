@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 import ordermill
 from ordermill.db.tables import api_token
+from ordermill.domain.scopes import SCOPES
 
 
 def test_create_returns_the_secret_once_and_stores_only_its_hash(oms: ordermill.Oms) -> None:
@@ -26,7 +27,7 @@ def test_authenticate_gives_the_principal_of_an_active_token(oms: ordermill.Oms)
     admin, admin_secret = oms.create_token(role="admin")
     _, customer_secret = oms.create_token(role="customer", customer_id=42)
     assert oms.authenticate(admin_secret) == ordermill.Principal(
-        token_id=admin.token_id, role="admin", customer_id=None
+        token_id=admin.token_id, role="admin", customer_id=None, scopes=frozenset(SCOPES)
     )
     principal = oms.authenticate(customer_secret)
     assert principal is not None

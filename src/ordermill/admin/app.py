@@ -37,7 +37,7 @@ from ordermill.admin.sessions import (
 from ordermill.admin.web import STATIC_DIR, Admin, CsrfRefused, SignInRequired, build_templates
 from ordermill.admin.web import render as render_page
 from ordermill.admin.web import url as admin_url
-from ordermill.domain.errors import NotFound
+from ordermill.domain.errors import MissingScope, NotFound
 from ordermill.oms import Oms
 
 __all__ = ["ROUTERS", "create_admin_app", "mount"]
@@ -172,6 +172,9 @@ def _add_error_pages(app: FastAPI) -> None:
             "changed. Reload the page and try again.",
         )
 
+    async def missing_scope(request: Request, exc: Exception) -> Response:
+        return page(request, 403, "Not allowed", str(exc))
+
     async def not_found(request: Request, exc: Exception) -> Response:
         message = str(exc) if isinstance(exc, NotFound) else "There is no such page."
         return page(request, 404, "Not found", message)
@@ -207,6 +210,7 @@ def _add_error_pages(app: FastAPI) -> None:
     app.add_exception_handler(SignInRequired, sign_in_required)
     app.add_exception_handler(CsrfRefused, csrf_refused)
     app.add_exception_handler(NotFound, not_found)
+    app.add_exception_handler(MissingScope, missing_scope)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(Exception, server_error)

@@ -1,4 +1,5 @@
-"""Sign-in with an admin API token, sign-out."""
+"""Sign-in with a staff API token (its scopes say which pages and actions it may use),
+sign-out."""
 
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ def sign_in(request: Request, form: Form) -> Response:
         error = (
             "Enter your admin token."
             if not secret
-            else "That token was not accepted. Use an active admin token."
+            else "That token was not accepted. Use an active admin or staff token."
         )
         return render(
             request,

@@ -4,6 +4,10 @@ Each action is a POST that calls one service. On success a plain form submission
 redirected back to the page (so a reload does not repeat it) and an htmx one gets the
 page again; on a refused action the page comes back with the service's message next to
 that action and the values the person typed, with 404, 409 or 422.
+
+Every form sends the order's version it was rendered with: when the order changed since
+(someone else's action), the action does nothing and the page comes back as the order
+now is, saying so (409).
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from ordermill.admin.formatting import Badge, badge
+from ordermill.admin.order_forms import required as _required
+from ordermill.admin.order_forms import shipment_items as _shipment_items
+from ordermill.admin.order_forms import version as _version
 from ordermill.admin.refund_view import refund_context
 from ordermill.admin.return_views import CONDITIONS, return_views
 from ordermill.admin.web import (
@@ -30,7 +37,7 @@ from ordermill.admin.web import (
     redirect,
     render,
 )
-from ordermill.domain.errors import InvalidInput, OmsError, ShipmentNotFound
+from ordermill.domain.errors import InvalidInput, OmsError, ShipmentNotFound, StaleOrder
 from ordermill.domain.order_state import CANCELED, DELIVERED
 from ordermill.domain.records import Order, OrderItem, Shipment
 from ordermill.domain.status import (
@@ -194,12 +201,20 @@ def show(
     values: Mapping[str, str] | None = None,
     status_code: int = 200,
     extra: Callable[[Oms, Order], Mapping[str, Any]] | None = None,
+    stale: bool = False,
 ) -> Response:
     """The page of order ``key``; ``extra`` adds to (or replaces in) its context."""
     oms = admin_of(request).oms
     order = oms.get_order(key)
     context = page_context(oms, order)
-    context.update({"notice": notice, "errors": dict(errors or {}), "values": dict(values or {})})
+    context.update(
+        {
+            "notice": notice,
+            "errors": dict(errors or {}),
+            "values": dict(values or {}),
+            "stale": stale,
+        }
+    )
     if extra is not None:
         context.update(extra(oms, order))
     return render(request, "order.html", context, status_code=status_code)
@@ -223,6 +238,8 @@ def act(
     (``extra``: more context for the page of a refused action)."""
     try:
         call()
+    except StaleOrder:
+        return show(request, order.order_number, stale=True, status_code=409)
     except OmsError as error:
         values = {name: value for name, value in form.items() if isinstance(value, str)}
         return show(
@@ -256,13 +273,6 @@ def _own_shipment(order: Order, shipment_uuid: str) -> Shipment:
     )
 
 
-def _required(form: FormData, name: str, message: str) -> str:
-    value = field(form, name)
-    if not value:
-        raise InvalidInput(message, field=name)
-    return value
-
-
 @router.post("/orders/{key}/payment-status")
 def set_payment_status(request: Request, key: str, _: AdminUser, form: Form) -> Response:
     oms, order = admin_of(request).oms, _order(request, key)
@@ -273,34 +283,9 @@ def set_payment_status(request: Request, key: str, _: AdminUser, form: Form) -> 
         if question is not None and field(form, "confirm") != "yes":
             # Re-rendered with the question as a required checkbox (order.html).
             raise InvalidInput("Confirm this change below: it cannot be undone.", field="confirm")
-        return oms.update_payment_status(order.uuid, status)
+        return oms.update_payment_status(order.uuid, status, expected_version=_version(form))
 
     return act(request, order, form, "payment", "payment", call)
-
-
-def _shipment_items(order: Order, form: FormData) -> list[dict[str, int]]:
-    items = []
-    for item in order.items or ():
-        raw = field(form, f"qty_{item.order_item_id}")
-        if not raw:
-            continue
-        try:
-            qty = int(raw)
-        except ValueError:
-            raise InvalidInput(
-                f"The quantity to ship of {item.sku} must be a whole number, not {raw!r}.",
-                field=f"qty_{item.order_item_id}",
-            ) from None
-        if qty < 0:
-            raise InvalidInput(
-                f"The quantity to ship of {item.sku} cannot be negative.",
-                field=f"qty_{item.order_item_id}",
-            )
-        if qty:
-            items.append({"order_item_id": item.order_item_id, "qty": qty})
-    if not items:
-        raise InvalidInput("Choose at least one item to ship.", field="items")
-    return items
 
 
 @router.post("/orders/{key}/shipments")
@@ -311,7 +296,11 @@ def create_shipment(request: Request, key: str, _: AdminUser, form: Form) -> Res
         items = _shipment_items(order, form)
         carrier = _required(form, "carrier", "Enter the carrier.")
         return oms.create_shipment(
-            order.uuid, carrier, field(form, "tracking_number") or None, items=items
+            order.uuid,
+            carrier,
+            field(form, "tracking_number") or None,
+            items=items,
+            expected_version=_version(form),
         )
 
     return act(request, order, form, "shipment", "shipment", call)
@@ -327,7 +316,10 @@ def edit_tracking(
     def call() -> object:
         carrier = _required(form, "carrier", "The carrier cannot be empty.")
         return oms.update_shipment(
-            shipment.uuid, carrier=carrier, tracking_number=field(form, "tracking_number") or None
+            shipment.uuid,
+            carrier=carrier,
+            tracking_number=field(form, "tracking_number") or None,
+            expected_version=_version(form),
         )
 
     return act(request, order, form, f"shipment:{shipment.uuid}", "tracking", call)
@@ -345,7 +337,7 @@ def mark_delivered(
         form,
         f"shipment:{shipment.uuid}",
         "delivered",
-        lambda: oms.mark_delivered(shipment.uuid),
+        lambda: oms.mark_delivered(shipment.uuid, expected_version=_version(form)),
     )
 
 
@@ -361,7 +353,7 @@ def cancel_shipment(
         form,
         f"shipment:{shipment.uuid}",
         "shipment_canceled",
-        lambda: oms.cancel_shipment(shipment.uuid),
+        lambda: oms.cancel_shipment(shipment.uuid, expected_version=_version(form)),
     )
 
 
@@ -373,7 +365,7 @@ def cancel_order(request: Request, key: str, _: AdminUser, form: Form) -> Respon
         reason = _required(form, "reason", "Give the reason for the cancellation.")
         if field(form, "confirm") != "yes":
             raise InvalidInput("Tick the box to confirm the cancellation.", field="confirm")
-        return oms.cancel_order(order.uuid, reason=reason)
+        return oms.cancel_order(order.uuid, reason=reason, expected_version=_version(form))
 
     return act(request, order, form, "cancel", "canceled", call)
 
@@ -385,7 +377,10 @@ def add_note(request: Request, key: str, _: AdminUser, form: Form) -> Response:
     def call() -> object:
         message = _required(form, "message", "Write the note first.")
         return oms.add_order_activity_log(
-            order.uuid, message, customer_notified=field(form, "customer_notified") == "yes"
+            order.uuid,
+            message,
+            customer_notified=field(form, "customer_notified") == "yes",
+            expected_version=_version(form),
         )
 
     return act(request, order, form, "note", "note", call)

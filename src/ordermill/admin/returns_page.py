@@ -8,7 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from ordermill.admin.order_page import _order, _required, act
+from ordermill.admin.order_forms import required as _required
+from ordermill.admin.order_page import _order, act
 from ordermill.admin.web import AdminUser, Form, admin_of, field
 from ordermill.domain.errors import InvalidInput, ReturnNotFound
 from ordermill.domain.records import Order, Return

@@ -18,8 +18,9 @@ from starlette.datastructures import FormData
 
 from ordermill.admin import formatting
 from ordermill.admin.sessions import CSRF_FIELD, CSRF_HEADER, Session, SessionCodec, csrf_matches
-from ordermill.domain.errors import Conflict, NotFound, OmsError
+from ordermill.domain.errors import Conflict, MissingScope, NotFound, OmsError
 from ordermill.domain.records import Principal
+from ordermill.domain.scopes import allows, rule_for
 from ordermill.oms import Oms
 
 __all__ = [
@@ -96,8 +97,8 @@ def set_session(request: Request, session: Session) -> None:
 
 
 def current_principal(request: Request) -> Principal | None:
-    """The admin signed in on this request, or None. The token the session names must
-    still exist, be unrevoked and have the admin role: revoking it signs everyone out."""
+    """The staff member signed in on this request, or None. The token the session names
+    must still exist, be unrevoked and be a staff token: revoking it signs everyone out."""
     cached = getattr(request.state, "principal", None)
     if isinstance(cached, Principal):
         return cached
@@ -116,9 +117,22 @@ def _active_admin(oms: Oms, token_id: int) -> Principal | None:
 
 
 def require_admin(request: Request) -> Principal:
+    """The signed-in staff member, if their token holds the scope this page or action
+    needs (``domain/scopes.OPERATIONS``, row ``admin:<route name>``); else the sign-in
+    redirect, or ``MissingScope`` (a 403 page, nothing changed)."""
     principal = current_principal(request)
     if principal is None:
         raise SignInRequired
+    operation = f"admin:{getattr(request.scope.get('route'), 'name', '')}"
+    if not allows(principal, operation):
+        rule = rule_for(operation)
+        scope = rule.scope if rule is not None else None
+        raise MissingScope(
+            f"Your token lacks the scope {scope!r}, which this needs; nothing was changed."
+            " Ask for a token with that scope.",
+            operation=operation,
+            scope=scope,
+        )
     return principal
 
 
@@ -171,6 +185,7 @@ def render(
 ) -> HTMLResponse:
     admin = admin_of(request)
     session = session_of(request)
+    principal = getattr(request.state, "principal", None)
     values: dict[str, Any] = {
         "request": request,
         "base": url(request),
@@ -178,7 +193,10 @@ def render(
         "csrf_token": session.csrf,
         "csrf_field": CSRF_FIELD,
         "csrf_header": CSRF_HEADER,
-        "principal": getattr(request.state, "principal", None),
+        "principal": principal,
+        # Whether the signed-in token may use a page or action: controls it may not use
+        # are left out (the action refuses anyway).
+        "can": lambda operation: principal is not None and allows(principal, operation),
         "badge": lambda kind, code: formatting.badge(admin.oms.config, kind, code),
         "nav": "",
         "title": "ordermill",

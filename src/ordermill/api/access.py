@@ -1,10 +1,12 @@
 """Who may do what: the one place that decides it, for every adapter.
 
-An admin may do everything. A customer may read their own orders (with only the
-activities marked customer-visible), read the status vocabulary, cancel
-their own order when the cancellation service accepts it, and request and read
-returns of their own orders' delivered units. Anything else is refused with
-``PermissionDenied``.
+What each operation needs is a row of ``domain/scopes.OPERATIONS``: a staff token
+(role ``admin``) may call it when it holds the row's scope; a customer token when the
+row allows customers, on its own orders and with only the activities marked
+customer-visible. An operation without a row is refused for everyone. Anything
+refused raises ``MissingScope`` (403) naming the scope; a customer token calling a staff
+operation gets ``PermissionDenied`` (403, code ``permission_denied`` as before), also
+naming the scope.
 
 Another customer's order (or return) is answered exactly as one that does not exist
 (``OrderNotFound``, ``ReturnNotFound`` with the same message), so its existence
@@ -14,13 +16,13 @@ cannot be probed by guessing its uuid or number.
 from __future__ import annotations
 
 import uuid as uuid_lib
-from typing import Literal, get_args
 
 from sqlalchemy.engine import Connection
 
 from ordermill.db.orders import order_owner, return_owner, shipment_owner
 from ordermill.db.query import OrderQuery
 from ordermill.domain.errors import (
+    MissingScope,
     OrderNotFound,
     PermissionDenied,
     ReturnNotFound,
@@ -29,13 +31,11 @@ from ordermill.domain.errors import (
 from ordermill.domain.order_ref import OrderRef
 from ordermill.domain.order_ref import order_not_found as _order_not_found
 from ordermill.domain.records import Order, Principal
+from ordermill.domain.scopes import allows, rule_for
 from ordermill.orders.context import Context
 from ordermill.orders.read import get_order, order_details
 
 __all__ = [
-    "ACTIONS",
-    "CUSTOMER_ACTIONS",
-    "Action",
     "authorize",
     "check_order_access",
     "check_return_access",
@@ -47,58 +47,30 @@ __all__ = [
     "scope_orders",
 ]
 
-Action = Literal[
-    "orders:read",
-    "orders:place",
-    "orders:cancel",
-    "orders:update_payment",
-    "orders:update_shipment",
-    "activities:add",
-    "payments:read",
-    "payments:record",
-    "returns:request",
-    "returns:read",
-    "returns:manage",
-    "shipments:manage",
-    "statuses:read",
-    "stock:read",
-    "stock:write",
-    "webhooks:manage",
-]
-ACTIONS: frozenset[Action] = frozenset(get_args(Action))
-# Reading statuses is harmless (names and badges); stock levels are operational data.
-CUSTOMER_ACTIONS: frozenset[Action] = frozenset(
-    {"orders:read", "orders:cancel", "statuses:read", "returns:request", "returns:read"}
-)
-_DOING: dict[Action, str] = {
-    "orders:read": "read orders",
-    "orders:place": "place orders",
-    "orders:cancel": "cancel orders",
-    "orders:update_payment": "change payment statuses",
-    "orders:update_shipment": "change shipment statuses",
-    "activities:add": "add activities",
-    # The ledger holds the provider's references and staff notes: staff data.
-    "payments:read": "read the payment ledger",
-    "payments:record": "record payments",
-    "returns:request": "request returns",
-    "returns:read": "read returns",
-    "returns:manage": "approve, decline, cancel, receive or refund returns",
-    "shipments:manage": "create or change shipments",
-    "statuses:read": "read statuses",
-    "stock:read": "read stock levels",
-    "stock:write": "set stock levels",
-    "webhooks:manage": "manage webhook endpoints",
-}
 
-
-def authorize(principal: Principal, action: Action) -> None:
-    """Raise ``PermissionDenied`` unless the principal's role allows ``action``."""
-    if principal.is_admin or action in CUSTOMER_ACTIONS:
+def authorize(principal: Principal, operation: str) -> None:
+    """Raise ``MissingScope`` unless the principal may call ``operation``."""
+    if allows(principal, operation):
         return
+    rule = rule_for(operation)
+    if rule is None:
+        raise MissingScope(
+            f"Operation {operation!r} declares no scope, so no token may call it",
+            operation=operation,
+            scope=None,
+        )
+    if principal.is_admin:
+        raise MissingScope(
+            f"This token lacks the scope {rule.scope!r}, which {operation} needs",
+            operation=operation,
+            scope=rule.scope,
+        )
+    # A customer token keeps the code it has always had (permission_denied).
     raise PermissionDenied(
-        f"Only an admin token may {_DOING[action]}; a customer token may read its own"
-        " orders, cancel them and request returns of them",
-        action=action,
+        f"A customer token may not call {operation} (it needs the scope {rule.scope!r}); a"
+        " customer token may read its own orders, cancel them and request returns of them",
+        operation=operation,
+        scope=rule.scope,
     )
 
 

@@ -1,23 +1,33 @@
 """Route dependencies: the Oms, the authenticated principal, permissions, Idempotency-Key.
 
-Routes declare what they need as typed aliases (``OmsDep``, ``Allowed("...")``,
-``IdempotencyKey``) and stay a few lines long.
+Routes declare what they need as typed aliases (``OmsDep``, ``Authorized``,
+``IdempotencyKey``, ``IfMatch``) and stay a few lines long. ``Authorized`` reads the
+scope the route needs from ``domain/scopes.OPERATIONS`` by the route's name (its
+operation id): a route is declared there, never in its own signature.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ordermill.api.access import Action, authorize
+from ordermill.api.access import authorize
 from ordermill.api.idempotency import MAX_KEY_LENGTH
 from ordermill.domain.errors import NotAuthenticated
 from ordermill.domain.records import Principal
 from ordermill.oms import Oms
 
-__all__ = ["Allowed", "IdempotencyKey", "OmsDep", "PrincipalDep", "get_oms", "get_principal"]
+__all__ = [
+    "Authorized",
+    "IdempotencyKey",
+    "IfMatch",
+    "OmsDep",
+    "PrincipalDep",
+    "get_oms",
+    "get_principal",
+]
 
 
 # Dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency on
@@ -53,15 +63,15 @@ def get_principal(
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def Allowed(action: Action) -> Any:
-    """A dependency giving the principal if its role allows ``action``, else 403."""
+async def authorized(request: Request, principal: PrincipalDep) -> Principal:
+    """The principal, if it may call the matched route (``domain/scopes.OPERATIONS``,
+    by the route's name), else 403 ``missing_scope``."""
+    route = request.scope.get("route")
+    authorize(principal, getattr(route, "name", ""))
+    return principal
 
-    async def dependency(principal: PrincipalDep) -> Principal:
-        authorize(principal, action)
-        return principal
 
-    dependency.__name__ = f"allowed_{action.replace(':', '_')}"
-    return Depends(dependency)
+Authorized = Annotated[Principal, Depends(authorized)]
 
 
 IdempotencyKey = Annotated[
@@ -80,5 +90,19 @@ IdempotencyKey = Annotated[
             "maxLength": MAX_KEY_LENGTH,
             "pattern": "^[\\x20-\\x7e]+$",
         },
+    ),
+]
+
+
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description=(
+            'The order\'s `ETag` as read (`"<version>"`): the change is made only if the'
+            " order has not changed since, else 412 `stale_order` and nothing is written."
+            " Without it the change is made whatever the version."
+        ),
+        json_schema_extra={"maxLength": 64},
     ),
 ]

@@ -37,11 +37,14 @@ from ordermill.domain.errors import (
     IdempotencyKeyInFlight,
     IdempotencyKeyReused,
     InvalidIdempotencyKey,
+    InvalidIfMatch,
     InvalidInput,
+    MissingScope,
     NotAuthenticated,
     NotFound,
     OmsError,
     PermissionDenied,
+    StaleOrder,
 )
 from ordermill.domain.serialize import to_jsonable
 
@@ -132,6 +135,9 @@ PROBLEMS: Sequence[tuple[type[Exception], int, str]] = (
     (AccessDenied, 403, "Forbidden"),
     (NotAuthenticated, 401, "Unauthorized"),
     (PermissionDenied, 403, "Forbidden"),
+    (MissingScope, 403, "Forbidden"),
+    (StaleOrder, 412, "Precondition Failed"),
+    (InvalidIfMatch, 400, "Invalid If-Match"),
 )
 _BY_CLASS: Mapping[type[Exception], tuple[int, str]] = {
     cls: (status, title) for cls, status, title in PROBLEMS

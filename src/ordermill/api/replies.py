@@ -32,12 +32,15 @@ def json_response(
     return Response(model.model_dump_json(), status_code=status, media_type=_JSON, headers=headers)
 
 
-def reply(model: BaseModel, *, status: int = 200, location: str | None = None) -> StoredResponse:
-    return StoredResponse(
-        status=status,
-        body=model.model_dump_json(),
-        headers={"Location": location} if location is not None else {},
-    )
+def reply(
+    model: BaseModel, *, status: int = 200, location: str | None = None, etag: str | None = None
+) -> StoredResponse:
+    headers = {}
+    if location is not None:
+        headers["Location"] = location
+    if etag is not None:
+        headers["ETag"] = etag
+    return StoredResponse(status=status, body=model.model_dump_json(), headers=headers)
 
 
 def mutate(

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 
 from sqlalchemy.engine import Connection
 
 from ordermill.db.tokens import active_principal, all_tokens, insert_token, revoke_token_row
 from ordermill.domain.errors import InvalidInput, TokenNotFound
 from ordermill.domain.records import ApiToken, Principal
+from ordermill.domain.scopes import PRESETS, parse_scopes, preset_scopes
 from ordermill.orders.context import Context
 
 __all__ = [
@@ -40,7 +42,7 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def _check(role: object, customer_id: object, label: object) -> None:
+def _check(role: object, customer_id: object, label: object, name: object) -> None:
     if role not in ROLES:
         raise InvalidInput(
             f"role: {role!r} is not a token role; allowed: {', '.join(ROLES)}",
@@ -63,28 +65,67 @@ def _check(role: object, customer_id: object, label: object) -> None:
             f"customer_id: an admin token is not tied to a customer, got {customer_id!r}",
             field="customer_id",
         )
-    if label is not None and (not isinstance(label, str) or len(label) > 255):
-        raise InvalidInput("label: at most 255 characters", field="label")
+    for what, value in (("label", label), ("name", name)):
+        if value is not None and (not isinstance(value, str) or len(value) > 255):
+            raise InvalidInput(f"{what}: at most 255 characters", field=what)
+
+
+def _scopes(role: str, scopes: Iterable[str] | str | None, preset: str | None) -> frozenset[str]:
+    """The scopes a new token gets: the preset's, or the ones named, or (role admin
+    without either) every scope; a customer token gets none."""
+    if role == "customer":
+        if scopes is not None or preset is not None:
+            raise InvalidInput(
+                "scopes: a customer token is limited to its own orders by its role; it"
+                " takes no scopes or preset",
+                field="scopes",
+            )
+        return frozenset()
+    if scopes is not None and preset is not None:
+        raise InvalidInput("scopes: give scopes or a preset, not both", field="scopes")
+    if preset is not None:
+        return preset_scopes(preset)
+    if scopes is None:
+        return PRESETS["admin"]
+    if isinstance(scopes, str):
+        scopes = [scopes]
+    found = parse_scopes(scopes)
+    if not found:
+        raise InvalidInput("scopes: a staff token needs at least one scope", field="scopes")
+    return found
 
 
 def create_token(
     ctx: Context,
     *,
-    role: str,
+    role: str = "admin",
     customer_id: int | None = None,
     label: str | None = None,
+    scopes: Iterable[str] | None = None,
+    preset: str | None = None,
+    name: str | None = None,
     conn: Connection | None = None,
 ) -> tuple[ApiToken, str]:
     """Create a token; returns the record and the secret, which is never retrievable again.
 
     A customer token names the customer whose orders it may see; that customer
-    need not have ordered yet.
+    need not have ordered yet. A staff token (role ``admin``) may do what its
+    ``scopes`` allow (``domain/scopes.py``), or a ``preset``'s (``admin``,
+    ``warehouse``, ``customer_service``); with neither it gets every scope.
+    ``name`` is a display name ("Ada (warehouse)").
     """
-    _check(role, customer_id, label)
+    _check(role, customer_id, label, name)
+    granted = _scopes(role, scopes, preset)
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     with ctx.transaction(conn) as tx:
         created = insert_token(
-            tx, token_hash=hash_secret(secret), role=role, customer_id=customer_id, label=label
+            tx,
+            token_hash=hash_secret(secret),
+            role=role,
+            customer_id=customer_id,
+            label=label,
+            scopes=granted,
+            name=name,
         )
     return created, secret
 

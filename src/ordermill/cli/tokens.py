@@ -19,6 +19,7 @@ from ordermill.cli.common import (
     when,
 )
 from ordermill.domain.records import ApiToken
+from ordermill.domain.scopes import PRESETS, SCOPES
 
 __all__ = ["register"]
 
@@ -30,15 +31,46 @@ class Role(StrEnum):
     customer = "customer"
 
 
+Preset = StrEnum("Preset", {name: name for name in PRESETS})  # type: ignore[misc]
+Scope = StrEnum("Scope", {name: name for name in SCOPES})  # type: ignore[misc]
+
+
+def _scopes(token: ApiToken) -> str:
+    if token.role == "customer":
+        return "own orders"
+    return "all (admin)" if token.scopes >= PRESETS["admin"] else " ".join(sorted(token.scopes))
+
+
 def _describe(token: ApiToken) -> str:
-    who = f"customer {token.customer_id}" if token.customer_id is not None else token.role
+    if token.customer_id is not None:
+        who = f"customer {token.customer_id}"
+    else:
+        who = f"staff, scopes: {_scopes(token)}"
+    name = f" {token.name!r}" if token.name else ""
     label = f" ({token.label})" if token.label else ""
-    return f"token {token.token_id}: {who}{label}"
+    return f"token {token.token_id}{name}: {who}{label}"
 
 
 @tokens_app.command("create")
 def create(
-    role: Annotated[Role, typer.Option("--role", help="admin: every order; customer: own.")],
+    role: Annotated[
+        Role | None,
+        typer.Option(
+            "--role",
+            help="admin: a staff token with every scope (the default); customer: own orders.",
+        ),
+    ] = None,
+    scope: Annotated[
+        list[Scope] | None,
+        typer.Option("--scope", help="A scope of a staff token (repeat the option)."),
+    ] = None,
+    preset: Annotated[
+        Preset | None,
+        typer.Option("--preset", help="The scopes of a staff role: admin, warehouse, ..."),
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help='A display name, e.g. "Ada (warehouse)".')
+    ] = None,
     customer_id: Annotated[
         int | None, typer.Option("--customer-id", help="The customer (role customer only).")
     ] = None,
@@ -46,9 +78,21 @@ def create(
     database_url: DatabaseUrl = DEFAULT_URL,
     config: ConfigOption = None,
 ) -> None:
-    """Create a token. Its secret is printed once, alone on the last line: store it now."""
+    """Create a token. Its secret is printed once, alone on the last line: store it now.
+
+    A staff token gets --scope (repeatable) or a --preset (admin, warehouse,
+    customer_service); --role admin, or neither, gives every scope.
+    """
+    chosen = role.value if role is not None else ("customer" if customer_id else "admin")
     with open_oms(database_url, config) as oms:
-        token, secret = oms.create_token(role=role.value, customer_id=customer_id, label=label)
+        token, secret = oms.create_token(
+            role=chosen,
+            customer_id=customer_id,
+            label=label,
+            scopes=None if not scope else [s.value for s in scope],
+            preset=None if preset is None else preset.value,
+            name=name,
+        )
     out.print(f"Created {_describe(token)}. The secret is shown only now:")
     print(secret)
 
@@ -66,12 +110,14 @@ def list_tokens(
         print_json({"items": tokens})
         return
     table = Table()
-    for column in ("id", "role", "customer", "label", "created", "revoked"):
+    for column in ("id", "name", "role", "scopes", "customer", "label", "created", "revoked"):
         table.add_column(column)
     for t in tokens:
         table.add_row(
             str(t.token_id),
+            t.name or "",
             t.role,
+            _scopes(t),
             "" if t.customer_id is None else str(t.customer_id),
             t.label or "",
             when(t.created_at),

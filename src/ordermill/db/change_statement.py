@@ -1,8 +1,9 @@
 """The writes of one order change: ONE statement on PostgreSQL, one per table on SQLite.
 
 A change to a locked order writes up to eight things: its shipments' statuses,
-restocked units (order lines, then inventory), the order row, its status history,
-its activity log and the outbox. One statement per table is one execution and one
+restocked units (order lines, then inventory), the order row (always: its
+``version`` goes up by one with every change), its status history, its activity
+log and the outbox. One statement per table is one execution and one
 round trip each, and on a busy two-core machine each costs more client CPU in the
 driver stack than its rows. PostgreSQL runs data-modifying ``WITH`` parts exactly
 once and to completion whether or not anything reads them, so every part but the
@@ -146,6 +147,7 @@ def _order() -> sa.Update:
             shipment_status=sa.bindparam("b_shipment_status"),
             status=sa.bindparam("b_status"),
             updated_at=_now(),
+            version=order.c.version + 1,
         )
     )
 
@@ -269,7 +271,9 @@ _PARTS: dict[Part, _Part] = {
         params=lambda w: dict(
             zip(("b_payment_status", "b_shipment_status", "b_status"), _statuses(w), strict=True)
         ),
-        sqlite=order.update().where(order.c.order_id == sa.bindparam("b_order_id")),
+        sqlite=order.update()
+        .where(order.c.order_id == sa.bindparam("b_order_id"))
+        .values(version=order.c.version + 1),
         sqlite_params=lambda w: {
             "b_order_id": w.order_id,
             **dict(zip(("payment_status", "shipment_status", "status"), _statuses(w), strict=True)),

@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.engine import Connection
 
 from ordermill.db.change_statement import insert_events
-from ordermill.db.tables import UtcDateTime, activity, event, shipment, shipment_item
+from ordermill.db.tables import UtcDateTime, activity, event, order, shipment, shipment_item
 from ordermill.domain.events import ACTIVITY_ADDED
 
 __all__ = ["insert_activity_with_event", "insert_shipment_with_items"]
@@ -110,11 +110,13 @@ _INSERT_ACTIVITY = activity.insert().returning(activity.c.activity_id)
 
 
 def _activity_with_event() -> sa.Select[Any]:
-    order_id = sa.bindparam("order_id", type_=sa.BigInteger())
+    # Parameters named apart from the order's columns: with the order UPDATE as a CTE, a
+    # parameter named like one of its columns would also be SET on the order.
+    order_id = sa.bindparam("b_order_id", type_=sa.BigInteger())
     order_uuid = sa.bindparam("order_uuid", type_=sa.Text())
     message = sa.bindparam("message", type_=sa.Text())
     notified = sa.bindparam("customer_notified", type_=sa.Boolean())
-    now = sa.bindparam("created_at", type_=UtcDateTime())
+    now = sa.bindparam("b_now", type_=UtcDateTime())
     new = (
         activity.insert()
         .values(order_id=order_id, message=message, customer_notified=notified, created_at=now)
@@ -139,7 +141,21 @@ def _activity_with_event() -> sa.Select[Any]:
             new
         ),
     )
-    return sa.select(new.c.activity_id).add_cte(new, outbox.cte("new_event"))
+    return sa.select(new.c.activity_id).add_cte(
+        new, outbox.cte("new_event"), _bump_version().cte("bumped")
+    )
+
+
+def _bump_version() -> sa.Update:
+    """The order's version up by one: a note is a change of the order (If-Match)."""
+    return (
+        order.update()
+        .where(order.c.order_id == sa.bindparam("b_order_id", type_=sa.BigInteger()))
+        .values(version=order.c.version + 1, updated_at=sa.bindparam("b_now", type_=UtcDateTime()))
+    )
+
+
+_BUMP_VERSION = _bump_version()
 
 
 _ACTIVITY_WITH_EVENT = _activity_with_event()  # built once: its cache key is memoized
@@ -154,7 +170,8 @@ def insert_activity_with_event(
     customer_notified: bool,
     now: datetime,
 ) -> int:
-    """Insert an activity and its ``ordermill.order.activity_added`` event; returns its id.
+    """Insert an activity and its ``ordermill.order.activity_added`` event, and count it as
+    a change of the order (its version, ``updated_at``); returns the activity's id.
 
     The event's payload: ``order_id``, ``order_uuid``, ``activity_id``, ``message``,
     ``customer_notified``.
@@ -167,9 +184,17 @@ def insert_activity_with_event(
     }
     if tx.dialect.name == "postgresql":
         activity_id: int = tx.execute(
-            _ACTIVITY_WITH_EVENT, {**values, "order_uuid": order_uuid}
+            _ACTIVITY_WITH_EVENT,
+            {
+                "b_order_id": order_id,
+                "order_uuid": order_uuid,
+                "message": message,
+                "customer_notified": customer_notified,
+                "b_now": now,
+            },
         ).scalar_one()
         return activity_id
+    tx.execute(_BUMP_VERSION, {"b_order_id": order_id, "b_now": now})
     activity_id = tx.execute(_INSERT_ACTIVITY, values).scalar_one()
     payload = {
         "order_id": order_id,

@@ -111,7 +111,9 @@ _LOCK_ORDER_BY = {
 }
 _LOCK_ORDER_ID_BY = {
     column: _for_update(
-        sa.select(order.c.order_id, order.c.uuid).where(order.c[column] == sa.bindparam("key"))
+        sa.select(order.c.order_id, order.c.uuid, order.c.order_number, order.c.version).where(
+            order.c[column] == sa.bindparam("key")
+        )
     )
     for column in ("order_id", "uuid", "order_number", "external_reference")
 }
@@ -154,15 +156,13 @@ def lock_order_by(
     return row
 
 
-def lock_order_id_by(
-    conn: Connection, column: OrderRefColumn, value: object
-) -> tuple[int, str] | None:
-    """``lock_order_by`` that returns only the order's id and uuid (for writers that need
-    no more: the uuid names the order in the events they write)."""
+def lock_order_id_by(conn: Connection, column: OrderRefColumn, value: object) -> Any | None:
+    """``lock_order_by`` that returns only the order's id, uuid, number and version (for
+    writers that need no more: the uuid names the order in the events they write)."""
     found = conn.execute(_LOCK_ORDER_ID_BY[column][not locks_disabled()], {"key": value})
     row: Any = found.one_or_none()
     _pause_after_lock()
-    return None if row is None else (int(row.order_id), str(row.uuid))
+    return row
 
 
 def lock_order(

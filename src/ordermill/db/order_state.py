@@ -18,7 +18,7 @@ from ordermill.db.tables import order_item, shipment, shipment_item
 from ordermill.domain.change import Change
 from ordermill.domain.errors import ShipmentNotFound
 from ordermill.domain.order_ref import OrderRef, order_not_found, order_ref_keys
-from ordermill.domain.order_state import LineState, OrderState, ShipmentState
+from ordermill.domain.order_state import LineState, OrderState, ShipmentState, check_version
 
 __all__ = [
     "OrderRow",
@@ -32,30 +32,42 @@ __all__ = [
 OrderRow = Row[Any]
 
 
-def lock_order_by_ref(tx: Connection, order_ref: OrderRef) -> OrderRow:
+def lock_order_by_ref(
+    tx: Connection, order_ref: OrderRef, *, expected_version: int | None = None
+) -> OrderRow:
     """Lock the order named by ``order_ref`` (``order_ref_keys``: the next key is tried only
-    when the one before names no order); ``OrderNotFound`` if there is none."""
+    when the one before names no order); ``OrderNotFound`` if there is none. Then, under
+    the lock, ``StaleOrder`` unless it is at ``expected_version`` (when given)."""
     for column, value in order_ref_keys(order_ref):
         locked = lock_order_by(tx, column, value)
         if locked is not None:
+            check_version(locked, expected_version)
             return locked
     raise order_not_found(order_ref)
 
 
-def lock_order_id_by_ref(tx: Connection, order_ref: OrderRef) -> tuple[int, str]:
+def lock_order_id_by_ref(
+    tx: Connection, order_ref: OrderRef, *, expected_version: int | None = None
+) -> tuple[int, str]:
     """``lock_order_by_ref`` for a writer that needs only the order's id and uuid (the
     uuid names the order in the events it writes)."""
     for column, value in order_ref_keys(order_ref):
         found = lock_order_id_by(tx, column, value)
         if found is not None:
-            return found
+            check_version(found, expected_version)
+            return int(found.order_id), str(found.uuid)
     raise order_not_found(order_ref)
 
 
-def lock_order_of_shipment(tx: Connection, uuid: str) -> OrderRow:
+def lock_order_of_shipment(
+    tx: Connection, uuid: str, *, expected_version: int | None = None
+) -> OrderRow:
+    """Lock the order of the shipment; then ``StaleOrder`` unless it is at
+    ``expected_version`` (when given)."""
     locked = lock_shipment_order(tx, uuid)
     if locked is None:
         raise ShipmentNotFound(f"Shipment not found: {uuid}", shipment=uuid)
+    check_version(locked, expected_version)
     return locked
 
 
@@ -135,15 +147,16 @@ def write_order_change(tx: Connection, change: Change) -> OrderRow | dict[str, A
     20-column result to decode.
     """
     plan = change.plan()
-    row: OrderRow | dict[str, Any] = change.row
-    if plan.statuses is not None:
-        row = {
-            **change.row._mapping,
-            "payment_status": change.payment_status,
-            "shipment_status": change.shipment_status,
-            "status": change.status,
-            "updated_at": change.now,
-        }
+    # Every change writes the order row: its version goes up by one (statuses too when
+    # they change), in the statement's ``order`` part.
+    row: OrderRow | dict[str, Any] = {
+        **change.row._mapping,
+        "payment_status": change.payment_status,
+        "shipment_status": change.shipment_status,
+        "status": change.status,
+        "updated_at": change.now,
+        "version": change.row.version + 1,
+    }
     write_change(tx, plan)
     if change.written_hook is not None:
         change.written_hook(row)

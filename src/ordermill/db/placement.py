@@ -198,6 +198,7 @@ def _insert_order(
         "status": placement.status,
         "created_at": now,
         "updated_at": now,
+        "version": 1,
     }
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(order)
     if new.external_reference is not None:

@@ -72,6 +72,7 @@ def order_from_row(row: AnyRow, **relations: Any) -> Order:
         amount_captured=m.get("amount_captured", _ZERO),
         amount_voided=m.get("amount_voided", _ZERO),
         amount_refunded=m.get("amount_refunded", _ZERO),
+        version=m["version"],
         **relations,
     )
 

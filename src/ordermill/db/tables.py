@@ -143,6 +143,8 @@ order = sa.Table(
     sa.Column("status", Code, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False, default=utcnow),
     sa.Column("updated_at", UtcDateTime, nullable=False, default=utcnow, onupdate=utcnow),
+    # 1 when placed, one more with every change (db/change_statement.py): If-Match.
+    sa.Column("version", sa.Integer, nullable=False, server_default=sa.text("1")),
     # The payment ledger's running totals (migration 0007): the sums of the order's
     # succeeded payment rows, written with each row (db/ledger.py) so that every read
     # of an order has them without reading the ledger. Authorized includes sales.
@@ -362,6 +364,9 @@ api_token = sa.Table(
     sa.Column("label", sa.String(255)),
     sa.Column("created_at", UtcDateTime, nullable=False, default=utcnow),
     sa.Column("revoked_at", UtcDateTime),
+    # Space-separated scopes of a staff token, or "*" (every scope, later ones too).
+    sa.Column("scopes", sa.Text, nullable=False, server_default=sa.text("''")),
+    sa.Column("name", sa.String(255)),
     sa.CheckConstraint("role IN ('admin', 'customer')", name="role"),
     sa.CheckConstraint(
         "(role = 'customer') = (customer_id IS NOT NULL)", name="customer_role_has_customer"

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection, Row
 
 from ordermill.db.tables import api_token, utcnow
 from ordermill.domain.records import ApiToken, Principal
+from ordermill.domain.scopes import format_scopes, stored_scopes
 
 __all__ = ["active_principal", "all_tokens", "insert_token", "revoke_token_row"]
 
@@ -22,11 +23,20 @@ def _token_from_row(row: Row[Any]) -> ApiToken:
         label=m["label"],
         created_at=m["created_at"],
         revoked_at=m["revoked_at"],
+        scopes=stored_scopes(m["scopes"]),
+        name=m["name"],
     )
 
 
 def insert_token(
-    tx: Connection, *, token_hash: str, role: str, customer_id: int | None, label: str | None
+    tx: Connection,
+    *,
+    token_hash: str,
+    role: str,
+    customer_id: int | None,
+    label: str | None,
+    scopes: frozenset[str] = frozenset(),
+    name: str | None = None,
 ) -> ApiToken:
     row = tx.execute(
         api_token.insert()
@@ -35,6 +45,8 @@ def insert_token(
             role=role,
             customer_id=customer_id,
             label=label,
+            scopes=format_scopes(scopes) if scopes else "",
+            name=name,
             created_at=utcnow(),
         )
         .returning(*api_token.c)
@@ -61,7 +73,9 @@ def revoke_token_row(tx: Connection, token_id: int) -> ApiToken | None:
 
 
 # Every API request runs one of these: prebuilt statements (see db/locks.py).
-_PRINCIPAL = sa.select(api_token.c.token_id, api_token.c.role, api_token.c.customer_id)
+_PRINCIPAL = sa.select(
+    api_token.c.token_id, api_token.c.role, api_token.c.customer_id, api_token.c.scopes
+)
 _ACTIVE_BY = {
     "token_hash": _PRINCIPAL.where(
         api_token.c.token_hash == sa.bindparam("value"), api_token.c.revoked_at.is_(None)
@@ -77,4 +91,9 @@ def active_principal(conn: Connection, *, by: str, value: object) -> Principal |
     row = conn.execute(_ACTIVE_BY[by], {"value": value}).first()
     if row is None:
         return None
-    return Principal(token_id=row.token_id, role=row.role, customer_id=row.customer_id)
+    return Principal(
+        token_id=row.token_id,
+        role=row.role,
+        customer_id=row.customer_id,
+        scopes=stored_scopes(row.scopes),
+    )

@@ -40,7 +40,8 @@ class ChangePlan:
 
     order_id: int
     now: datetime
-    # (payment_status, shipment_status, status) when any of them changes.
+    # The order row's (payment_status, shipment_status, status): every change of an
+    # order writes its row, whose version goes up by one; None (placement) writes none.
     statuses: tuple[str, str, str] | None = None
     reason: str = ""
     # field, from (None for a new order's first statuses), to
@@ -140,8 +141,8 @@ class Change:
             raise RuntimeError("Change.decide() must run before the change is written")
         changes = list(self.status_changes())
         plan = self._plan
+        plan.statuses = (self.payment_status, self.shipment_status, self.status)
         if changes:
-            plan.statuses = (self.payment_status, self.shipment_status, self.status)
             plan.reason = self.reason
             plan.history = [(name, before, after) for name, before, after in changes]
         plan.activities = self._activities

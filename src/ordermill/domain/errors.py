@@ -27,6 +27,7 @@ the families below to HTTP statuses and exit codes in one table each.
     │   │   ├── UnknownRefundReason   a reason code the configuration does not list
     │   │   └── RefundLineNotFound    an order_item_id that is not a line of the order
     │   ├── InvalidIdempotencyKey     400 (a malformed Idempotency-Key header)
+    │   ├── InvalidIfMatch            400 (a malformed If-Match header)
     │   ├── IdempotencyKeyReused
     │   ├── InvalidImport             an import file with bad rows, or unreadable
     │   ├── InvalidWebhookUrl         not http(s), or a private address not allowed
@@ -50,10 +51,12 @@ the families below to HTTP statuses and exit codes in one table each.
     │   ├── WebhookDisabled           the endpoint is disabled (redeliver)
     │   ├── ReturnExceedsDelivered    more units than delivered and not yet returned
     │   ├── ReturnReceiptExceeded     more units received than the return asked for
-    │   └── ReturnTransitionError     a return's status may not move so (forward only)
+    │   ├── ReturnTransitionError     a return's status may not move so (forward only)
+    │   └── StaleOrder                412: the order changed since the version given
     ├── AccessDenied
     │   ├── NotAuthenticated          401 (no token, or a bad or revoked one)
     │   └── PermissionDenied          403 (the role may not do this)
+    │       └── MissingScope          403 (the token lacks the scope the operation needs)
     └── ConfigError (ValueError)      a broken status configuration
 """
 
@@ -73,6 +76,7 @@ __all__ = [
     "InsufficientStock",
     "InvalidEventPattern",
     "InvalidIdempotencyKey",
+    "InvalidIfMatch",
     "InvalidImport",
     "InvalidInput",
     "InvalidOrder",
@@ -83,6 +87,7 @@ __all__ = [
     "InvalidShipmentItems",
     "InvalidStatus",
     "InvalidWebhookUrl",
+    "MissingScope",
     "NotAuthenticated",
     "NotFound",
     "OmsError",
@@ -103,6 +108,7 @@ __all__ = [
     "ShipmentAlreadyExists",
     "ShipmentNotFound",
     "ShipmentTransitionError",
+    "StaleOrder",
     "StatusTransitionError",
     "StockNotFound",
     "TokenNotFound",
@@ -398,3 +404,24 @@ class PermissionDenied(AccessDenied):
     """The caller is known but its role does not allow this operation."""
 
     code = "permission_denied"
+
+
+class MissingScope(PermissionDenied):
+    """A staff token without the scope the operation needs; ``details`` name the
+    ``scope`` and the ``operation``."""
+
+    code = "missing_scope"
+
+
+class StaleOrder(Conflict):
+    """The order changed since the version the caller read (``expected_version=``,
+    ``If-Match``); nothing was written. ``details`` name the ``order``, the
+    ``expected_version`` and the ``current_version``."""
+
+    code = "stale_order"
+
+
+class InvalidIfMatch(InvalidInput):
+    """An ``If-Match`` header that is not ``*`` or one quoted order version (``"3"``)."""
+
+    code = "invalid_if_match"

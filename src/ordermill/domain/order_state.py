@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ordermill.domain.errors import ShipmentNotFound
+from ordermill.domain.errors import InvalidInput, ShipmentNotFound, StaleOrder
 from ordermill.domain.records import Shipment, ShipmentItem
 from ordermill.domain.status import LineShipping
 from ordermill.domain.status import rollup_shipment_status as _rollup
@@ -26,6 +26,7 @@ __all__ = [
     "LineState",
     "OrderState",
     "ShipmentState",
+    "check_version",
     "order_label",
     "shipment_uuid",
 ]
@@ -40,6 +41,28 @@ CANCELED = "canceled"
 def order_label(locked: Any) -> str:
     """How messages name an order (a locked order row): by the number people see."""
     return str(locked.order_number)
+
+
+def check_version(locked: Any, expected_version: int | None) -> None:
+    """Raise ``StaleOrder`` when the locked order is no longer at ``expected_version``
+    (None: no check). Called under the order's lock, so no change can slip in between
+    the check and the write."""
+    if expected_version is None:
+        return
+    if isinstance(expected_version, bool) or not isinstance(expected_version, int):
+        raise InvalidInput(
+            f"expected_version: {expected_version!r} is not an order version (an integer)",
+            field="expected_version",
+        )
+    if locked.version != expected_version:
+        label = order_label(locked)
+        raise StaleOrder(
+            f"Order {label} changed since version {expected_version}: it is at version"
+            f" {locked.version} now; read it again and retry",
+            order=label,
+            expected_version=expected_version,
+            current_version=locked.version,
+        )
 
 
 def shipment_uuid(value: object) -> str:

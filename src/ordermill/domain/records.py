@@ -291,6 +291,8 @@ class Order:
     amount_captured: Decimal = Decimal(0)
     amount_voided: Decimal = Decimal(0)
     amount_refunded: Decimal = Decimal(0)
+    # 1 when placed, one more with every change: ``expected_version=`` / If-Match.
+    version: int = 1
 
     @property
     def id(self) -> int:
@@ -328,6 +330,10 @@ class ApiToken:
     label: str | None
     created_at: datetime
     revoked_at: datetime | None
+    # What a staff token may do (every scope for the admin preset); empty for a
+    # customer token, whose role says what it may do.
+    scopes: frozenset[str] = frozenset()
+    name: str | None = None  # a display name, kept after revocation
 
     @property
     def is_revoked(self) -> bool:
@@ -341,10 +347,15 @@ class Principal:
     token_id: int
     role: Role
     customer_id: int | None
+    scopes: frozenset[str] = frozenset()
 
     @property
     def is_admin(self) -> bool:
+        """A staff token (sees every order, staff views); its scopes say what it may do."""
         return self.role == "admin"
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

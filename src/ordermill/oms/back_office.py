@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from os import PathLike
 from typing import IO
@@ -38,14 +38,29 @@ class BackOfficeFacade(OmsBase):
     def create_token(
         self,
         *,
-        role: str,
+        role: str = "admin",
         customer_id: int | None = None,
         label: str | None = None,
+        scopes: Iterable[str] | None = None,
+        preset: str | None = None,
+        name: str | None = None,
         conn: Connection | None = None,
     ) -> tuple[ApiToken, str]:
-        """Create an API token; returns (record, secret). The secret is shown only here."""
+        """Create an API token; returns (record, secret). The secret is shown only here.
+
+        A staff token (role ``admin``) gets ``scopes``, a ``preset``'s scopes (admin,
+        warehouse, customer_service) or, with neither, every scope; a customer token
+        (``role="customer"``, ``customer_id=``) sees its own orders only.
+        """
         return _tokens.create_token(
-            self.ctx, role=role, customer_id=customer_id, label=label, conn=conn
+            self.ctx,
+            role=role,
+            customer_id=customer_id,
+            label=label,
+            scopes=scopes,
+            preset=preset,
+            name=name,
+            conn=conn,
         )
 
     def list_tokens(self, *, conn: Connection | None = None) -> list[ApiToken]:

@@ -28,6 +28,7 @@ class MoneyFacade(OmsBase):
         status: str = "succeeded",
         gateway: str | None = None,
         note: str | None = None,
+        expected_version: int | None = None,
         conn: Connection | None = None,
     ) -> Payment:
         """A payment in the order's ledger; totals and status follow (``orders.ledger``)."""

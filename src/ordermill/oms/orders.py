@@ -81,27 +81,50 @@ class OrdersFacade(OmsBase):
         return OrderQuery(self.engine)
 
     def update_payment_status(
-        self, order_id: int | str, status: str, conn: Connection | None = None
+        self,
+        order_id: int | str,
+        status: str,
+        conn: Connection | None = None,
+        *,
+        expected_version: int | None = None,
     ) -> Order:
         """Set the payment status; the order status follows (forward only).
 
         The same status again changes nothing. A change that resolves the order
         to canceled is a cancellation (cancelable check, shipments, restock).
+        ``expected_version``: ``StaleOrder`` (nothing written) unless the order is
+        still at that ``Order.version``; the same on every mutation of an order.
         """
-        return _payments.update_payment_status(self.ctx, order_id, status, conn=conn)
+        return _payments.update_payment_status(
+            self.ctx, order_id, status, expected_version=expected_version, conn=conn
+        )
 
     def update_shipment_status(
-        self, order_id: int | str, status: str, conn: Connection | None = None
+        self,
+        order_id: int | str,
+        status: str,
+        conn: Connection | None = None,
+        *,
+        expected_version: int | None = None,
     ) -> Order:
         """Set the order's shipment status: pending/processing while it has no shipment;
         shipped/delivered/canceled act on its shipments (see ``orders.shipment_status``)."""
-        return _shipment_status.update_shipment_status(self.ctx, order_id, status, conn=conn)
+        return _shipment_status.update_shipment_status(
+            self.ctx, order_id, status, expected_version=expected_version, conn=conn
+        )
 
     def cancel_order(
-        self, uuid: int | str, reason: str | None = None, conn: Connection | None = None
+        self,
+        uuid: int | str,
+        reason: str | None = None,
+        conn: Connection | None = None,
+        *,
+        expected_version: int | None = None,
     ) -> Order:
         """Cancel the order: payment and open shipments canceled, activity, restock once."""
-        return _cancel.cancel_order(self.ctx, uuid, reason, conn=conn)
+        return _cancel.cancel_order(
+            self.ctx, uuid, reason, expected_version=expected_version, conn=conn
+        )
 
     def add_order_activity_log(
         self,
@@ -109,8 +132,16 @@ class OrdersFacade(OmsBase):
         message: str,
         customer_notified: bool = False,
         conn: Connection | None = None,
+        *,
+        expected_version: int | None = None,
     ) -> Activity:
-        """Add a note (1 to 2,000 characters) to the order's activity log."""
+        """Add a note (1 to 2,000 characters) to the order's activity log (a change of
+        the order: its version goes up)."""
         return _activities.add_order_activity_log(
-            self.ctx, order_id, message, customer_notified, conn=conn
+            self.ctx,
+            order_id,
+            message,
+            customer_notified,
+            expected_version=expected_version,
+            conn=conn,
         )

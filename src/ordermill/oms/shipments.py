@@ -21,20 +21,45 @@ class ShipmentsFacade(OmsBase):
         tracking_number: str | None = None,
         conn: Connection | None = None,
         items: Sequence[Mapping[str, Any]] | None = None,
+        *,
+        expected_version: int | None = None,
     ) -> Shipment:
         """Ship ``items`` (``[{"order_item_id": ..., "qty": ...}]``), by default every
         remaining unit of the lines that require shipping."""
         return _shipments.create_shipment(
-            self.ctx, order_uuid, carrier, tracking_number, items=items, conn=conn
+            self.ctx,
+            order_uuid,
+            carrier,
+            tracking_number,
+            items=items,
+            expected_version=expected_version,
+            conn=conn,
         )
 
-    def mark_delivered(self, shipment_uuid: str, conn: Connection | None = None) -> Shipment:
-        """Mark a shipment delivered; a delivered one is returned unchanged, with no event."""
-        return _shipment_status.mark_delivered(self.ctx, shipment_uuid, conn=conn)
+    def mark_delivered(
+        self,
+        shipment_uuid: str,
+        conn: Connection | None = None,
+        *,
+        expected_version: int | None = None,
+    ) -> Shipment:
+        """Mark a shipment delivered; a delivered one is returned unchanged, with no event.
+        ``expected_version`` is the version of the shipment's order."""
+        return _shipment_status.mark_delivered(
+            self.ctx, shipment_uuid, expected_version=expected_version, conn=conn
+        )
 
-    def cancel_shipment(self, shipment_uuid: str, conn: Connection | None = None) -> Shipment:
+    def cancel_shipment(
+        self,
+        shipment_uuid: str,
+        conn: Connection | None = None,
+        *,
+        expected_version: int | None = None,
+    ) -> Shipment:
         """Cancel a shipped shipment (its units may be shipped again)."""
-        return _shipment_status.cancel_shipment(self.ctx, shipment_uuid, conn=conn)
+        return _shipment_status.cancel_shipment(
+            self.ctx, shipment_uuid, expected_version=expected_version, conn=conn
+        )
 
     def update_shipment(
         self,
@@ -43,6 +68,7 @@ class ShipmentsFacade(OmsBase):
         carrier: str | _shipments.Unset | None = _shipments.UNSET,
         tracking_number: str | _shipments.Unset | None = _shipments.UNSET,
         conn: Connection | None = None,
+        expected_version: int | None = None,
     ) -> Shipment:
         """Correct the carrier and/or tracking number; an argument not given is left as is."""
         return _shipments.update_shipment(
@@ -50,6 +76,7 @@ class ShipmentsFacade(OmsBase):
             shipment_uuid,
             carrier=carrier,
             tracking_number=tracking_number,
+            expected_version=expected_version,
             conn=conn,
         )
 

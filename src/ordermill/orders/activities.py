@@ -41,6 +41,7 @@ def add_order_activity_log(
     message: str,
     customer_notified: bool = False,
     *,
+    expected_version: int | None = None,
     conn: Connection | None = None,
 ) -> Activity:
     """Add a note to the order's log; ``customer_notified`` makes it visible to the customer.
@@ -55,7 +56,9 @@ def add_order_activity_log(
             field="customer_notified",
         )
     with ctx.transaction(conn) as tx:
-        order_id, order_uuid = lock_order_id_by_ref(tx, order_ref)
+        order_id, order_uuid = lock_order_id_by_ref(
+            tx, order_ref, expected_version=expected_version
+        )
         hooked = {"message": text, "customer_notified": customer_notified}
         locked = Deferred(lambda: lock_order(tx, order_id=order_id))
         ctx.plugins.call("before_add_activity", conn=tx, order=locked, **hooked)

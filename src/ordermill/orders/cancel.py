@@ -1,7 +1,8 @@
 """Canceling an order: the seven steps of cancellation in EverShop's OMS module services,
 exactly once.
 
-1. The order is locked (``OrderNotFound`` if there is none).
+1. The order is locked (``OrderNotFound`` if there is none); with ``expected_version``
+   it must still be at that version (``StaleOrder``).
 2. It must be cancelable: not already in a terminal status, and neither its
    payment status nor its shipment status configured ``isCancelable: false``.
 3. Payment status -> canceled.
@@ -143,12 +144,17 @@ def cancel_reason(reason: object) -> str | None:
 
 
 def cancel_order(
-    ctx: Context, order_ref: OrderRef, reason: str | None = None, *, conn: Connection | None = None
+    ctx: Context,
+    order_ref: OrderRef,
+    reason: str | None = None,
+    *,
+    expected_version: int | None = None,
+    conn: Connection | None = None,
 ) -> Order:
     """Cancel the order named by uuid (or id, or order number); see the module docstring."""
     text = cancel_reason(reason)
     with ctx.transaction(conn) as tx:
-        locked = lock_order_by_ref(tx, order_ref)
+        locked = lock_order_by_ref(tx, order_ref, expected_version=expected_version)
         check_cancelable(ctx.config, locked)
         return cancel_locked(ctx, tx, locked, text)
 

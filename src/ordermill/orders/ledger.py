@@ -5,7 +5,8 @@
 1. The payment's kind, status, amount and texts are checked (``domain/ledger.py``)
    against the order's currency, before anything is written.
 2. The order is locked (``OrderNotFound`` if there is none); its ledger totals are on
-   the locked row, so reading it is loading them.
+   the locked row, so reading it is loading them. With ``expected_version`` it must
+   still be at that version (``StaleOrder``).
 3. A provider's (gateway, reference) already in the ledger is a retry: the same kind,
    amount and status on the same order return that row and write nothing; anything
    else is ``PaymentReferenceConflict``.
@@ -63,11 +64,12 @@ def record_payment(
     status: str = "succeeded",
     gateway: str | None = None,
     note: str | None = None,
+    expected_version: int | None = None,
     conn: Connection | None = None,
 ) -> Payment:
     """Add a row to the order's payment ledger; see the module docstring."""
     with ctx.transaction(conn) as tx:
-        locked = lock_order_by_ref(tx, order_ref)
+        locked = lock_order_by_ref(tx, order_ref, expected_version=expected_version)
         new = new_payment(
             kind,
             amount,

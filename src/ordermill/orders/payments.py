@@ -34,7 +34,12 @@ def valid_status(config: Config, kind: str, status: object) -> str:
 
 
 def update_payment_status(
-    ctx: Context, order_ref: OrderRef, status: str, *, conn: Connection | None = None
+    ctx: Context,
+    order_ref: OrderRef,
+    status: str,
+    *,
+    expected_version: int | None = None,
+    conn: Connection | None = None,
 ) -> Order:
     """Set the payment status of an order and recompute its order status.
 
@@ -47,7 +52,7 @@ def update_payment_status(
     config = ctx.config
     status = valid_status(config, "payment", status)
     with ctx.transaction(conn) as tx:
-        locked = lock_order_by_ref(tx, order_ref)
+        locked = lock_order_by_ref(tx, order_ref, expected_version=expected_version)
         if locked.payment_status == status:
             return rows.order_from_row(locked)
         change = Change(locked, reason=f"payment status set to {status}")

@@ -98,12 +98,14 @@ def _set_shipments(change: Change, targets: list[ShipmentState], status: str) ->
         change.cancel_shipments(ids)
 
 
-def _change_one(ctx: Context, uuid: object, status: str, conn: Connection | None) -> Shipment:
+def _change_one(
+    ctx: Context, uuid: object, status: str, conn: Connection | None, expected: int | None
+) -> Shipment:
     text = shipment_uuid(uuid)
     verb = "mark shipment {} delivered" if status == DELIVERED else "cancel shipment {}"
     doing = verb.format(text)
     with ctx.transaction(conn) as tx:
-        locked = lock_order_of_shipment(tx, text)
+        locked = lock_order_of_shipment(tx, text, expected_version=expected)
         state = load_state(tx, locked.order_id)
         found = state.shipment_by_uuid(text)
         if found.status == status:
@@ -126,23 +128,41 @@ def _change_one(ctx: Context, uuid: object, status: str, conn: Connection | None
     return found.record()
 
 
-def mark_delivered(ctx: Context, uuid: str, *, conn: Connection | None = None) -> Shipment:
-    """Mark a shipped shipment delivered (a delivered one is returned unchanged)."""
-    return _change_one(ctx, uuid, DELIVERED, conn)
+def mark_delivered(
+    ctx: Context,
+    uuid: str,
+    *,
+    expected_version: int | None = None,
+    conn: Connection | None = None,
+) -> Shipment:
+    """Mark a shipped shipment delivered (a delivered one is returned unchanged).
+    ``expected_version``: the version of the shipment's order (``StaleOrder``)."""
+    return _change_one(ctx, uuid, DELIVERED, conn, expected_version)
 
 
-def cancel_shipment(ctx: Context, uuid: str, *, conn: Connection | None = None) -> Shipment:
+def cancel_shipment(
+    ctx: Context,
+    uuid: str,
+    *,
+    expected_version: int | None = None,
+    conn: Connection | None = None,
+) -> Shipment:
     """Cancel a shipped shipment; its units may be shipped again. Delivered ones are final.
 
     Refused with ``StatusTransitionError`` when the order status would move
     backwards, e.g. with the default mapping a paid order whose only shipment is
     canceled would go from shipped back to processing.
     """
-    return _change_one(ctx, uuid, CANCELED, conn)
+    return _change_one(ctx, uuid, CANCELED, conn, expected_version)
 
 
 def update_shipment_status(
-    ctx: Context, order_ref: OrderRef, status: str, *, conn: Connection | None = None
+    ctx: Context,
+    order_ref: OrderRef,
+    status: str,
+    *,
+    expected_version: int | None = None,
+    conn: Connection | None = None,
 ) -> Order:
     """Set the order-level shipment status (see the module docstring), in five steps:
 
@@ -158,7 +178,7 @@ def update_shipment_status(
     status = valid_status(config, "shipment", status)
     phase = config.shipment_statuses[status].phase
     with ctx.transaction(conn) as tx:
-        locked = lock_order_by_ref(tx, order_ref)
+        locked = lock_order_by_ref(tx, order_ref, expected_version=expected_version)
         label = order_label(locked)
         doing = f"set the shipment status of order {label} to {status}"
         if locked.status == CANCELED:

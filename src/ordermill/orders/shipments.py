@@ -252,6 +252,7 @@ def create_shipment(
     tracking_number: str | None = None,
     *,
     items: Sequence[Mapping[str, Any]] | None = None,
+    expected_version: int | None = None,
     conn: Connection | None = None,
 ) -> Shipment:
     """Ship ``items`` (default: every remaining unit of the lines that require shipping)."""
@@ -259,7 +260,7 @@ def create_shipment(
     tracking_number = shipment_text(tracking_number, "tracking_number")
     requested = None if items is None else _requested_items(items)
     with ctx.transaction(conn) as tx:
-        locked = lock_order_by_ref(tx, order_ref)
+        locked = lock_order_by_ref(tx, order_ref, expected_version=expected_version)
         _check_not_canceled(locked, "create a shipment")
         state = load_state(tx, locked.order_id)
         units = _units_to_ship(order_label(locked), state, requested)
@@ -281,9 +282,11 @@ def update_shipment(
     *,
     carrier: str | Unset | None = UNSET,
     tracking_number: str | Unset | None = UNSET,
+    expected_version: int | None = None,
     conn: Connection | None = None,
 ) -> Shipment:
-    """Correct a shipment's carrier and/or tracking number (None clears one)."""
+    """Correct a shipment's carrier and/or tracking number (None clears one).
+    ``expected_version``: the version of the shipment's order (``StaleOrder``)."""
     uuid = shipment_uuid(uuid)
     values: dict[str, str | None] = {}
     if not isinstance(carrier, Unset):
@@ -295,7 +298,7 @@ def update_shipment(
             "Nothing to update: pass carrier and/or tracking_number", field="carrier"
         )
     with ctx.transaction(conn) as tx:
-        locked = lock_order_of_shipment(tx, uuid)
+        locked = lock_order_of_shipment(tx, uuid, expected_version=expected_version)
         found = load_state(tx, locked.order_id).shipment_by_uuid(uuid)
         if found.status == CANCELED:
             raise ShipmentTransitionError(

@@ -8,14 +8,13 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from ordermill.api import access
-from ordermill.api.deps import Allowed, OmsDep
+from ordermill.api.deps import Authorized, OmsDep
 from ordermill.api.openapi import READ, problems
 from ordermill.api.problems import ProblemRoute
 from ordermill.api.replies import json_response
 from ordermill.api.schemas import CustomerOrderPage, OrderPage, StatusCode
 from ordermill.api.views import order_page
 from ordermill.db.query import OrderFilters
-from ordermill.domain.records import Principal
 
 router = APIRouter(route_class=ProblemRoute, tags=["orders"])
 
@@ -36,7 +35,7 @@ Statuses = Annotated[
 )
 def list_orders(
     oms: OmsDep,
-    principal: Annotated[Principal, Allowed("orders:read")],
+    principal: Authorized,
     payment_status: Statuses = None,
     shipment_status: Statuses = None,
     status: Statuses = None,

@@ -10,9 +10,17 @@ from sqlalchemy.engine import Connection
 from starlette.responses import Response
 
 from ordermill.api import access
-from ordermill.api.deps import Allowed, IdempotencyKey, OmsDep
+from ordermill.api.deps import Authorized, IdempotencyKey, IfMatch, OmsDep
+from ordermill.api.etags import etag, expected_version
 from ordermill.api.idempotency import StoredResponse
-from ordermill.api.openapi import MUTATION, READ, problems, success_headers
+from ordermill.api.openapi import (
+    MUTATION,
+    ORDER_MUTATION,
+    READ,
+    etag_header,
+    problems,
+    success_headers,
+)
 from ordermill.api.problems import ProblemRoute
 from ordermill.api.replies import json_response, mutate, reply
 from ordermill.api.schemas import (
@@ -60,7 +68,8 @@ def _order_reply(
     """The order as it now is inside the mutation's transaction, for this principal."""
     found = access.get_order_for(oms.ctx, principal, key, conn=conn)
     view = order_view(found, admin=principal.is_admin, config=oms.config)
-    return reply(view, status=status, location=order_url(found.uuid) if status == 201 else None)
+    location = order_url(found.uuid) if status == 201 else None
+    return reply(view, status=status, location=location, etag=etag(found.version))
 
 
 def _changed_reply(
@@ -69,7 +78,8 @@ def _changed_reply(
     """The order a status service just returned (its locked row, as written), with its
     relations: the order row is not read again."""
     found = access.details_for(principal, changed, conn=conn)
-    return reply(order_view(found, admin=principal.is_admin, config=oms.config))
+    view = order_view(found, admin=principal.is_admin, config=oms.config)
+    return reply(view, etag=etag(found.version))
 
 
 @router.post(
@@ -83,7 +93,7 @@ def place_order(
     request: Request,
     body: PlaceOrderRequest,
     oms: OmsDep,
-    principal: Annotated[Principal, Allowed("orders:place")],
+    principal: Authorized,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     def execute(conn: Connection) -> StoredResponse:
@@ -103,33 +113,39 @@ def place_order(
     "/orders/{order_uuid}",
     response_model=StaffOrder | CustomerOrder,
     summary="One order with items, addresses, shipments, activities and status history",
-    responses=problems(*READ, 404),
+    responses={**etag_header(), **problems(*READ, 404)},
 )
 def get_order(
     order_uuid: OrderKey,
     oms: OmsDep,
-    principal: Annotated[Principal, Allowed("orders:read")],
+    principal: Authorized,
 ) -> Response:
     found = access.get_order_for(oms.ctx, principal, order_uuid)
-    return json_response(order_view(found, admin=principal.is_admin, config=oms.config))
+    view = order_view(found, admin=principal.is_admin, config=oms.config)
+    return json_response(view, headers={"ETag": etag(found.version)})
 
 
 @router.post(
     "/orders/{order_uuid}/payment-status",
     response_model=StaffOrder,
     summary="Set the payment status (the order status follows)",
-    responses={**success_headers(200), **problems(*MUTATION, 404)},
+    responses={**success_headers(200, etag=True), **problems(*ORDER_MUTATION)},
 )
 def update_payment_status(
     request: Request,
     order_uuid: OrderKey,
     body: StatusUpdateRequest,
     oms: OmsDep,
-    principal: Annotated[Principal, Allowed("orders:update_payment")],
+    principal: Authorized,
     idempotency_key: IdempotencyKey = None,
+    if_match: IfMatch = None,
 ) -> Response:
+    expected = expected_version(if_match)
+
     def execute(conn: Connection) -> StoredResponse:
-        changed = oms.update_payment_status(order_uuid, body.status, conn=conn)
+        changed = oms.update_payment_status(
+            order_uuid, body.status, conn=conn, expected_version=expected
+        )
         return _changed_reply(oms, principal, conn, changed)
 
     return mutate(oms, request, principal, idempotency_key, body, execute)
@@ -139,18 +155,23 @@ def update_payment_status(
     "/orders/{order_uuid}/shipment-status",
     response_model=StaffOrder,
     summary="Set the order's shipment status (the order status follows)",
-    responses={**success_headers(200), **problems(*MUTATION, 404)},
+    responses={**success_headers(200, etag=True), **problems(*ORDER_MUTATION)},
 )
 def update_shipment_status(
     request: Request,
     order_uuid: OrderKey,
     body: StatusUpdateRequest,
     oms: OmsDep,
-    principal: Annotated[Principal, Allowed("orders:update_shipment")],
+    principal: Authorized,
     idempotency_key: IdempotencyKey = None,
+    if_match: IfMatch = None,
 ) -> Response:
+    expected = expected_version(if_match)
+
     def execute(conn: Connection) -> StoredResponse:
-        changed = oms.update_shipment_status(order_uuid, body.status, conn=conn)
+        changed = oms.update_shipment_status(
+            order_uuid, body.status, conn=conn, expected_version=expected
+        )
         return _changed_reply(oms, principal, conn, changed)
 
     return mutate(oms, request, principal, idempotency_key, body, execute)
@@ -160,21 +181,23 @@ def update_shipment_status(
     "/orders/{order_uuid}/cancel",
     response_model=StaffOrder | CustomerOrder,
     summary="Cancel the order and put its stock back (customers: their own order only)",
-    responses={**success_headers(200), **problems(*MUTATION, 404)},
+    responses={**success_headers(200, etag=True), **problems(*ORDER_MUTATION)},
 )
 def cancel_order(
     request: Request,
     order_uuid: OrderKey,
     oms: OmsDep,
-    principal: Annotated[Principal, Allowed("orders:cancel")],
+    principal: Authorized,
     body: CancelOrderRequest | None = None,
     idempotency_key: IdempotencyKey = None,
+    if_match: IfMatch = None,
 ) -> Response:
+    expected = expected_version(if_match)
     given = body or CancelOrderRequest()
 
     def execute(conn: Connection) -> StoredResponse:
         access.check_order_access(oms.ctx, principal, order_uuid, conn=conn)
-        canceled = oms.cancel_order(order_uuid, given.reason, conn=conn)
+        canceled = oms.cancel_order(order_uuid, given.reason, conn=conn, expected_version=expected)
         return _changed_reply(oms, principal, conn, canceled)
 
     return mutate(oms, request, principal, idempotency_key, given, execute)
@@ -185,16 +208,19 @@ def cancel_order(
     status_code=201,
     response_model=ShipmentView,
     summary="Ship some or all of the order's unshipped items",
-    responses={**success_headers(201, created=True), **problems(*MUTATION, 404)},
+    responses={**success_headers(201, created=True), **problems(*ORDER_MUTATION)},
 )
 def create_shipment(
     request: Request,
     order_uuid: OrderKey,
     body: CreateShipmentRequest,
     oms: OmsDep,
-    principal: Annotated[Principal, Allowed("shipments:manage")],
+    principal: Authorized,
     idempotency_key: IdempotencyKey = None,
+    if_match: IfMatch = None,
 ) -> Response:
+    expected = expected_version(if_match)
+
     def execute(conn: Connection) -> StoredResponse:
         created = oms.create_shipment(
             order_uuid,
@@ -202,6 +228,7 @@ def create_shipment(
             body.tracking_number,
             conn=conn,
             items=None if body.items is None else [i.model_dump() for i in body.items],
+            expected_version=expected,
         )
         return reply(
             shipment_view(created), status=201, location=f"/api/v1/shipments/{created.uuid}"
@@ -219,7 +246,7 @@ def create_shipment(
 def list_order_shipments(
     order_uuid: OrderKey,
     oms: OmsDep,
-    principal: Annotated[Principal, Allowed("orders:read")],
+    principal: Authorized,
 ) -> Response:
     access.check_order_access(oms.ctx, principal, order_uuid)
     found = oms.list_shipments(order_uuid)
@@ -231,19 +258,26 @@ def list_order_shipments(
     status_code=201,
     response_model=StaffActivity,
     summary="Add a note to the order's activity log (customer_notified: shown to the customer)",
-    responses={**success_headers(201), **problems(*MUTATION, 404)},
+    responses={**success_headers(201), **problems(*ORDER_MUTATION)},
 )
 def add_order_activity(
     request: Request,
     order_uuid: OrderKey,
     body: AddActivityRequest,
     oms: OmsDep,
-    principal: Annotated[Principal, Allowed("activities:add")],
+    principal: Authorized,
     idempotency_key: IdempotencyKey = None,
+    if_match: IfMatch = None,
 ) -> Response:
+    expected = expected_version(if_match)
+
     def execute(conn: Connection) -> StoredResponse:
         added = oms.add_order_activity_log(
-            order_uuid, body.message, customer_notified=body.customer_notified, conn=conn
+            order_uuid,
+            body.message,
+            customer_notified=body.customer_notified,
+            conn=conn,
+            expected_version=expected,
         )
         return reply(staff_activity(added), status=201)
 
@@ -259,7 +293,7 @@ def add_order_activity(
 def list_order_activities(
     order_uuid: OrderKey,
     oms: OmsDep,
-    principal: Annotated[Principal, Allowed("orders:read")],
+    principal: Authorized,
 ) -> Response:
     found = access.get_order_for(oms.ctx, principal, order_uuid)
     return json_response(activity_list(found.activities, admin=principal.is_admin))

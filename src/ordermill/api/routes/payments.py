@@ -11,14 +11,15 @@ from pydantic import Field, StringConstraints
 from sqlalchemy.engine import Connection
 from starlette.responses import Response
 
-from ordermill.api.deps import Allowed, IdempotencyKey, OmsDep
+from ordermill.api.deps import Authorized, IdempotencyKey, IfMatch, OmsDep
+from ordermill.api.etags import expected_version
 from ordermill.api.idempotency import StoredResponse
-from ordermill.api.openapi import MUTATION, READ, problems, success_headers
+from ordermill.api.openapi import ORDER_MUTATION, READ, problems, success_headers
 from ordermill.api.problems import ProblemRoute
 from ordermill.api.replies import json_response, mutate, reply
 from ordermill.api.routes.orders import OrderKey, order_url
 from ordermill.api.schemas import Money, _Request, _Response
-from ordermill.domain.records import Payment, Principal
+from ordermill.domain.records import Payment
 
 router = APIRouter(route_class=ProblemRoute, tags=["payments"])
 
@@ -78,16 +79,19 @@ def payment_view(value: Payment) -> PaymentView:
         " with the row recorded first (201, nothing written); a different one under that"
         " reference is 409. An amount beyond what its kind allows now is 422."
     ),
-    responses={**success_headers(201, created=True), **problems(*MUTATION, 404)},
+    responses={**success_headers(201, created=True), **problems(*ORDER_MUTATION)},
 )
 def record_payment(
     request: Request,
     order_uuid: OrderKey,
     body: RecordPaymentRequest,
     oms: OmsDep,
-    principal: Annotated[Principal, Allowed("payments:record")],
+    principal: Authorized,
     idempotency_key: IdempotencyKey = None,
+    if_match: IfMatch = None,
 ) -> Response:
+    expected = expected_version(if_match)
+
     def execute(conn: Connection) -> StoredResponse:
         recorded = oms.record_payment(
             order_uuid,
@@ -97,6 +101,7 @@ def record_payment(
             status=body.status,
             gateway=body.gateway,
             note=body.note,
+            expected_version=expected,
             conn=conn,
         )
         location = f"{order_url(order_uuid)}/payments"
@@ -114,7 +119,7 @@ def record_payment(
 def list_order_payments(
     order_uuid: OrderKey,
     oms: OmsDep,
-    principal: Annotated[Principal, Allowed("payments:read")],
+    principal: Authorized,
 ) -> Response:
     found = oms.list_payments(order_uuid)
     return json_response(PaymentList(items=[payment_view(p) for p in found]))

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 from starlette.responses import Response
 
 from ordermill.api import access
-from ordermill.api.deps import Allowed, IdempotencyKey, OmsDep
+from ordermill.api.deps import Authorized, IdempotencyKey, OmsDep
 from ordermill.api.idempotency import StoredResponse
 from ordermill.api.openapi import MUTATION, READ, problems, success_headers
 from ordermill.api.problems import ProblemRoute
@@ -28,7 +28,7 @@ from ordermill.api.schemas import (
     _Response,
 )
 from ordermill.api.views import order_view
-from ordermill.domain.records import Principal, Refund
+from ordermill.domain.records import Refund
 
 router = APIRouter(route_class=ProblemRoute, tags=["refunds"])
 
@@ -126,7 +126,7 @@ def create_refund(
     order_uuid: OrderKey,
     body: RefundRequest,
     oms: OmsDep,
-    principal: Annotated[Principal, Allowed("payments:record")],
+    principal: Authorized,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     def execute(conn: Connection) -> StoredResponse:
@@ -154,7 +154,7 @@ def create_refund(
 def list_order_refunds(
     order_uuid: OrderKey,
     oms: OmsDep,
-    principal: Annotated[Principal, Allowed("payments:read")],
+    principal: Authorized,
 ) -> Response:
     found = oms.list_refunds(order_uuid)
     return json_response(RefundList(items=[refund_view(r) for r in found]))
@@ -175,7 +175,7 @@ def cancel_and_refund(
     request: Request,
     order_uuid: OrderKey,
     oms: OmsDep,
-    principal: Annotated[Principal, Allowed("payments:record")],
+    principal: Authorized,
     body: CancelOrderRequest | None = None,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 from starlette.responses import Response
 
 from ordermill.api import access
-from ordermill.api.deps import Allowed, IdempotencyKey, OmsDep
+from ordermill.api.deps import Authorized, IdempotencyKey, OmsDep
 from ordermill.api.idempotency import StoredResponse
 from ordermill.api.openapi import MUTATION, READ, problems, success_headers
 from ordermill.api.problems import ProblemRoute
@@ -57,7 +57,7 @@ def request_return(
     order_uuid: OrderKey,
     body: RequestReturnRequest,
     oms: OmsDep,
-    principal: Annotated[Principal, Allowed("returns:request")],
+    principal: Authorized,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     def execute(conn: Connection) -> StoredResponse:
@@ -85,7 +85,7 @@ def request_return(
 def list_order_returns(
     order_uuid: OrderKey,
     oms: OmsDep,
-    principal: Annotated[Principal, Allowed("returns:read")],
+    principal: Authorized,
 ) -> Response:
     access.check_order_access(oms.ctx, principal, order_uuid)
     found = oms.list_returns(order_uuid)
@@ -101,7 +101,7 @@ def list_order_returns(
 def get_return(
     return_uuid: ReturnKey,
     oms: OmsDep,
-    principal: Annotated[Principal, Allowed("returns:read")],
+    principal: Authorized,
 ) -> Response:
     key = str(return_uuid)
     access.check_return_access(oms.ctx, principal, key)
@@ -132,7 +132,7 @@ def approve_return(
     request: Request,
     return_uuid: ReturnKey,
     oms: OmsDep,
-    principal: Annotated[Principal, Allowed("returns:manage")],
+    principal: Authorized,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     key = str(return_uuid)
@@ -151,7 +151,7 @@ def decline_return(
     return_uuid: ReturnKey,
     body: DeclineReturnRequest,
     oms: OmsDep,
-    principal: Annotated[Principal, Allowed("returns:manage")],
+    principal: Authorized,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     key = str(return_uuid)
@@ -169,7 +169,7 @@ def cancel_return(
     request: Request,
     return_uuid: ReturnKey,
     oms: OmsDep,
-    principal: Annotated[Principal, Allowed("returns:manage")],
+    principal: Authorized,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     key = str(return_uuid)
@@ -188,7 +188,7 @@ def receive_return(
     return_uuid: ReturnKey,
     body: ReceiveReturnRequest,
     oms: OmsDep,
-    principal: Annotated[Principal, Allowed("returns:manage")],
+    principal: Authorized,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     key = str(return_uuid)
@@ -207,7 +207,7 @@ def refund_return(
     request: Request,
     return_uuid: ReturnKey,
     oms: OmsDep,
-    principal: Annotated[Principal, Allowed("returns:manage")],
+    principal: Authorized,
     body: RefundReturnRequest | None = None,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:

@@ -10,14 +10,13 @@ from sqlalchemy.engine import Connection
 from starlette.responses import Response
 
 from ordermill.api import access
-from ordermill.api.deps import Allowed, IdempotencyKey, OmsDep
+from ordermill.api.deps import Authorized, IdempotencyKey, OmsDep
 from ordermill.api.idempotency import StoredResponse
 from ordermill.api.openapi import MUTATION, READ, problems, success_headers
 from ordermill.api.problems import ProblemRoute
 from ordermill.api.replies import json_response, mutate, reply
 from ordermill.api.schemas import ShipmentView, UpdateShipmentRequest
 from ordermill.api.views import shipment_view
-from ordermill.domain.records import Principal
 
 router = APIRouter(route_class=ProblemRoute, tags=["shipments"])
 
@@ -33,7 +32,7 @@ ShipmentKey = Annotated[uuid.UUID, Path(description="The shipment's uuid")]
 def get_shipment(
     shipment_uuid: ShipmentKey,
     oms: OmsDep,
-    principal: Annotated[Principal, Allowed("orders:read")],
+    principal: Authorized,
 ) -> Response:
     key = str(shipment_uuid)
     access.check_shipment_access(oms.ctx, principal, key)
@@ -51,7 +50,7 @@ def update_shipment(
     shipment_uuid: ShipmentKey,
     body: UpdateShipmentRequest,
     oms: OmsDep,
-    principal: Annotated[Principal, Allowed("shipments:manage")],
+    principal: Authorized,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     changes: dict[str, Any] = body.model_dump(include=body.model_fields_set)
@@ -73,7 +72,7 @@ def mark_shipment_delivered(
     request: Request,
     shipment_uuid: ShipmentKey,
     oms: OmsDep,
-    principal: Annotated[Principal, Allowed("shipments:manage")],
+    principal: Authorized,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     def execute(conn: Connection) -> StoredResponse:
@@ -92,7 +91,7 @@ def cancel_shipment(
     request: Request,
     shipment_uuid: ShipmentKey,
     oms: OmsDep,
-    principal: Annotated[Principal, Allowed("shipments:manage")],
+    principal: Authorized,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     def execute(conn: Connection) -> StoredResponse:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
-from ordermill.api.deps import Allowed, OmsDep
+from ordermill.api.deps import Authorized, OmsDep
 from ordermill.api.openapi import READ, problems
 from ordermill.api.problems import ProblemRoute
 from ordermill.api.replies import json_response
 from ordermill.domain.config import ROLLUP_WORDS, Config
-from ordermill.domain.records import Principal
 from ordermill.domain.status import display
 
 router = APIRouter(route_class=ProblemRoute, tags=["statuses"])
@@ -117,6 +116,6 @@ def statuses_view(config: Config) -> StatusesResponse:
 )
 def list_statuses(
     oms: OmsDep,
-    principal: Annotated[Principal, Allowed("statuses:read")],
+    principal: Authorized,
 ) -> Response:
     return json_response(statuses_view(oms.config))

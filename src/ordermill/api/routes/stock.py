@@ -9,14 +9,13 @@ from sqlalchemy.engine import Connection
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.responses import Response
 
-from ordermill.api.deps import Allowed, IdempotencyKey, OmsDep
+from ordermill.api.deps import Authorized, IdempotencyKey, OmsDep
 from ordermill.api.idempotency import StoredResponse
 from ordermill.api.openapi import MUTATION, READ, problems, success_headers
 from ordermill.api.problems import ProblemRoute
 from ordermill.api.replies import json_response, mutate, reply
 from ordermill.api.schemas import SetStockRequest, StockResponse
 from ordermill.api.views import stock_view
-from ordermill.domain.records import Principal
 
 router = APIRouter(route_class=ProblemRoute, tags=["stock"])
 
@@ -56,7 +55,7 @@ Sku = Annotated[
 def get_stock(
     sku: Sku,
     oms: OmsDep,
-    principal: Annotated[Principal, Allowed("stock:read")],
+    principal: Authorized,
 ) -> Response:
     return json_response(stock_view(oms.get_stock(sku)))
 
@@ -72,7 +71,7 @@ def set_stock(
     sku: Sku,
     body: SetStockRequest,
     oms: OmsDep,
-    principal: Annotated[Principal, Allowed("stock:write")],
+    principal: Authorized,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     def execute(conn: Connection) -> StoredResponse:

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from ordermill.api.deps import Allowed, IdempotencyKey, OmsDep
+from ordermill.api.deps import Authorized, IdempotencyKey, OmsDep
 from ordermill.api.idempotency import StoredResponse
 from ordermill.api.openapi import MUTATION, READ, problems, success_headers
 from ordermill.api.problems import ProblemRoute
@@ -32,7 +32,6 @@ from ordermill.api.webhook_schemas import (
     WebhookWithSecret,
 )
 from ordermill.db.webhooks import log_deliveries
-from ordermill.domain.records import Principal
 from ordermill.events import webhooks
 from ordermill.events.envelope import DEFAULT_SOURCE
 from ordermill.events.runner import send_again
@@ -40,7 +39,7 @@ from ordermill.events.runner import send_again
 router = APIRouter(route_class=ProblemRoute, tags=["webhooks"])
 
 EndpointId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The endpoint's id")]
-Manager = Annotated[Principal, Allowed("webhooks:manage")]
+Manager = Authorized
 
 
 def _view(endpoint: webhooks.Endpoint) -> dict[str, Any]:
