@@ -28,6 +28,7 @@ from ordermill.admin.web import (
     redirect,
     render,
 )
+from ordermill.domain.carriers import tracking_url
 from ordermill.domain.errors import InvalidInput, OmsError, ShipmentNotFound
 from ordermill.domain.order_state import CANCELED, DELIVERED
 from ordermill.domain.records import Order, OrderItem, Shipment
@@ -71,6 +72,7 @@ class ShipmentView:
     can_deliver: bool
     can_cancel: bool
     can_edit: bool
+    tracking_url: str | None
 
 
 def _lines(order: Order) -> list[LineView]:
@@ -102,6 +104,9 @@ def _shipments(oms: Oms, order: Order) -> list[ShipmentView]:
                 can_deliver=not closed,
                 can_cancel=not closed,
                 can_edit=CANCELED not in (shipment.status, phase),
+                tracking_url=tracking_url(
+                    oms.config.carriers, shipment.carrier, shipment.tracking_number
+                ),
             )
         )
     return views
@@ -160,6 +165,7 @@ def page_context(oms: Oms, order: Order) -> dict[str, Any]:
         "lines": lines,
         "can_ship": any(line.to_ship for line in lines),
         "shipments": _shipments(oms, order),
+        "carrier_names": [c.name for c in oms.config.carriers.values()],
         "payment_choices": _payment_choices(oms, order),
         "payment_current": badge(oms.config, "payment", order.payment_status),
         "payment_questions": _final_payment_choices(oms, order),

@@ -74,6 +74,7 @@ _SHIPMENT = (
     "shipment_uuid",
     "carrier",
     "tracking_number",
+    "tracking_url",
     "items",
 )
 _TOTALS = ("customer_id", "customer_email", "grand_total", "currency")

@@ -25,12 +25,13 @@ from pydantic import (
     ValidationError,
 )
 
+from ordermill.domain.config.carriers import CarrierDef
 from ordermill.domain.config.problems import _config_error, _describe, _file_error
 from ordermill.domain.config.statuses import OrderStatusDef, PaymentStatusDef, ShipmentStatusDef
 
 _SNAKE_ONLY_KEYS = frozenset(
     {"payment_status", "shipment_status", "pso_mapping", "re_stock_after_cancellation",
-     "restock_after_cancellation", "is_default", "is_cancelable"}
+     "restock_after_cancellation", "is_default", "is_cancelable", "tracking_url"}
 )  # fmt: skip
 
 
@@ -95,6 +96,7 @@ class _OrderSection(BaseModel):
 class _OmsSection(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     order: _OrderSection
+    carriers: dict[str, CarrierDef] | None = None
 
 
 class _ConfigFile(BaseModel):
@@ -107,15 +109,17 @@ def read_mapping(data: object, source: str | None) -> ConfigFields:
         reason = f'expected an object shaped {{"oms": {{"order": ...}}}}, got {type(data).__name__}'
         raise _config_error([f"(top level): {reason}"], source)
     try:
-        order = _ConfigFile.model_validate(data).oms.order
+        oms = _ConfigFile.model_validate(data).oms
     except ValidationError as exc:
         raise _config_error([_describe(error) for error in exc.errors()], source) from None
+    order = oms.order
     given = {
         "payment_statuses": order.payment_status,
         "shipment_statuses": order.shipment_status,
         "order_statuses": order.status,
         "pso_mapping": order.pso_mapping,
         "restock_after_cancellation": order.restock,
+        "carriers": oms.carriers,
     }
     fields = {name: value for name, value in given.items() if value is not None}
     return ConfigFields(fields, _uses_snake_case(data), source)
@@ -124,7 +128,8 @@ def read_mapping(data: object, source: str | None) -> ConfigFields:
 def _uses_snake_case(data: Mapping[str, Any]) -> bool:
     order = data["oms"]["order"]
     keys = set(order)
-    for group in order.values():
+    groups = [*order.values(), data["oms"].get("carriers")]
+    for group in groups:
         if isinstance(group, Mapping):
             for status in group.values():
                 if isinstance(status, Mapping):
