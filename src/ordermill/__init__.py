@@ -40,6 +40,7 @@ from ordermill.errors import (
     PaymentReferenceConflict,
     PermissionDenied,
     QueryError,
+    RateLimited,
     SecretKeyMissing,
     ShipmentAlreadyExists,
     ShipmentNotFound,
@@ -47,6 +48,7 @@ from ordermill.errors import (
     StatusTransitionError,
     StockNotFound,
     TokenNotFound,
+    TrackingLinkNotFound,
     WebhookDisabled,
     WebhookNotFound,
 )
@@ -68,6 +70,7 @@ from ordermill.records import (
     ShipmentItem,
     StatusChange,
     StockLevel,
+    TrackingLink,
 )
 from ordermill.services import configure, connect, resolve_order_status
 
@@ -114,6 +117,7 @@ __all__ = [
     "PermissionDenied",
     "Principal",
     "QueryError",
+    "RateLimited",
     "SalesReport",
     "SecretKeyMissing",
     "Shipment",
@@ -126,6 +130,8 @@ __all__ = [
     "StockLevel",
     "StockNotFound",
     "TokenNotFound",
+    "TrackingLink",
+    "TrackingLinkNotFound",
     "WebhookDisabled",
     "WebhookNotFound",
     "configure",

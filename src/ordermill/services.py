@@ -38,6 +38,7 @@ __all__ = [  # noqa: RUF022 (plain sorted order, as the public API test wants)
     "get_orders_base_query",
     "get_shipment",
     "get_stock",
+    "get_tracking_link",
     "import_orders",
     "list_payments",
     "list_shipments",
@@ -45,8 +46,11 @@ __all__ = [  # noqa: RUF022 (plain sorted order, as the public API test wants)
     "place_order",
     "record_payment",
     "resolve_order_status",
+    "revoke_tracking_link",
     "sales_report",
     "set_stock",
+    "track",
+    "tracking_link",
     "update_payment_status",
     "update_shipment",
     "update_shipment_status",
@@ -111,3 +115,7 @@ list_shipments = _on_default(Oms.list_shipments)
 sales_report = _on_default(Oms.sales_report)
 import_orders = _on_default(Oms.import_orders)
 export_orders = _on_default(Oms.export_orders)
+tracking_link = _on_default(Oms.tracking_link)
+revoke_tracking_link = _on_default(Oms.revoke_tracking_link)
+track = _on_default(Oms.track)
+get_tracking_link = _on_default(Oms.get_tracking_link)

@@ -1,14 +1,16 @@
 """The whole schema: ``metadata`` with every table module registered on it.
 
-Tables are declared in ``tables.py`` and ``relay_tables.py`` on one ``metadata``; a
-table is on it only once its module is imported. Whatever needs every table (Alembic's
-environment, a test that empties or compares the database) imports ``metadata`` from
-here, never from ``tables.py``.
+Tables are declared in ``tables.py``, ``relay_tables.py`` and ``tracking_tables.py`` on
+one ``metadata``; a table is on it only once its module is imported. Whatever needs
+every table (Alembic's environment, a test that empties or compares the database)
+imports ``metadata`` from here, never from ``tables.py``.
 """
 
 from __future__ import annotations
 
-import ordermill.db.relay_tables  # noqa: F401  (registers the relay's tables)
+# Imported for what they register on ``metadata``: the relay's and the tracking links' tables.
+import ordermill.db.relay_tables
+import ordermill.db.tracking_tables  # noqa: F401
 from ordermill.db.tables import metadata
 
 __all__ = ["metadata"]
