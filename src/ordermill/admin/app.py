@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ordermill.admin import auth, dashboard, grid, order_page, webhooks_page
+from ordermill.admin import auth, dashboard, grid, order_page, tracking_links, webhooks_page
 from ordermill.admin.sessions import (
     COOKIE_NAME,
     SESSION_MAX_AGE,
@@ -32,12 +32,19 @@ from ordermill.admin.web import url as admin_url
 from ordermill.domain.errors import NotFound
 from ordermill.oms import Oms
 
-__all__ = ["ROUTERS", "create_admin_app", "mount"]
+__all__ = ["ROUTERS", "asset_version", "create_admin_app", "mount"]
 
 logger = logging.getLogger("ordermill.admin")
 
 # Every page and action of the admin (the tests walk these to check each POST for CSRF).
-ROUTERS = (auth.router, dashboard.router, grid.router, order_page.router, webhooks_page.router)
+ROUTERS = (
+    auth.router,
+    dashboard.router,
+    grid.router,
+    order_page.router,
+    tracking_links.router,
+    webhooks_page.router,
+)
 
 # Everything the pages load comes from this host; htmx runs without eval or inline styles.
 _SECURITY_HEADERS = {
@@ -68,7 +75,7 @@ def create_admin_app(oms: Oms, *, secret_key: str | bytes | None = None) -> Fast
         oms=oms,
         codec=SessionCodec(resolve_secret(secret_key)),
         templates=build_templates(),
-        asset_version=_asset_version(),
+        asset_version=asset_version(),
     )
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.state.admin = admin
@@ -196,7 +203,7 @@ def _add_error_pages(app: FastAPI) -> None:
     app.add_exception_handler(Exception, server_error)
 
 
-def _asset_version() -> str:
+def asset_version() -> str:
     """A short digest of the static files, appended to their URLs so that browsers fetch
     a changed stylesheet after an upgrade and cache it until the next."""
     digest = hashlib.sha256()

@@ -52,6 +52,7 @@ NOTICES = {
     "shipment_canceled": "Shipment canceled; its items can be shipped again.",
     "canceled": "Order canceled.",
     "note": "Note added.",
+    "tracking_revoked": "Tracking link revoked: its page now answers “not found”.",
 }
 
 
@@ -176,6 +177,8 @@ def page_context(oms: Oms, order: Order) -> dict[str, Any]:
         ),
         "history": sorted(order.history or (), key=lambda h: (h.changed_at, h.history_id)),
         "history_reasons": _history_reasons(order),
+        "tracking_link": oms.get_tracking_link(order.order_id),
+        "issued_tracking_url": None,
     }
 
 
@@ -187,11 +190,13 @@ def show(
     errors: Mapping[str, str] | None = None,
     values: Mapping[str, str] | None = None,
     status_code: int = 200,
+    issued_tracking_url: str | None = None,
 ) -> Response:
     oms = admin_of(request).oms
     order = oms.get_order(key)
     context = page_context(oms, order)
     context.update({"notice": notice, "errors": dict(errors or {}), "values": dict(values or {})})
+    context["issued_tracking_url"] = issued_tracking_url
     return render(request, "order.html", context, status_code=status_code)
 
 

@@ -53,6 +53,7 @@ Action = Literal[
     "statuses:read",
     "stock:read",
     "stock:write",
+    "tracking:manage",
     "webhooks:manage",
 ]
 ACTIONS: frozenset[Action] = frozenset(get_args(Action))
@@ -72,6 +73,7 @@ _DOING: dict[Action, str] = {
     "statuses:read": "read statuses",
     "stock:read": "read stock levels",
     "stock:write": "set stock levels",
+    "tracking:manage": "issue or revoke tracking links",
     "webhooks:manage": "manage webhook endpoints",
 }
 

@@ -26,6 +26,7 @@ _DESCRIPTIONS = {
     409: "The current state refuses the request (not cancelable, already shipped, transition"
     " refused, insufficient stock), or the same `Idempotency-Key` is still in flight",
     413: "The request body is too large",
+    429: "Too many requests from this client address; retry after `Retry-After` seconds",
     422: "Invalid input: a malformed request, an unknown status, a bad query, or an"
     " `Idempotency-Key` reused for a different request",
     500: "Unexpected error; `problem_id` is also in the server log",

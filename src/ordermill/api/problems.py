@@ -42,6 +42,7 @@ from ordermill.domain.errors import (
     NotFound,
     OmsError,
     PermissionDenied,
+    RateLimited,
 )
 from ordermill.domain.serialize import to_jsonable
 
@@ -132,6 +133,7 @@ PROBLEMS: Sequence[tuple[type[Exception], int, str]] = (
     (AccessDenied, 403, "Forbidden"),
     (NotAuthenticated, 401, "Unauthorized"),
     (PermissionDenied, 403, "Forbidden"),
+    (RateLimited, 429, "Too Many Requests"),
 )
 _BY_CLASS: Mapping[type[Exception], tuple[int, str]] = {
     cls: (status, title) for cls, status, title in PROBLEMS
@@ -217,6 +219,8 @@ def handle_oms_error(request: Request, exc: Exception) -> Response:
         return unexpected_problem(request, exc)
     status, title = found
     headers = {"WWW-Authenticate": 'Bearer realm="ordermill"'} if status == 401 else None
+    if isinstance(exc, RateLimited):
+        headers = {"Retry-After": str(exc.retry_after)}
     return _problem(
         request,
         status=status,

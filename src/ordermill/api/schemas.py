@@ -226,10 +226,7 @@ class ShipmentView(_Response):
     status: str
     carrier: str | None
     tracking_number: str | None
-    tracking_url: str | None = Field(
-        description="The carrier's tracking page for this number (carriers the configuration"
-        " registers; null for any other carrier or without a tracking number)"
-    )
+    tracking_url: str | None = Field(description="The carrier's page for this number, or null")
     shipped_at: datetime | None
     delivered_at: datetime | None
     canceled_at: datetime | None
