@@ -49,6 +49,12 @@ EXPECTED: dict[str, tuple[int, int, int, int]] = {
     "rotate_webhook_secret": (401, 403, 403, 200),
     "list_webhook_deliveries": (401, 403, 403, 200),
     "redeliver_webhook_event": (401, 403, 403, 200),
+    "issue_tracking_link": (401, 403, 403, 201),
+    # A fresh order has no link yet.
+    "get_tracking_link": (401, 403, 403, 404),
+    "revoke_tracking_link": (401, 403, 403, 204),
+    # No API token needed: the tracking token is the key ("{token}" names no link).
+    "track": (404, 404, 404, 404),
 }
 
 BODIES: dict[str, dict[str, Any]] = {
