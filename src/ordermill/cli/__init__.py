@@ -24,6 +24,7 @@ from ordermill.cli import (
     stats,
     stock,
     tokens,
+    tracking,
     transfer,
     webhooks,
 )
@@ -48,6 +49,7 @@ for module in (
     payments,
     stock,
     tokens,
+    tracking,
     transfer,
     stats,
     serve,
