@@ -299,14 +299,16 @@ def test_unknown_keys_are_refused_at_every_level() -> None:
                 "paymentStatus": {"paid": {"name": "Paid", "isCancellable": False}},
                 "shipmentRollup": {},
             },
-            "carriers": {},
+            "carriers": {"ups": {"name": "UPS", "trackingURL": "https://x/{tracking_number}"}},
+            "paymentMethods": {},
         },
         "shop": {},
     }
     problems = problems_of(data)
     assert "oms.order.paymentStatus.paid.isCancellable: unknown key" in problems
     assert has_problem(problems, "oms.order.shipmentRollup", "unknown key", "fixed")
-    assert "oms.carriers: unknown key" in problems
+    assert "oms.carriers.ups.trackingURL: unknown key" in problems
+    assert "oms.paymentMethods: unknown key" in problems
     assert has_problem(problems, "shop", "unknown key", '{"oms": {"order"')
 
 

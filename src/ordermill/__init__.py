@@ -45,6 +45,7 @@ from ordermill.errors import (
     PaymentReferenceConflict,
     PermissionDenied,
     QueryError,
+    RateLimited,
     RefundExceedsBalance,
     RefundLineNotFound,
     RefundQtyExceedsRefundable,
@@ -60,6 +61,7 @@ from ordermill.errors import (
     StatusTransitionError,
     StockNotFound,
     TokenNotFound,
+    TrackingLinkNotFound,
     UnknownRefundReason,
     WebhookDisabled,
     WebhookNotFound,
@@ -87,6 +89,7 @@ from ordermill.records import (
     ShipmentItem,
     StatusChange,
     StockLevel,
+    TrackingLink,
 )
 from ordermill.services import configure, connect, resolve_order_status
 
@@ -138,6 +141,7 @@ __all__ = [
     "PermissionDenied",
     "Principal",
     "QueryError",
+    "RateLimited",
     "Refund",
     "RefundExceedsBalance",
     "RefundLine",
@@ -163,6 +167,8 @@ __all__ = [
     "StockLevel",
     "StockNotFound",
     "TokenNotFound",
+    "TrackingLink",
+    "TrackingLinkNotFound",
     "UnknownRefundReason",
     "WebhookDisabled",
     "WebhookNotFound",

@@ -43,6 +43,7 @@ __all__ = [  # noqa: RUF022 (plain sorted order, as the public API test wants)
     "get_return",
     "get_shipment",
     "get_stock",
+    "get_tracking_link",
     "import_orders",
     "list_payments",
     "list_refunds",
@@ -57,8 +58,11 @@ __all__ = [  # noqa: RUF022 (plain sorted order, as the public API test wants)
     "refund_return",
     "request_return",
     "resolve_order_status",
+    "revoke_tracking_link",
     "sales_report",
     "set_stock",
+    "track",
+    "tracking_link",
     "update_payment_status",
     "update_shipment",
     "update_shipment_status",
@@ -135,3 +139,7 @@ receive_return = _on_default(Oms.receive_return)
 refund_return = _on_default(Oms.refund_return)
 get_return = _on_default(Oms.get_return)
 list_returns = _on_default(Oms.list_returns)
+tracking_link = _on_default(Oms.tracking_link)
+revoke_tracking_link = _on_default(Oms.revoke_tracking_link)
+track = _on_default(Oms.track)
+get_tracking_link = _on_default(Oms.get_tracking_link)

@@ -52,8 +52,9 @@ def test_every_post_route_refuses_a_request_without_the_csrf_token(
     shop = seed_small(oms)
     paths = post_paths(shop, oms)  # (adds a webhook endpoint, before the snapshot)
     # sign-in, sign-out, the seven order actions, the three of refunds (price, refund,
-    # cancel and refund), the return actions (one route) and the five webhook actions
-    assert len(paths) == 18
+    # cancel and refund), the return actions (one route), the two tracking link actions
+    # and the five webhook actions
+    assert len(paths) == 20
     form = {"payment_status": "paid", "message": "x", "reason": "x", "confirm": "yes",
             "carrier": "X", "token": "omt_x", "url": "http://127.0.0.1:9/x", "events": "*",
             "allow_private_network": "yes", "event_id": "1"}  # fmt: skip

@@ -73,7 +73,11 @@ BODIES: dict[str, dict[str, Any]] = {
 RETURN_STATES = {"receive_return": "approved", "refund_return": "received"}
 # Operations whose allowed call is refused by the use case on a fresh order: a fresh order
 # has paid nothing, so a refund passes access and is then refused (409).
-REFUSED_WHEN_ALLOWED = {"create_refund": 409}
+REFUSED_WHEN_ALLOWED = {
+    "create_refund": 409,
+    "get_tracking_link": 404,  # a fresh order has no link yet
+    "track": 404,  # "{token}" names no link
+}
 
 
 def _operations() -> list[tuple[str, str, str, int]]:

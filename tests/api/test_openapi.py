@@ -34,13 +34,20 @@ def test_the_served_document_is_the_committed_one(oms: ordermill.Oms) -> None:
     assert served.json() == json.loads(COMMITTED.read_text(encoding="utf-8"))
 
 
+PUBLIC = {"/api/v1/track/{token}"}
+
+
 def test_every_operation_declares_its_errors_as_problems() -> None:
     schema = json.loads(_schema_text())
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             responses = operation["responses"]
             errors = {int(s) for s in responses if s.startswith(("4", "5"))}
-            if path.startswith("/api/"):
+            if path in PUBLIC:
+                # The guest tracking JSON: no API token, a per-address rate limit.
+                assert {404, 422, 429, 500, 503} <= errors, (method, path)
+                assert operation["security"] == []
+            elif path.startswith("/api/"):
                 assert {401, 403, 422, 500, 503} <= errors, (method, path)
                 scope = operation["x-required-scope"]
                 assert operation["security"] == [{"bearerAuth": [scope]}]

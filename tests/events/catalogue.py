@@ -68,6 +68,7 @@ FIELDS: dict[str, dict[str, Any]] = {
     "shipment_uuid": _UUID,
     "carrier": _TEXT_OR_NULL,
     "tracking_number": _TEXT_OR_NULL,
+    "tracking_url": _TEXT_OR_NULL,
     "previous": _object({"carrier": _TEXT_OR_NULL, "tracking_number": _TEXT_OR_NULL}),
     "payment_id": _ID,
     "kind": {"enum": ["authorization", "capture", "sale", "void", "refund"]},

@@ -6,10 +6,13 @@ token; the browser then holds a signed session cookie, never the token.
 
     from ordermill.admin import mount
     mount(app, oms)            # pages under /admin
+
+The public guest tracking page (``tracking_page``, ``/track/<token>``) shares its look.
 """
 
 from __future__ import annotations
 
 from ordermill.admin.app import create_admin_app, mount
+from ordermill.admin.tracking_page import create_tracking_app, mount_tracking
 
-__all__ = ["create_admin_app", "mount"]
+__all__ = ["create_admin_app", "create_tracking_app", "mount", "mount_tracking"]

@@ -25,6 +25,7 @@ from ordermill.admin import (
     order_page,
     refund_page,
     returns_page,
+    tracking_links,
     webhooks_page,
 )
 from ordermill.admin.sessions import (
@@ -40,7 +41,7 @@ from ordermill.admin.web import url as admin_url
 from ordermill.domain.errors import MissingScope, NotFound
 from ordermill.oms import Oms
 
-__all__ = ["ROUTERS", "create_admin_app", "mount"]
+__all__ = ["ROUTERS", "asset_version", "create_admin_app", "mount"]
 
 logger = logging.getLogger("ordermill.admin")
 
@@ -52,6 +53,7 @@ ROUTERS = (
     order_page.router,
     refund_page.router,
     returns_page.router,
+    tracking_links.router,
     webhooks_page.router,
 )
 
@@ -84,7 +86,7 @@ def create_admin_app(oms: Oms, *, secret_key: str | bytes | None = None) -> Fast
         oms=oms,
         codec=SessionCodec(resolve_secret(secret_key)),
         templates=build_templates(),
-        asset_version=_asset_version(),
+        asset_version=asset_version(),
     )
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.state.admin = admin
@@ -216,7 +218,7 @@ def _add_error_pages(app: FastAPI) -> None:
     app.add_exception_handler(Exception, server_error)
 
 
-def _asset_version() -> str:
+def asset_version() -> str:
     """A short digest of the static files, appended to their URLs so that browsers fetch
     a changed stylesheet after an upgrade and cache it until the next."""
     digest = hashlib.sha256()

@@ -37,6 +37,7 @@ from ordermill.admin.web import (
     redirect,
     render,
 )
+from ordermill.domain.carriers import tracking_url
 from ordermill.domain.errors import InvalidInput, OmsError, ShipmentNotFound, StaleOrder
 from ordermill.domain.order_state import CANCELED, DELIVERED
 from ordermill.domain.records import Order, OrderItem, Shipment
@@ -67,6 +68,7 @@ NOTICES = {
     "return_cancel": "Return canceled.",
     "return_receive": "Return receipt recorded.",
     "return_refund": "Return refunded.",
+    "tracking_revoked": "Tracking link revoked: its page now answers “not found”.",
 }
 
 
@@ -87,6 +89,7 @@ class ShipmentView:
     can_deliver: bool
     can_cancel: bool
     can_edit: bool
+    tracking_url: str | None
 
 
 def _lines(order: Order) -> list[LineView]:
@@ -118,6 +121,9 @@ def _shipments(oms: Oms, order: Order) -> list[ShipmentView]:
                 can_deliver=not closed,
                 can_cancel=not closed,
                 can_edit=CANCELED not in (shipment.status, phase),
+                tracking_url=tracking_url(
+                    oms.config.carriers, shipment.carrier, shipment.tracking_number
+                ),
             )
         )
     return views
@@ -178,6 +184,7 @@ def page_context(oms: Oms, order: Order) -> dict[str, Any]:
         "shipments": _shipments(oms, order),
         "returns": return_views(oms, order),
         "return_conditions": CONDITIONS,
+        "carrier_names": [c.name for c in oms.config.carriers.values()],
         "payment_choices": _payment_choices(oms, order),
         "payment_current": badge(oms.config, "payment", order.payment_status),
         "payment_questions": _final_payment_choices(oms, order),
@@ -189,6 +196,8 @@ def page_context(oms: Oms, order: Order) -> dict[str, Any]:
         "history": sorted(order.history or (), key=lambda h: (h.changed_at, h.history_id)),
         "history_reasons": _history_reasons(order),
         **refund_context(oms, order),
+        "tracking_link": oms.get_tracking_link(order.order_id),
+        "issued_tracking_url": None,
     }
 
 
@@ -202,6 +211,7 @@ def show(
     status_code: int = 200,
     extra: Callable[[Oms, Order], Mapping[str, Any]] | None = None,
     stale: bool = False,
+    issued_tracking_url: str | None = None,
 ) -> Response:
     """The page of order ``key``; ``extra`` adds to (or replaces in) its context."""
     oms = admin_of(request).oms
@@ -217,6 +227,7 @@ def show(
     )
     if extra is not None:
         context.update(extra(oms, order))
+    context["issued_tracking_url"] = issued_tracking_url
     return render(request, "order.html", context, status_code=status_code)
 
 

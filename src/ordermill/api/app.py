@@ -32,6 +32,7 @@ from ordermill.api.problems import (
     problem_type,
 )
 from ordermill.domain.errors import OmsError
+from ordermill.domain.ratelimit import TokenBuckets
 from ordermill.oms import Oms, connect
 
 __all__ = ["API_PREFIX", "DEFAULT_MAX_BODY_BYTES", "app_factory", "create_app"]
@@ -129,10 +130,16 @@ def create_app(
     *,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     close_oms_on_shutdown: bool = False,
+    tracking_limiter: TokenBuckets | None = None,
 ) -> FastAPI:
-    """The REST service over ``oms``: routes under /api/v1, probes at /healthz and /readyz."""
+    """The REST service over ``oms``: routes under /api/v1, probes at /healthz and /readyz,
+    the admin under /admin and the guest tracking page under /track.
+
+    ``tracking_limiter`` limits the tracking page and ``/api/v1/track`` per client
+    address (default: 30 requests, then one every 2 seconds, per process)."""
     from ordermill import __version__
     from ordermill.admin import mount as mount_admin
+    from ordermill.admin import mount_tracking
     from ordermill.api.routes import (
         health,
         listing,
@@ -143,6 +150,7 @@ def create_app(
         shipments,
         statuses,
         stock,
+        tracking,
         webhooks,
     )
 
@@ -163,6 +171,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.oms = oms
+    # One limiter for the tracking page and its JSON, per process (domain/ratelimit.py).
+    app.state.tracking_limiter = tracking_limiter or TokenBuckets()
     app.add_exception_handler(OmsError, handle_oms_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_exception)
@@ -170,10 +180,12 @@ def create_app(
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
 
     app.include_router(health.router)
-    routers = (listing, orders, payments, refunds, shipments, returns, statuses, stock, webhooks)
-    for module in routers:
+    routers = (listing, orders, payments, refunds, shipments, returns, statuses, stock)
+    for module in (*routers, tracking, webhooks):
         app.include_router(module.router, prefix=API_PREFIX)
     mount_admin(app, oms)  # the staff pages under /admin (HTML, session cookie)
+    # The public guest tracking page under /track (HTML, no sign-in).
+    mount_tracking(app, oms, limiter=app.state.tracking_limiter)
 
     def openapi() -> dict[str, Any]:
         return build_openapi(app)

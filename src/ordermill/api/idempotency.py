@@ -79,6 +79,9 @@ class StoredResponse:
     status: int
     body: str
     headers: Mapping[str, str] = field(default_factory=dict)
+    # What a replay gets when it must differ from ``body``: a body holding a secret that
+    # is shown once (a tracking link's token) is stored without it.
+    stored_body: str | None = None
 
 
 def check_key(key: str) -> str:
@@ -160,7 +163,7 @@ def save(
         key=key,
         request_hash=request_hash,
         status=response.status,
-        body=response.body,
+        body=response.body if response.stored_body is None else response.stored_body,
         headers=response.headers,
         created_at=created_at,
     )

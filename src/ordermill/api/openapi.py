@@ -38,6 +38,7 @@ _DESCRIPTIONS = {
     412: "`If-Match` named an older version of the order: it changed since (`stale_order`);"
     " nothing was written",
     413: "The request body is too large",
+    429: "Too many requests from this client address; retry after `Retry-After` seconds",
     422: "Invalid input: a malformed request, an unknown status, a bad query, or an"
     " `Idempotency-Key` reused for a different request",
     500: "Unexpected error; `problem_id` is also in the server log",

@@ -44,6 +44,7 @@ from ordermill.domain.errors import (
     NotFound,
     OmsError,
     PermissionDenied,
+    RateLimited,
     StaleOrder,
 )
 from ordermill.domain.serialize import to_jsonable
@@ -138,6 +139,7 @@ PROBLEMS: Sequence[tuple[type[Exception], int, str]] = (
     (MissingScope, 403, "Forbidden"),
     (StaleOrder, 412, "Precondition Failed"),
     (InvalidIfMatch, 400, "Invalid If-Match"),
+    (RateLimited, 429, "Too Many Requests"),
 )
 _BY_CLASS: Mapping[type[Exception], tuple[int, str]] = {
     cls: (status, title) for cls, status, title in PROBLEMS
@@ -223,6 +225,8 @@ def handle_oms_error(request: Request, exc: Exception) -> Response:
         return unexpected_problem(request, exc)
     status, title = found
     headers = {"WWW-Authenticate": 'Bearer realm="ordermill"'} if status == 401 else None
+    if isinstance(exc, RateLimited):
+        headers = {"Retry-After": str(exc.retry_after)}
     return _problem(
         request,
         status=status,

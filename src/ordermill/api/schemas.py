@@ -224,6 +224,7 @@ class ShipmentView(_Response):
     status: str
     carrier: str | None
     tracking_number: str | None
+    tracking_url: str | None = Field(description="The carrier's page for this number, or null")
     shipped_at: datetime | None
     delivered_at: datetime | None
     canceled_at: datetime | None

@@ -30,6 +30,7 @@ from ordermill.api.schemas import (
     StaffStatusChange,
     StockResponse,
 )
+from ordermill.domain.carriers import tracking_url
 from ordermill.domain.config import Config
 from ordermill.domain.records import (
     Activity,
@@ -72,12 +73,14 @@ def _address(value: Address | None) -> AddressView | None:
     )
 
 
-def shipment_view(value: Shipment) -> ShipmentView:
+def shipment_view(value: Shipment, config: Config) -> ShipmentView:
+    """The shipment, with its tracking URL from the configuration's carriers registry."""
     return ShipmentView(
         uuid=value.uuid,
         status=value.status,
         carrier=value.carrier,
         tracking_number=value.tracking_number,
+        tracking_url=tracking_url(config.carriers, value.carrier, value.tracking_number),
         shipped_at=value.shipped_at,
         delivered_at=value.delivered_at,
         canceled_at=value.canceled_at,
@@ -210,7 +213,7 @@ def staff_order(value: Order, config: Config) -> StaffOrder:
         items=[_staff_item(i) for i in value.items or ()],
         shipping_address=_address(value.shipping_address),
         billing_address=_address(value.billing_address),
-        shipments=[shipment_view(s) for s in value.shipments or ()],
+        shipments=[shipment_view(s, config) for s in value.shipments or ()],
         activities=[staff_activity(a) for a in value.activities or ()],
         history=[_staff_change(h) for h in value.history or ()],
         **_summary_fields(value, config),
@@ -223,7 +226,7 @@ def customer_order(value: Order, config: Config) -> CustomerOrder:
         items=[_customer_item(i) for i in value.items or ()],
         shipping_address=_address(value.shipping_address),
         billing_address=_address(value.billing_address),
-        shipments=[shipment_view(s) for s in value.shipments or ()],
+        shipments=[shipment_view(s, config) for s in value.shipments or ()],
         activities=[a for a in activities if a is not None],
         history=[_customer_change(h) for h in value.history or ()],
         **_summary_fields(value, config),

@@ -25,6 +25,7 @@ from ordermill.cli import (
     stats,
     stock,
     tokens,
+    tracking,
     transfer,
     webhooks,
 )
@@ -50,6 +51,7 @@ for module in (
     payments,
     stock,
     tokens,
+    tracking,
     transfer,
     stats,
     serve,

@@ -55,6 +55,10 @@ def check(
                 "resolution": [
                     {"payment_status": p, "shipment_status": s, "status": o} for p, s, o in rows
                 ],
+                "carriers": {
+                    code: {"name": c.name, "tracking_url": c.tracking_url}
+                    for code, c in resolved.carriers.items()
+                },
             }
         )
         return
@@ -66,6 +70,11 @@ def check(
         + f"  (restock after cancellation: {restock})"
     )
     out.print("Refund reasons: " + ", ".join(resolved.refund_reasons))
+    carriers = ", ".join(
+        f"{c.name}{'' if c.tracking_url else ' (no tracking URL)'}"
+        for c in resolved.carriers.values()
+    )
+    out.print(f"Carriers: {carriers or 'none'} (any other carrier name is accepted, without URL)")
     table = Table(title="payment status, shipment status → order status", title_justify="left")
     table.add_column("payment status")
     table.add_column("shipment status")

@@ -13,6 +13,7 @@ the families below to HTTP statuses and exit codes in one table each.
     │   ├── ShipmentNotFound
     │   ├── StockNotFound
     │   ├── TokenNotFound
+    │   ├── TrackingLinkNotFound      a wrong, revoked or expired tracking token (no hint which)
     │   ├── WebhookNotFound
     │   ├── EventNotFound
     │   └── ReturnNotFound
@@ -53,6 +54,7 @@ the families below to HTTP statuses and exit codes in one table each.
     │   ├── ReturnReceiptExceeded     more units received than the return asked for
     │   ├── ReturnTransitionError     a return's status may not move so (forward only)
     │   └── StaleOrder                412: the order changed since the version given
+    ├── RateLimited                   429 (too many requests from one client address)
     ├── AccessDenied
     │   ├── NotAuthenticated          401 (no token, or a bad or revoked one)
     │   └── PermissionDenied          403 (the role may not do this)
@@ -97,6 +99,7 @@ __all__ = [
     "PaymentReferenceConflict",
     "PermissionDenied",
     "QueryError",
+    "RateLimited",
     "RefundExceedsBalance",
     "RefundLineNotFound",
     "RefundQtyExceedsRefundable",
@@ -112,6 +115,7 @@ __all__ = [
     "StatusTransitionError",
     "StockNotFound",
     "TokenNotFound",
+    "TrackingLinkNotFound",
     "UnknownRefundReason",
     "WebhookDisabled",
     "WebhookNotFound",
@@ -315,6 +319,23 @@ class PaymentReferenceConflict(Conflict):
 
 class TokenNotFound(NotFound):
     code = "token_not_found"
+
+
+class TrackingLinkNotFound(NotFound):
+    """No live tracking link has this token. The same error, message and timing whether
+    the token is wrong, revoked or expired, so that a guess learns nothing."""
+
+    code = "tracking_link_not_found"
+
+
+class RateLimited(OmsError):
+    """Too many requests from one client address; ``retry_after`` is in whole seconds."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, **details: object) -> None:
+        super().__init__(message, retry_after=retry_after, **details)
+        self.retry_after = retry_after
 
 
 class WebhookNotFound(NotFound):

@@ -88,6 +88,7 @@ _SHIPMENT = (
     "shipment_uuid",
     "carrier",
     "tracking_number",
+    "tracking_url",
     "items",
 )
 _RETURN = (*_ORDER, "return_id", "return_uuid")

@@ -33,6 +33,7 @@ __all__ = [
     "ShipmentItem",
     "StatusChange",
     "StockLevel",
+    "TrackingLink",
 ]
 
 
@@ -410,3 +411,26 @@ class SalesReport:
     days: list[DaySales]
     gross_by_currency: dict[str, Decimal] = field(default_factory=dict)
     refunds_by_currency: dict[str, Decimal] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrackingLink:
+    """An order's guest tracking link. ``token`` is the secret, given only by the call
+    that issued the link (the database keeps its hash): ``/track/<token>`` is the page."""
+
+    link_id: int
+    order_id: int
+    order_uuid: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    token: str | None = None
+
+    @property
+    def path(self) -> str | None:
+        """``/track/<token>`` when the token is at hand, else None."""
+        return None if self.token is None else f"/track/{self.token}"
+
+    def active(self, now: datetime) -> bool:
+        """Not revoked and not expired at ``now``."""
+        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)

@@ -6,9 +6,9 @@ examples of EverShop's OMS module services translate line for line.
 
 The methods live by family, one module each: ``orders`` (placement, status,
 cancellation, notes), ``shipments``, ``money`` (the ledger), ``returns`` (RMA),
-``back_office`` (stock, tokens, reports, import and export); ``base`` holds what they
-share. A new method goes in the module of its family; a new family gets its own module
-and a place in ``Oms``.
+``back_office`` (stock, tokens, reports, import and export), ``tracking`` (guest
+tracking links); ``base`` holds what they share. A new method goes in the module of its
+family; a new family gets its own module and a place in ``Oms``.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from ordermill.oms.money import MoneyFacade
 from ordermill.oms.orders import OrdersFacade
 from ordermill.oms.returns import ReturnsFacade
 from ordermill.oms.shipments import ShipmentsFacade
+from ordermill.oms.tracking import TrackingFacade
 from ordermill.orders.plugins import PluginSource
 
 __all__ = ["ConfigSource", "Oms", "PluginSource", "connect"]
@@ -32,7 +33,9 @@ __all__ = ["ConfigSource", "Oms", "PluginSource", "connect"]
 ConfigSource = str | PathLike[str] | Mapping[str, Any] | Config | None
 
 
-class Oms(OrdersFacade, ShipmentsFacade, MoneyFacade, ReturnsFacade, BackOfficeFacade):
+class Oms(
+    OrdersFacade, ShipmentsFacade, MoneyFacade, ReturnsFacade, BackOfficeFacade, TrackingFacade
+):
     """An order management system over one database.
 
     Every mutation runs in one transaction: its own, or the caller's when

@@ -91,7 +91,7 @@ def apply_cancellation(
     # The open shipments were read under the order's lock: they are the ones to cancel.
     change.cancel_shipments([found.shipment_id for found in open_shipments])
     for found in open_shipments:
-        change.add_event(events.SHIPMENT_CANCELED, **shipment_data(found))
+        change.add_event(events.SHIPMENT_CANCELED, **shipment_data(config.carriers, found))
     restocked = _restock(tx, change, state) if config.restock_after_cancellation else {}
     change.add_activity(f"{ORDER_CANCELED} ({reason})" if reason else ORDER_CANCELED)
     change.add_event(

@@ -76,7 +76,7 @@ def _decide(ctx: Context, change: Change, shipment_status: str | None, doing: st
         ) from None
 
 
-def _set_shipments(change: Change, targets: list[ShipmentState], status: str) -> None:
+def _set_shipments(ctx: Context, change: Change, targets: list[ShipmentState], status: str) -> None:
     """Have ``change`` write ``status`` on these (open) shipments, and note it in ``targets``."""
     if not targets:
         return
@@ -87,7 +87,7 @@ def _set_shipments(change: Change, targets: list[ShipmentState], status: str) ->
         else:
             target.canceled_at = change.now
         event = events.SHIPMENT_DELIVERED if status == DELIVERED else events.SHIPMENT_CANCELED
-        change.add_event(event, **shipment_data(target))
+        change.add_event(event, **shipment_data(ctx.config.carriers, target))
         # Each shipment that changes says so in the activity log, as its creation did.
         said = SHIPMENT_CANCELED if status == CANCELED else ORDER_DELIVERED
         change.add_activity(said + describe_shipment(target.carrier, target.tracking_number))
@@ -123,7 +123,7 @@ def _change_one(
         use_case = "mark_delivered" if status == DELIVERED else "cancel_shipment"
         watch(ctx, tx, change, use_case, result=found.record, shipment=was)
         _decide(ctx, change, state.rollup(order_canceled=False), doing)
-        _set_shipments(change, [found], status)
+        _set_shipments(ctx, change, [found], status)
         write_order_change(tx, change)
     return found.record()
 
@@ -236,7 +236,7 @@ def _cancel_open_shipments(
     for target in opened:
         target.status = CANCELED
     _decide(ctx, change, state.rollup(order_canceled=False), doing)
-    _set_shipments(change, opened, CANCELED)
+    _set_shipments(ctx, change, opened, CANCELED)
     return rows.order_from_row(write_order_change(tx, change))
 
 
@@ -269,9 +269,16 @@ def _ship_remaining(
     )
     _decide(ctx, change, rollup, doing)
     if phase == DELIVERED:
-        _set_shipments(change, opened, DELIVERED)
+        _set_shipments(ctx, change, opened, DELIVERED)
     if remaining:
         insert_shipment(
-            tx, change, state, remaining, carrier=None, tracking_number=None, status=new_status
+            tx,
+            change,
+            state,
+            remaining,
+            carrier=None,
+            tracking_number=None,
+            carriers=ctx.config.carriers,
+            status=new_status,
         )
     return rows.order_from_row(write_order_change(tx, change))

@@ -26,6 +26,7 @@ from ordermill.db.orders import load_order
 from ordermill.db.shipments import load_shipment, update_shipment_row
 from ordermill.domain import events
 from ordermill.domain.change import Change
+from ordermill.domain.config.carriers import CarrierDef
 from ordermill.domain.errors import (
     InvalidInput,
     InvalidShipmentItems,
@@ -192,6 +193,7 @@ def insert_shipment(
     *,
     carrier: str | None,
     tracking_number: str | None,
+    carriers: Mapping[str, CarrierDef],
     status: str = SHIPPED,
 ) -> ShipmentState:
     """Write a shipment (shipped, or straight to delivered) and add it to ``state``."""
@@ -231,9 +233,9 @@ def insert_shipment(
     change.add_activity(ORDER_SHIPPED + describe_shipment(carrier, tracking_number))
     if status == DELIVERED:
         change.add_activity(ORDER_DELIVERED + describe_shipment(carrier, tracking_number))
-    change.add_event(events.SHIPMENT_CREATED, **shipment_data(added))
+    change.add_event(events.SHIPMENT_CREATED, **shipment_data(carriers, added))
     if status == DELIVERED:
-        change.add_event(events.SHIPMENT_DELIVERED, **shipment_data(added))
+        change.add_event(events.SHIPMENT_DELIVERED, **shipment_data(carriers, added))
     return added
 
 
@@ -270,7 +272,13 @@ def create_shipment(
         change.set_shipment_status(state.rollup_with(units, SHIPPED))
         change.decide(ctx.config)
         added = insert_shipment(
-            tx, change, state, units, carrier=carrier, tracking_number=tracking_number
+            tx,
+            change,
+            state,
+            units,
+            carrier=carrier,
+            tracking_number=tracking_number,
+            carriers=ctx.config.carriers,
         )
         write_order_change(tx, change)
     return added.record()
@@ -322,7 +330,9 @@ def update_shipment(
         change.add_activity(
             SHIPMENT_UPDATED + describe_shipment(updated.carrier, updated.tracking_number)
         )
-        change.add_event(events.SHIPMENT_UPDATED, **shipment_data(found, updated))
+        change.add_event(
+            events.SHIPMENT_UPDATED, **shipment_data(ctx.config.carriers, found, updated)
+        )
         write_order_change(tx, change)
     return updated
 

@@ -231,7 +231,9 @@ def create_shipment(
             expected_version=expected,
         )
         return reply(
-            shipment_view(created), status=201, location=f"/api/v1/shipments/{created.uuid}"
+            shipment_view(created, oms.config),
+            status=201,
+            location=f"/api/v1/shipments/{created.uuid}",
         )
 
     return mutate(oms, request, principal, idempotency_key, body, execute)
@@ -250,7 +252,7 @@ def list_order_shipments(
 ) -> Response:
     access.check_order_access(oms.ctx, principal, order_uuid)
     found = oms.list_shipments(order_uuid)
-    return json_response(ShipmentList(items=[shipment_view(s) for s in found]))
+    return json_response(ShipmentList(items=[shipment_view(s, oms.config) for s in found]))
 
 
 @router.post(

@@ -36,7 +36,7 @@ def get_shipment(
 ) -> Response:
     key = str(shipment_uuid)
     access.check_shipment_access(oms.ctx, principal, key)
-    return json_response(shipment_view(oms.get_shipment(key)))
+    return json_response(shipment_view(oms.get_shipment(key), oms.config))
 
 
 @router.patch(
@@ -57,7 +57,7 @@ def update_shipment(
 
     def execute(conn: Connection) -> StoredResponse:
         updated = oms.update_shipment(str(shipment_uuid), conn=conn, **changes)
-        return reply(shipment_view(updated))
+        return reply(shipment_view(updated, oms.config))
 
     return mutate(oms, request, principal, idempotency_key, body, execute)
 
@@ -76,7 +76,7 @@ def mark_shipment_delivered(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     def execute(conn: Connection) -> StoredResponse:
-        return reply(shipment_view(oms.mark_delivered(str(shipment_uuid), conn=conn)))
+        return reply(shipment_view(oms.mark_delivered(str(shipment_uuid), conn=conn), oms.config))
 
     return mutate(oms, request, principal, idempotency_key, None, execute)
 
@@ -95,6 +95,6 @@ def cancel_shipment(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     def execute(conn: Connection) -> StoredResponse:
-        return reply(shipment_view(oms.cancel_shipment(str(shipment_uuid), conn=conn)))
+        return reply(shipment_view(oms.cancel_shipment(str(shipment_uuid), conn=conn), oms.config))
 
     return mutate(oms, request, principal, idempotency_key, None, execute)

@@ -1,8 +1,9 @@
-"""The default statuses and payment:shipment -> order mapping (EverShop's), used for every
-group a configuration does not give."""
+"""The default statuses, payment:shipment -> order mapping (EverShop's) and carriers, used
+for every group a configuration does not give."""
 
 from __future__ import annotations
 
+from ordermill.domain.config.carriers import CarrierDef
 from ordermill.domain.config.statuses import (
     OrderStatusDef,
     PaymentStatusDef,
@@ -94,4 +95,25 @@ _DEFAULT_REFUND_REASONS = {
     "wrong_item": "Wrong item",
     "fraud": "Fraud",
     "other": "Other",
+}
+
+# The carriers a shipment's carrier is matched against for its tracking URL.
+_DEFAULT_CARRIERS = {
+    "ups": CarrierDef(
+        name="UPS", tracking_url="https://www.ups.com/track?tracknum={tracking_number}"
+    ),
+    "fedex": CarrierDef(
+        name="FedEx", tracking_url="https://www.fedex.com/fedextrack/?trknbr={tracking_number}"
+    ),
+    "usps": CarrierDef(
+        name="USPS",
+        tracking_url="https://tools.usps.com/go/TrackConfirmAction?tLabels={tracking_number}",
+    ),
+    "dhl": CarrierDef(
+        name="DHL",
+        tracking_url=(
+            "https://www.dhl.com/global-en/home/tracking/tracking-express.html"
+            "?submit=1&tracking-id={tracking_number}"
+        ),
+    ),
 }

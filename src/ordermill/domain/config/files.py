@@ -25,12 +25,14 @@ from pydantic import (
     ValidationError,
 )
 
+from ordermill.domain.config.carriers import CarrierDef
 from ordermill.domain.config.problems import _config_error, _describe, _file_error
 from ordermill.domain.config.statuses import OrderStatusDef, PaymentStatusDef, ShipmentStatusDef
 
 _SNAKE_ONLY_KEYS = frozenset(
     {"payment_status", "shipment_status", "pso_mapping", "re_stock_after_cancellation",
-     "restock_after_cancellation", "is_default", "is_cancelable", "refund_reasons"}
+     "restock_after_cancellation", "is_default", "is_cancelable", "refund_reasons",
+     "tracking_url"}
 )  # fmt: skip
 
 
@@ -99,6 +101,7 @@ class _OrderSection(BaseModel):
 class _OmsSection(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     order: _OrderSection
+    carriers: dict[str, CarrierDef] | None = None
 
 
 class _ConfigFile(BaseModel):
@@ -111,9 +114,10 @@ def read_mapping(data: object, source: str | None) -> ConfigFields:
         reason = f'expected an object shaped {{"oms": {{"order": ...}}}}, got {type(data).__name__}'
         raise _config_error([f"(top level): {reason}"], source)
     try:
-        order = _ConfigFile.model_validate(data).oms.order
+        oms = _ConfigFile.model_validate(data).oms
     except ValidationError as exc:
         raise _config_error([_describe(error) for error in exc.errors()], source) from None
+    order = oms.order
     given = {
         "payment_statuses": order.payment_status,
         "shipment_statuses": order.shipment_status,
@@ -121,6 +125,7 @@ def read_mapping(data: object, source: str | None) -> ConfigFields:
         "pso_mapping": order.pso_mapping,
         "restock_after_cancellation": order.restock,
         "refund_reasons": _reasons(order.refund_reasons),
+        "carriers": oms.carriers,
     }
     fields = {name: value for name, value in given.items() if value is not None}
     return ConfigFields(fields, _uses_snake_case(data), source)
@@ -135,7 +140,8 @@ def _reasons(given: dict[str, str] | list[str] | None) -> dict[str, str] | None:
 def _uses_snake_case(data: Mapping[str, Any]) -> bool:
     order = data["oms"]["order"]
     keys = set(order)
-    for group in order.values():
+    groups = [*order.values(), data["oms"].get("carriers")]
+    for group in groups:
         if isinstance(group, Mapping):
             for status in group.values():
                 if isinstance(status, Mapping):

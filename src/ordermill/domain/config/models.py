@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from ordermill.domain.config.carriers import CarrierDef, check_carriers
 from ordermill.domain.config.checks import (
     _check,
     _defaults_of,
@@ -28,6 +29,7 @@ from ordermill.domain.config.checks import (
     _topological_flow,
 )
 from ordermill.domain.config.defaults import (
+    _DEFAULT_CARRIERS,
     _DEFAULT_ORDER_STATUSES,
     _DEFAULT_PAYMENT_STATUSES,
     _DEFAULT_PSO_MAPPING,
@@ -76,6 +78,7 @@ class Config(BaseModel):
     refund_reasons: Mapping[str, StrictStr] = Field(
         default_factory=lambda: dict(_DEFAULT_REFUND_REASONS)
     )
+    carriers: Mapping[str, CarrierDef] = Field(default_factory=lambda: dict(_DEFAULT_CARRIERS))
 
     _flow: tuple[str, ...] = PrivateAttr(default=())
     _terminal: tuple[str, ...] = PrivateAttr(default=())
@@ -98,6 +101,9 @@ class Config(BaseModel):
             )
         problems = _check(self, names, usable_mapping)
         problems.extend(_check_refund_reasons(self.refund_reasons, names))
+        problems += check_carriers(
+            self.carriers, "tracking_url" if context.get("snake_case") else "trackingUrl"
+        )
         resolution, unresolved = _resolve_all(self, usable_mapping)
         if unresolved:
             problems.append(
@@ -118,7 +124,8 @@ class Config(BaseModel):
         self._hash = hash(
             (tuple(self.payment_statuses.items()), tuple(self.shipment_statuses.items()),
              tuple(self.order_statuses.items()), tuple(self.pso_mapping.items()),
-             self.restock_after_cancellation, tuple(self.refund_reasons.items()))
+             self.restock_after_cancellation, tuple(self.refund_reasons.items()),
+             tuple(self.carriers.items()))
         )  # fmt: skip
         return self
 
