@@ -54,6 +54,7 @@ Action = Literal[
     "stock:read",
     "stock:write",
     "webhooks:manage",
+    "metrics:read",
 ]
 ACTIONS: frozenset[Action] = frozenset(get_args(Action))
 # Reading statuses is harmless (names and badges); stock levels are operational data.
@@ -73,6 +74,7 @@ _DOING: dict[Action, str] = {
     "stock:read": "read stock levels",
     "stock:write": "set stock levels",
     "webhooks:manage": "manage webhook endpoints",
+    "metrics:read": "read the service's metrics",
 }
 
 
