@@ -38,7 +38,10 @@ def instrument(app: Any, engine: Engine, endpoint: str | None = None, exporter: 
     else:
         provider.add_span_processor(SimpleSpanProcessor(exporter))
     FastAPIInstrumentor.instrument_app(app, tracer_provider=provider)
-    SQLAlchemyInstrumentor().instrument(engine=engine, tracer_provider=provider)
+    # skip_dep_check: the instrumentation pins sqlalchemy < 2.1; its engine events work on 2.1.
+    SQLAlchemyInstrumentor().instrument(
+        engine=engine, tracer_provider=provider, skip_dep_check=True
+    )
     trace_services(app.state.oms, provider)
     return provider
 
