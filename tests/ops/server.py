@@ -40,8 +40,7 @@ def serve(
     environ.update({"ORDERMILL_DATABASE_URL": db_url, **(env or {})})
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "ordermill", "serve", "--port", str(port)]
-            + ["--workers", str(workers), *args],
+            [sys.executable, "-m", "ordermill", "serve", "--port", str(port), *_w(workers), *args],
             env=environ,
             stdout=sink,
             stderr=subprocess.STDOUT,
@@ -57,6 +56,10 @@ def serve(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def _w(workers: int) -> list[str]:
+    return ["--workers", str(workers)]
 
 
 def _wait(running: Running, workers: int) -> None:

@@ -38,7 +38,10 @@ def test_request_lines_name_the_request_and_carry_no_secret(
         with httpx.Client(base_url=server.base_url, headers=auth, timeout=10) as client:
             placed = client.post(
                 "/api/v1/orders",
-                json={"items": [{"sku": "MUG", "qty": 1, "price": "9.90"}], "customer_email": EMAIL},
+                json={
+                    "items": [{"sku": "MUG", "qty": 1, "price": "9.90"}],
+                    "customer_email": EMAIL,
+                },
                 headers={"X-Request-ID": "place-0001"},
             )
             assert placed.status_code == 201

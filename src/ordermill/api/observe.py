@@ -9,10 +9,11 @@
    stable error code and an unexpected error (``problems.py``) are noted in the
    request's ``Observed`` on the way;
 3. logs ONE line (``ordermill.api``, event ``request``): request id, operation (the
-   OpenAPI operation id: the route function's name), method, route template (never the query string: filters
-   carry e-mail addresses), the order's uuid when the path has one, the token id (never
-   the secret), the status, the duration and the error code. A 5xx is that same line
-   at ERROR with the traceback and the problem id: an error is logged once;
+   OpenAPI operation id: the route function's name), method, route template (never
+   the query string: filters carry e-mail addresses), the order's uuid when the path
+   has one, the token id (never the secret), the status, the duration and the error
+   code. A 5xx is that same line at ERROR with the traceback and the problem id: an
+   error is logged once;
 4. observes the latency histogram and the service-call counters (``ops.metrics``).
 """
 
@@ -32,7 +33,9 @@ __all__ = ["SCOPE_KEY", "Observe", "Observed", "observed"]
 SCOPE_KEY = "ordermill.observed"
 logger = logging.getLogger("ordermill.api")
 _SANE_ID = re.compile(r"[\x21-\x7e]{1,128}")
-_UUID = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}")
+_UUID = re.compile(
+    r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+)
 
 
 @dataclass(slots=True)
@@ -55,7 +58,7 @@ def observed(scope: Scope) -> Observed | None:
 def _request_id(scope: Scope) -> str:
     for name, value in scope.get("headers", ()):
         if name == b"x-request-id":
-            text = value.decode("latin-1")
+            text: str = value.decode("latin-1")
             if _SANE_ID.fullmatch(text):
                 return text
             break
@@ -128,9 +131,7 @@ class Observe:
     def _done(self, scope: Scope, seen: Observed, status: int, seconds: float) -> None:
         operation, template = _operation(scope, self.api_prefix)
         if self._m is not None:
-            self._m.REQUEST_SECONDS.labels(operation, scope["method"], str(status)).observe(
-                seconds
-            )
+            self._m.REQUEST_SECONDS.labels(operation, scope["method"], str(status)).observe(seconds)
             outcome = "ok" if status < 400 else "refused" if status < 500 else "error"
             self._m.SERVICE_CALLS.labels(operation, outcome).inc()
             if outcome == "refused":

@@ -45,7 +45,7 @@ _Config = Annotated[
 ]
 
 
-def serve(  # noqa: PLR0913 - one flag per setting worth a flag
+def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on [127.0.0.1].")] = None,
     port: Annotated[int | None, typer.Option(help="TCP port [8000].", min=1, max=65535)] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes [1].", min=1)] = None,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
@@ -27,7 +28,7 @@ _SKIP = _RECORD_FIELDS | {"color_message"}  # uvicorn's copy of the message in c
 _LOGGERS = ("ordermill", "uvicorn.error")
 
 
-def _extras(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
+def _extras(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     record = event.get("_record")
     if record is not None:
         for key, value in vars(record).items():
@@ -53,7 +54,9 @@ def _renderers(log_format: str) -> list[Any]:
     return [structlog.processors.format_exc_info, structlog.processors.JSONRenderer(default=str)]
 
 
-def configure_logging(log_format: str = "auto", level: str = "INFO", *, force: bool = False) -> None:
+def configure_logging(
+    log_format: str = "auto", level: str = "INFO", *, force: bool = False
+) -> None:
     """Send ordermill's log lines to stderr as ``json`` or ``console`` lines (or ``auto``).
 
     Does nothing when the ``ordermill`` logger already has a handler (an application

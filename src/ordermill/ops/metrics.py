@@ -186,7 +186,7 @@ def render(outbox: Engine | None, sampler: PoolSampler | None = None) -> bytes:
         from prometheus_client.multiprocess import MultiProcessCollector
 
         base = CollectorRegistry()
-        MultiProcessCollector(base)
+        MultiProcessCollector(base)  # type: ignore[no-untyped-call]
         registry.register(_Joined([base, _Outbox(outbox)]))
     else:
         registry.register(_Joined([REGISTRY, _Outbox(outbox)]))

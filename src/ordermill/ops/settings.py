@@ -155,7 +155,7 @@ class Settings(BaseSettings):
             if values.get(name):
                 values[name] = mask_url(values[name])
         if self.secret_key is not None:
-            values["secret_key"] = "***"
+            values["secret_key"] = "***"  # noqa: S105 - the mask, not a key
         return values
 
 
@@ -188,15 +188,15 @@ def unknown_variables(environ: Mapping[str, str] | None = None) -> list[str]:
     return sorted(found)
 
 
-def load_settings(
-    file: Path | None = None, *, warn: bool = True, **flags: Any
-) -> Settings:
+def load_settings(file: Path | None = None, *, warn: bool = True, **flags: Any) -> Settings:
     """The effective settings: ``flags`` (those not None) over the environment over
     ``file`` (default ``$ORDERMILL_SETTINGS_FILE``) over the defaults.
 
     Warns (``UserWarning``) naming every unknown ``ORDERMILL_*`` variable.
     """
-    path = file or (Path(os.environ[SETTINGS_FILE_ENV]) if os.environ.get(SETTINGS_FILE_ENV) else None)
+    path = file or (
+        Path(os.environ[SETTINGS_FILE_ENV]) if os.environ.get(SETTINGS_FILE_ENV) else None
+    )
     _FILE["path"] = path
     try:
         settings = Settings(**{k: v for k, v in flags.items() if v is not None})
