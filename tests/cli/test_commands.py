@@ -305,9 +305,9 @@ def test_an_unmigrated_database_says_to_migrate(runner: Any, tmp_path: Path) -> 
 def test_serve_exports_the_environment_and_runs_the_app_factory(
     cli: Invoke, db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    import uvicorn
-
     import os
+
+    import uvicorn
 
     calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
     monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: calls.append((a, kw)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 import uuid
 from pathlib import Path
 
@@ -119,9 +120,16 @@ def test_two_workers_give_one_view_on_the_main_port(
                 status="200",
             )
             assert count == 20
-        # Each live worker's pool counts once: two pools of the same size.
-        sizes = _value(text, "ordermill_db_pool_size", database="primary")
-        assert sizes in (2 * 5, 2 * 10)  # SQLite's QueuePool keeps 5, pool_size is 10
+        # Each live worker's pool counts once: two pools of the same size (SQLite's
+        # QueuePool keeps 5, pool_size is 10), once both workers have sampled theirs.
+        deadline = time.monotonic() + 10
+        while True:
+            text = httpx.get(f"{server.base_url}/metrics", headers=auth, timeout=10).text
+            sizes = _value(text, "ordermill_db_pool_size", database="primary")
+            if sizes in (2 * 5, 2 * 10) or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert sizes in (2 * 5, 2 * 10)
 
 
 def test_metrics_bind_serves_them_apart_and_not_on_the_main_port(

@@ -132,10 +132,12 @@ class PoolSampler:
         self._stop.set()
 
     def _loop(self) -> None:
-        while not self._stop.wait(self.interval):
+        while True:
             try:
                 self.sample()
             except Exception:  # a disposed engine at shutdown: nothing to sample
+                return
+            if self._stop.wait(self.interval):
                 return
 
 
