@@ -33,7 +33,21 @@ import httpx
 
 from bench.harness import OrderKey, split, tracking_number
 
-__all__ = ["HttpResult", "Server", "create_admin_token", "run_http_w1", "serve"]
+__all__ = [
+    "OBSERVE_OFF",
+    "OBSERVE_ON",
+    "HttpResult",
+    "Server",
+    "create_admin_token",
+    "run_http_w1",
+    "serve",
+]
+
+# The observability ratio (bench.run_all's "observe" section): the same server with its
+# metrics and a JSON log line per request (to a file, as a log collector would read it),
+# against one with metrics off and only warnings logged.
+OBSERVE_ON: tuple[str, ...] = ("--metrics", "--log-format", "json", "--log-level", "info")
+OBSERVE_OFF: tuple[str, ...] = ("--no-metrics", "--log-format", "json", "--log-level", "warning")
 
 _API = "/api/v1/orders"
 _RAMP = 0.005  # seconds between opening two connections
@@ -103,8 +117,15 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(url: str, *, workers: int = 2, startup_timeout: float = 60.0) -> Iterator[Server]:
-    """Run ``ordermill serve`` on a free loopback port until the block ends."""
+def serve(
+    url: str,
+    *,
+    workers: int = 2,
+    startup_timeout: float = 60.0,
+    extra_args: Sequence[str] = (),
+) -> Iterator[Server]:
+    """Run ``ordermill serve`` on a free loopback port until the block ends (``extra_args``:
+    more ``serve`` flags, e.g. ``OBSERVE_OFF``)."""
     token = create_admin_token(url)
     port = _free_port()
     # A file, not a pipe: a server that logs more than a pipe holds would block on it.
@@ -119,6 +140,7 @@ def serve(url: str, *, workers: int = 2, startup_timeout: float = 60.0) -> Itera
                 str(port),
                 "--workers",
                 str(workers),
+                *extra_args,
             ],
             env=_env(url),
             stdout=subprocess.DEVNULL,

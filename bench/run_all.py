@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from bench import dataset, query_bench, relay_bench
 from bench.counts import CALLS, CallCount, floor_counts, ordermill_counts
 from bench.harness import OrderKey, RunResult, System, Workload, run_clients, split
-from bench.http_bench import HttpResult, Server, run_http_w1, serve
+from bench.http_bench import OBSERVE_OFF, OBSERVE_ON, HttpResult, Server, run_http_w1, serve
 from bench.lifecycle import (
     OrderPool,
     load_lifecycle,
@@ -52,7 +52,7 @@ W1_TARGET, HTTP_TARGET = 0.7, 0.4
 # Run back to back in every round, in this order and then reversed.
 SYSTEMS: tuple[System, ...] = ("ordermill", "sqla-floor", "floor")
 _NAMES = {"w1": "W1 lifecycle", "w2": "W2 cancel"}
-SECTIONS = ("postgres", "http", "sqlite", "listing", "relay")
+SECTIONS = ("postgres", "http", "sqlite", "listing", "relay", "observe")
 _PER_ORDER = {"w1": CALLS[:4], "w2": CALLS[4:]}
 
 
@@ -265,6 +265,42 @@ def run_postgres(sizes: Sizes, *, http: bool, url: str | None = None) -> PgResul
                     f" ordermill {om}, {system} {p.rows_per_order[system]}"
                 )
     return PgResults(paired, https, http_error, counts, total)
+
+
+# -- observability cost -------------------------------------------------------------
+
+OBSERVE_CONNECTIONS = 8
+
+
+def run_observe(sizes: Sizes) -> Figure:
+    """HTTP W1 (``--workers 2``) with metrics and a log line per request, over the same
+    without, in the same run: two servers on one database, alternating run by run (who
+    goes first alternates too). Returns the per-round ratio on/off (target >= 0.95)."""
+    url = dataset.create_database(_pg_url("ordermill_bench_obs"))
+    per_run = sizes.orders("http") + sizes.warmup * OBSERVE_CONNECTIONS
+    total = 2 * sizes.runs * per_run + 1
+    _say(f"Observability: loading the lifecycle set ({total:,} orders) into {url}")
+    pool = OrderPool(load_lifecycle(url, total, products=sizes.products, log=_say))
+    found: dict[str, list[float]] = {"on": [], "off": []}
+    with ExitStack() as stack:
+        servers = {
+            "on": stack.enter_context(serve(url, extra_args=OBSERVE_ON)),
+            "off": stack.enter_context(serve(url, extra_args=OBSERVE_OFF)),
+        }
+        for round_no in range(sizes.runs):
+            order = ("on", "off") if round_no % 2 == 0 else ("off", "on")
+            for name in order:
+                _say(f"  observability {name}, round {round_no + 1}:")
+                result = _http_run(servers[name], pool, OBSERVE_CONNECTIONS, sizes, url)
+                found[name].append(result.orders_per_second)
+    ratio = paired_ratio(found["on"], found["off"])
+    _say(
+        f"Observability on/off, HTTP W1 with {OBSERVE_CONNECTIONS} connections: median ratio"
+        f" {ratio.median:.3f} (runs {', '.join(f'{v:.3f}' for v in ratio.values)});"
+        f" on {', '.join(f'{v:,.0f}' for v in found['on'])} orders/s,"
+        f" off {', '.join(f'{v:,.0f}' for v in found['off'])} orders/s"
+    )
+    return ratio
 
 
 # -- SQLite -----------------------------------------------------------------------
@@ -641,6 +677,7 @@ def main(argv: list[str] | None = None) -> int:
     sqlite = run_sqlite(sizes) if "sqlite" in wanted else None
     listing = run_listing(sizes) if "listing" in wanted else None
     relay = run_relay(sizes) if "relay" in wanted else None
+    observe = run_observe(sizes) if "observe" in wanted else None
     table = render_table(table_rows(pg, sqlite, listing, relay))
     command = "make bench" if args.size == "small" else "make bench-full"
     print()
@@ -656,6 +693,11 @@ def main(argv: list[str] | None = None) -> int:
     print(_method(sizes, pg, listing, relay))
     print()
     print(table)
+    if observe is not None:
+        print(
+            f"\nObservability (metrics + a JSON log line per request) on/off, HTTP W1,"
+            f" --workers 2: ratio {observe.median:.3f} (target >= 0.95)"
+        )
     print(f"\n({time.monotonic() - started:.0f} s)")
     if args.docs and pg is not None:
         body = _body(machine, sizes, pg, listing, relay, table, command, load)

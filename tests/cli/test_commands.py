@@ -348,25 +348,30 @@ def test_an_unmigrated_database_says_to_migrate(runner: Any, tmp_path: Path) -> 
 def test_serve_exports_the_environment_and_runs_the_app_factory(
     cli: Invoke, db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    import os
+
     import uvicorn
 
     calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
     monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: calls.append((a, kw)))
-    for name in ("ORDERMILL_DATABASE_URL", "ORDERMILL_CONFIG"):
-        # set first so that the teardown restores the variable's absence
-        monkeypatch.setenv(name, "")
-        monkeypatch.delenv(name)
+    # serve exports every setting (and the metrics folder): keep them out of other tests.
+    monkeypatch.setattr(os, "environ", os.environ.copy())
+    # ... and the process's log handlers (caplog needs the ordermill logger to propagate).
+    monkeypatch.setattr("ordermill.ops.logs.configure_logging", lambda *_a, **_k: None)
+    for name in ("ORDERMILL_DATABASE_URL", "ORDERMILL_CONFIG", "PROMETHEUS_MULTIPROC_DIR"):
+        os.environ.pop(name, None)
     config = tmp_path / "statuses.toml"
     result = cli("serve", "--port", "8123", "--workers", "3", "--config", str(config))
     assert result.exit_code == 0, result.output
     [(args, kwargs)] = calls
     assert args == ("ordermill.api:app_factory",)
     assert kwargs == {
-        "factory": True, "host": "127.0.0.1", "port": 8123, "workers": 3
+        "factory": True, "host": "127.0.0.1", "port": 8123, "workers": 3,
+        "log_config": None, "access_log": False, "forwarded_allow_ips": None,
     }  # fmt: skip
-    import os
-
     assert os.environ["ORDERMILL_DATABASE_URL"] == db_url
+    assert os.environ["ORDERMILL_PORT"] == "8123"  # every worker reads the same settings
+    assert os.environ["PROMETHEUS_MULTIPROC_DIR"]
     assert os.environ["ORDERMILL_CONFIG"] == str(config.resolve())
     from ordermill.api import app_factory
 

@@ -2,9 +2,9 @@
 
     uvicorn ordermill.api:app_factory --factory --workers 4
 
-``app_factory`` reads ``ORDERMILL_DATABASE_URL`` and ``ORDERMILL_CONFIG`` (a
-status configuration file), which is what ``ordermill serve`` exports before
-starting uvicorn, so each worker process builds its own engine.
+``app_factory`` reads the settings (``ordermill.ops.settings``: ``ORDERMILL_*``
+variables over ``$ORDERMILL_SETTINGS_FILE``), which is what ``ordermill serve``
+exports before starting uvicorn, so each worker process builds its own engine.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ordermill.api.logs import configure_logging
+from ordermill.api.observe import Observe, observed
 from ordermill.api.openapi import build_openapi, operation_id
 from ordermill.api.problems import (
     PROBLEM_MEDIA_TYPE,
@@ -34,6 +34,8 @@ from ordermill.api.problems import (
 from ordermill.domain.errors import OmsError
 from ordermill.domain.ratelimit import TokenBuckets
 from ordermill.oms import Oms, connect
+from ordermill.ops.logs import configure_logging
+from ordermill.ops.settings import Settings, load_settings
 
 __all__ = ["API_PREFIX", "DEFAULT_MAX_BODY_BYTES", "app_factory", "create_app"]
 
@@ -89,18 +91,20 @@ class BodySizeLimit:
         await self.app(scope, counting, send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        body = json.dumps(
-            {
-                "type": problem_type(RequestTooLarge.code),
-                "title": "Content Too Large",
-                "status": 413,
-                "detail": RequestTooLarge(self.max_bytes).detail,
-                "instance": scope.get("path", ""),
-                "code": RequestTooLarge.code,
-                "details": {"limit": self.max_bytes},
-            },
-            separators=(",", ":"),
-        ).encode()
+        problem: dict[str, Any] = {
+            "type": problem_type(RequestTooLarge.code),
+            "title": "Content Too Large",
+            "status": 413,
+            "detail": RequestTooLarge(self.max_bytes).detail,
+            "instance": scope.get("path", ""),
+            "code": RequestTooLarge.code,
+            "details": {"limit": self.max_bytes},
+        }
+        seen = observed(scope)
+        if seen is not None:
+            seen.error_code = RequestTooLarge.code
+            problem["request_id"] = seen.request_id
+        body = json.dumps(problem, separators=(",", ":")).encode()
         await send(
             {
                 "type": "http.response.start",
@@ -131,12 +135,20 @@ def create_app(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     close_oms_on_shutdown: bool = False,
     tracking_limiter: TokenBuckets | None = None,
+    metrics: bool = True,
+    metrics_route: bool = True,
+    log_requests: bool = True,
+    cors_origins: list[str] | None = None,
 ) -> FastAPI:
     """The REST service over ``oms``: routes under /api/v1, probes at /healthz and /readyz,
     the admin under /admin and the guest tracking page under /track.
 
-    ``tracking_limiter`` limits the tracking page and ``/api/v1/track`` per client
-    address (default: 30 requests, then one every 2 seconds, per process)."""
+    Every request gets an id and one log line (``api/observe.py``); with ``metrics`` its
+    latency and outcome are counted and, with ``metrics_route``, ``GET /metrics`` serves
+    them to tokens allowed ``metrics:read``. ``cors_origins``: browsers on these origins
+    may call the API. ``tracking_limiter`` limits the tracking page and ``/api/v1/track``
+    per client address (default: 30 requests, then one every 2 seconds, per process).
+    """
     from ordermill import __version__
     from ordermill.admin import mount as mount_admin
     from ordermill.admin import mount_tracking
@@ -153,10 +165,20 @@ def create_app(
         tracking,
         webhooks,
     )
+    from ordermill.api.routes import metrics as metrics_routes
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sampler = None
+        if metrics:
+            from ordermill.ops.metrics import PoolSampler
+
+            sampler = PoolSampler({"primary": oms.engine})
+            sampler.start()
+            app.state.pool_sampler = sampler
         yield
+        if sampler is not None:
+            sampler.stop()
         if close_oms_on_shutdown:
             oms.close()
 
@@ -178,8 +200,23 @@ def create_app(
     app.add_exception_handler(StarletteHTTPException, handle_http_exception)
     app.add_exception_handler(Exception, handle_unexpected)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    if cors_origins:
+        from starlette.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["X-Request-ID"],
+        )
+    app.add_middleware(  # outermost
+        Observe, metrics=metrics, log_requests=log_requests, api_prefix=API_PREFIX
+    )
 
     app.include_router(health.router)
+    if metrics and metrics_route:
+        app.include_router(metrics_routes.router)
     routers = (listing, orders, payments, refunds, shipments, returns, statuses, stock)
     for module in (*routers, tracking, webhooks):
         app.include_router(module.router, prefix=API_PREFIX)
@@ -194,13 +231,31 @@ def create_app(
     return app
 
 
-def app_factory() -> FastAPI:
-    """The app for ``uvicorn --factory``: the Oms comes from the environment.
+def app_factory(settings: Settings | None = None) -> FastAPI:
+    """The app for ``uvicorn --factory``: the Oms and the rest come from the settings
+    (``ORDERMILL_*`` variables over ``$ORDERMILL_SETTINGS_FILE``).
 
-    It also sets up the process's logging (``ordermill.api.logs``).
+    It also sets up the process's logging (``ordermill.ops.logs``) and tracing when
+    configured (``ordermill.ops.tracing``).
     """
-    configure_logging()
+    settings = settings or load_settings()
+    configure_logging(settings.log_format, settings.log_level)
     oms = connect(
-        os.environ.get("ORDERMILL_DATABASE_URL"), os.environ.get("ORDERMILL_CONFIG") or None
+        settings.database_url,
+        settings.config,
+        pool_size=settings.pool_size,
+        max_overflow=settings.max_overflow,
     )
-    return create_app(oms, close_oms_on_shutdown=True)
+    app = create_app(
+        oms,
+        max_body_bytes=settings.max_body_bytes,
+        close_oms_on_shutdown=True,
+        metrics=settings.metrics_enabled,
+        metrics_route=settings.metrics_bind is None,
+        cors_origins=settings.cors_origins,
+    )
+    if settings.otel_endpoint or os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
+        from ordermill.ops.tracing import instrument
+
+        instrument(app, oms.engine, settings.otel_endpoint)
+    return app

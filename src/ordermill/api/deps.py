@@ -15,6 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ordermill.api.access import authorize
 from ordermill.api.idempotency import MAX_KEY_LENGTH
+from ordermill.api.observe import observed
 from ordermill.domain.errors import NotAuthenticated
 from ordermill.domain.records import Principal
 from ordermill.oms import Oms
@@ -48,15 +49,20 @@ _bearer = HTTPBearer(
 
 
 def get_principal(
+    request: Request,
     oms: OmsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The principal of the request's bearer token, or 401."""
+    """The principal of the request's bearer token, or 401 (its token id goes to the
+    request's log line; the secret never does)."""
     if credentials is None:
         raise NotAuthenticated("Missing API token: send the header 'Authorization: Bearer <token>'")
     principal = oms.authenticate(credentials.credentials)
     if principal is None:
         raise NotAuthenticated("Invalid or revoked API token")
+    seen = observed(request.scope)
+    if seen is not None:
+        seen.token_id = principal.token_id
     return principal
 
 

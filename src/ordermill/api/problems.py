@@ -7,7 +7,9 @@ the message as ``detail``, the request path as ``instance``, the ``code``
 itself, and the error's structured ``details`` when it has any.
 
 An error nobody planned for is a 500 problem with a fresh ``problem_id``;
-the traceback goes to the server log under the same id and never to the client.
+the traceback goes to the server log under the same id (on the request's one log
+line, ``api/observe.py``) and never to the client. Every problem carries the
+request's ``request_id``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import compile_path
 
+from ordermill.api.observe import observed
 from ordermill.api.validation import describe_validation_errors
 from ordermill.db.errors import DBAPIError, OperationalError
 from ordermill.domain.errors import (
@@ -172,6 +175,10 @@ class Problem(BaseModel):
     problem_id: str | None = Field(
         default=None, description="For 5xx problems: the id under which the server logged it"
     )
+    request_id: str | None = Field(
+        default=None,
+        description="The request's id (the X-Request-ID header), as in the server's log line",
+    )
 
 
 class ProblemResponse(Response):
@@ -206,6 +213,10 @@ def _problem(
         "code": code,
     }
     body.update({k: v for k, v in extensions.items() if v is not None})
+    seen = observed(request.scope)
+    if seen is not None:
+        seen.error_code = code
+        body["request_id"] = seen.request_id
     return ProblemResponse(body, status_code=status, headers=dict(headers or {}))
 
 
@@ -332,23 +343,29 @@ def unexpected_problem(request: Request, exc: BaseException) -> ProblemResponse:
     problem_id = uuid.uuid4().hex
     unavailable = isinstance(exc, OperationalError)
     db_error_code, statement = _database_error(exc)
-    logger.error(
-        "unexpected error problem_id=%s method=%s path=%s error=%s%s",
-        problem_id,
-        request.method,
-        request.url.path,
-        type(exc).__name__,
-        f" db_error_code={db_error_code} statement={statement!r}" if statement else "",
-        exc_info=exc,
-        extra={
-            "problem_id": problem_id,
-            "http_method": request.method,
-            "http_path": request.url.path,
-            "error_class": type(exc).__name__,
-            "db_error_code": db_error_code,
-            "statement": statement,
-        },
-    )
+    fields = {
+        "problem_id": problem_id,
+        "http_method": request.method,
+        "http_path": request.url.path,
+        "error_class": type(exc).__name__,
+        "db_error_code": db_error_code,
+        "statement": statement,
+    }
+    seen = observed(request.scope)
+    if seen is not None:  # the request's one log line (api/observe.py) carries it all
+        seen.problem_id, seen.error = problem_id, exc
+        seen.extra = {k: v for k, v in fields.items() if k not in ("http_method", "http_path")}
+    else:
+        logger.error(
+            "unexpected error problem_id=%s method=%s path=%s error=%s%s",
+            problem_id,
+            request.method,
+            request.url.path,
+            type(exc).__name__,
+            f" db_error_code={db_error_code} statement={statement!r}" if statement else "",
+            exc_info=exc,
+            extra=fields,
+        )
     if unavailable:
         return _problem(
             request,

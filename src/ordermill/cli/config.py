@@ -1,4 +1,5 @@
-"""``ordermill config check``: validate a status configuration and show what it resolves to."""
+"""``ordermill config check``: validate a status configuration and show what it resolves to;
+``ordermill config show``: the effective settings (``ordermill.ops.settings``), secrets masked."""
 
 from __future__ import annotations
 
@@ -22,7 +23,48 @@ from ordermill.domain.status import resolution_table
 
 __all__ = ["register"]
 
-config_app = typer.Typer(help="Check the status configuration.", no_args_is_help=True)
+config_app = typer.Typer(
+    help="Check the status configuration; show the effective settings.", no_args_is_help=True
+)
+
+
+@config_app.command("show")
+def show(
+    settings_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--settings",
+            envvar="ORDERMILL_SETTINGS_FILE",
+            help="Settings file (TOML).",
+            dir_okay=False,
+            exists=True,
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Print the effective settings (flags aside: ORDERMILL_* variables over --settings FILE
+    over the defaults), passwords and keys masked, and any unknown ORDERMILL_* variable."""
+    import warnings
+
+    from ordermill.ops.settings import Settings, load_settings, unknown_variables
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # listed below instead
+        settings = load_settings(settings_file)
+    values = settings.masked()
+    unknown = unknown_variables()
+    if as_json:
+        print_json({"settings": values, "unknown_variables": unknown})
+        return
+    table = Table(title="Effective settings", title_justify="left")
+    for column in ("setting", "value", "variable"):
+        table.add_column(column, overflow="fold")
+    for name, value in values.items():
+        assert name in Settings.model_fields
+        table.add_row(name, "" if value is None else str(value), f"ORDERMILL_{name.upper()}")
+    out.print(table)
+    for variable in unknown:
+        out.print(f"[yellow]Unknown variable {variable}: no such setting (ignored).[/yellow]")
 
 
 @config_app.command("check")

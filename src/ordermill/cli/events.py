@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Annotated
@@ -80,7 +79,11 @@ def relay(
     config: ConfigOption = None,
 ) -> None:
     """Deliver committed outbox events, at least once, until stopped (Ctrl+C)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    from ordermill.ops.logs import configure_logging
+    from ordermill.ops.settings import load_settings
+
+    settings = load_settings()
+    configure_logging(settings.log_format, settings.log_level)
     options = RelayOptions(
         nats_url=nats,
         nats_stream=nats_stream,

@@ -104,6 +104,7 @@ OPERATIONS: Final[dict[str, Rule]] = {
     "get_tracking_link": Rule("orders:read"),
     "revoke_tracking_link": Rule("orders:write"),
     "track": PUBLIC,  # the tracking token is the key
+    "metrics": Rule("metrics:read"),  # not in the OpenAPI document (Prometheus's format)
     "get_stock": Rule("stock:read"),
     "set_stock": Rule("stock:write"),
     "list_webhooks": Rule("webhooks:manage"),

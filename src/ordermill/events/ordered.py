@@ -26,6 +26,7 @@ from ordermill.db.tables import utcnow
 from ordermill.events.destination import Destination, DestinationRetired, RetrySchedule
 from ordermill.events.envelope import Envelope
 from ordermill.events.store import Store
+from ordermill.ops.metrics import DELIVERY_FAILURES
 
 __all__ = ["Attempt", "OrderedDestination"]
 
@@ -89,6 +90,7 @@ class OrderedDestination(Destination):
                 rows.append(row)
                 return
             error = result.error or f"HTTP {result.status_code}"
+            DELIVERY_FAILURES.labels(self.name).inc()
             since = await asyncio.to_thread(
                 self.store.record_failure, self.name, f"event {envelope.id}: {error}", [row]
             )

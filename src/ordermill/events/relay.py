@@ -36,6 +36,7 @@ from ordermill.events.envelope import DEFAULT_SOURCE, Envelope, OutboxEvent
 from ordermill.events.lease import Lease, lease_for
 from ordermill.events.store import Position, Store
 from ordermill.events.wakeup import Wakeup
+from ordermill.ops.metrics import DELIVERIES, DELIVERY_FAILURES
 
 __all__ = ["Relay", "RelaySettings"]
 
@@ -181,6 +182,7 @@ class Relay:
 
     async def _failed(self, dest: Destination, exc: Exception, failures: int) -> bool:
         """Record the failure and sleep a backoff; returns False (reconnect next time)."""
+        DELIVERY_FAILURES.labels(dest.name).inc()
         if isinstance(exc, DeliveryFailed):
             log.warning("delivery to %s failed (%s); retrying", dest.name, exc)
         else:
@@ -208,6 +210,8 @@ class Relay:
         rows = await dest.deliver(batch) if batch else []
         self._crash_point()
         await self._advance(dest, cursor, events, rows)
+        if batch:
+            DELIVERIES.labels(dest.name).inc(len(batch))
         return events[-1].position if len(events) < dest.batch_size else None
 
     async def _advance(

@@ -1,0 +1,5 @@
+"""The ops tests use the REST tests' small shop."""
+
+from tests.api.conftest import shop
+
+__all__ = ["shop"]
