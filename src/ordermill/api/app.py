@@ -2,9 +2,10 @@
 
     uvicorn ordermill.api:app_factory --factory --workers 4
 
-``app_factory`` reads ``ORDERMILL_DATABASE_URL`` and ``ORDERMILL_CONFIG`` (a
-status configuration file), which is what ``ordermill serve`` exports before
-starting uvicorn, so each worker process builds its own engine.
+``app_factory`` reads ``ORDERMILL_DATABASE_URL``, ``ORDERMILL_CONFIG`` (a
+status configuration file) and ``ORDERMILL_STATEMENT_TIMEOUT`` (seconds, default 30,
+0 for none), which is what ``ordermill serve`` exports before starting uvicorn, so
+each worker process builds its own engine.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from ordermill.api.problems import (
     handle_validation_error,
     problem_type,
 )
+from ordermill.db.engine import DEFAULT_STATEMENT_TIMEOUT
 from ordermill.domain.errors import OmsError
 from ordermill.oms import Oms, connect
 
@@ -185,7 +187,10 @@ def app_factory() -> FastAPI:
     It also sets up the process's logging (``ordermill.api.logs``).
     """
     configure_logging()
+    timeout = os.environ.get("ORDERMILL_STATEMENT_TIMEOUT") or DEFAULT_STATEMENT_TIMEOUT
     oms = connect(
-        os.environ.get("ORDERMILL_DATABASE_URL"), os.environ.get("ORDERMILL_CONFIG") or None
+        os.environ.get("ORDERMILL_DATABASE_URL"),
+        os.environ.get("ORDERMILL_CONFIG") or None,
+        statement_timeout=float(timeout),
     )
     return create_app(oms, close_oms_on_shutdown=True)

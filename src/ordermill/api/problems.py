@@ -8,6 +8,9 @@ itself, and the error's structured ``details`` when it has any.
 
 An error nobody planned for is a 500 problem with a fresh ``problem_id``;
 the traceback goes to the server log under the same id and never to the client.
+A database that is unreachable, lost the connection or cancelled a statement at the
+statement timeout (``db.errors.unavailable`` decides) is a 503 with ``Retry-After``
+(codes ``service_unavailable``, ``statement_timeout``), logged as a warning.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from starlette.responses import Response
 from starlette.routing import compile_path
 
 from ordermill.api.validation import describe_validation_errors
-from ordermill.db.errors import DBAPIError, OperationalError
+from ordermill.db.errors import DBAPIError, unavailable
 from ordermill.domain.errors import (
     AccessDenied,
     ConfigError,
@@ -42,6 +45,7 @@ from ordermill.domain.errors import (
     NotFound,
     OmsError,
     PermissionDenied,
+    ServiceUnavailable,
 )
 from ordermill.domain.serialize import to_jsonable
 
@@ -132,6 +136,7 @@ PROBLEMS: Sequence[tuple[type[Exception], int, str]] = (
     (AccessDenied, 403, "Forbidden"),
     (NotAuthenticated, 401, "Unauthorized"),
     (PermissionDenied, 403, "Forbidden"),
+    (ServiceUnavailable, 503, "Service Unavailable"),
 )
 _BY_CLASS: Mapping[type[Exception], tuple[int, str]] = {
     cls: (status, title) for cls, status, title in PROBLEMS
@@ -216,7 +221,9 @@ def handle_oms_error(request: Request, exc: Exception) -> Response:
         # A broken configuration or an error class missing from the table is our bug.
         return unexpected_problem(request, exc)
     status, title = found
-    headers = {"WWW-Authenticate": 'Bearer realm="ordermill"'} if status == 401 else None
+    headers = {"WWW-Authenticate": 'Bearer realm="ordermill"'} if status == 401 else {}
+    if isinstance(exc, ServiceUnavailable):
+        headers["Retry-After"] = str(exc.retry_after)
     return _problem(
         request,
         status=status,
@@ -313,23 +320,25 @@ def _allowed_methods(request: Request) -> str:
 
 
 def unexpected_problem(request: Request, exc: BaseException) -> ProblemResponse:
-    """A 500 (or 503 when the database is unreachable) whose id is also in the server log.
+    """A 500 (or a 503 when the database cannot serve now) whose id is also in the server log.
 
     A database error is logged with its error code and the statement's name; its bound
     parameters (token hashes among them) never are: the engine hides them from the
-    error's text (``db.engine``).
+    error's text (``db.engine``). A 503 is logged as a warning without a traceback: it
+    is the database's state, not a bug.
     """
     problem_id = uuid.uuid4().hex
-    unavailable = isinstance(exc, OperationalError)
+    mapped = unavailable(exc)
     db_error_code, statement = _database_error(exc)
-    logger.error(
-        "unexpected error problem_id=%s method=%s path=%s error=%s%s",
+    (logger.warning if mapped else logger.error)(
+        "%s problem_id=%s method=%s path=%s error=%s%s",
+        f"database unavailable ({mapped.code})" if mapped else "unexpected error",
         problem_id,
         request.method,
         request.url.path,
         type(exc).__name__,
         f" db_error_code={db_error_code} statement={statement!r}" if statement else "",
-        exc_info=exc,
+        exc_info=None if mapped else exc,
         extra={
             "problem_id": problem_id,
             "http_method": request.method,
@@ -339,14 +348,14 @@ def unexpected_problem(request: Request, exc: BaseException) -> ProblemResponse:
             "statement": statement,
         },
     )
-    if unavailable:
+    if mapped is not None:
         return _problem(
             request,
             status=503,
             title="Service Unavailable",
-            code="service_unavailable",
-            detail=f"The database is unavailable or busy; retry shortly (problem id {problem_id})",
-            headers={"Retry-After": "1"},
+            code=mapped.code,
+            detail=f"{mapped.message} (problem id {problem_id})",
+            headers={"Retry-After": str(mapped.retry_after)},
             problem_id=problem_id,
         )
     return _problem(
