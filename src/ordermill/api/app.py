@@ -10,7 +10,9 @@ each worker process builds its own engine.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -37,6 +39,8 @@ from ordermill.domain.errors import OmsError
 from ordermill.oms import Oms, connect
 
 __all__ = ["API_PREFIX", "DEFAULT_MAX_BODY_BYTES", "app_factory", "create_app"]
+
+logger = logging.getLogger("ordermill.api")
 
 API_PREFIX = "/api/v1"
 # An order of 500 lines with long names stays well under this.
@@ -90,30 +94,90 @@ class BodySizeLimit:
         await self.app(scope, counting, send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        body = json.dumps(
-            {
-                "type": problem_type(RequestTooLarge.code),
-                "title": "Content Too Large",
-                "status": 413,
-                "detail": RequestTooLarge(self.max_bytes).detail,
-                "instance": scope.get("path", ""),
-                "code": RequestTooLarge.code,
-                "details": {"limit": self.max_bytes},
-            },
-            separators=(",", ":"),
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
+        await send_problem(
+            send,
+            scope,
+            status=413,
+            title="Content Too Large",
+            code=RequestTooLarge.code,
+            detail=RequestTooLarge(self.max_bytes).detail,
+            details={"limit": self.max_bytes},
         )
-        await send({"type": "http.response.body", "body": body})
+
+
+class AnswerWhenCancelled:
+    """Answer a request that uvicorn cancels at shutdown with a 503 problem.
+
+    On SIGTERM uvicorn lets requests in flight finish for ``--graceful-timeout`` seconds,
+    then cancels the rest; it would answer them a plain-text 500 and log a traceback.
+    This answers 503 (``shutting_down``, ``Retry-After``, ``Connection: close``) instead:
+    the client, or a proxy in front, retries on a server that is up. The request's
+    transaction is rolled back when the process ends, unless it was committing at that
+    instant: a retry with the same ``Idempotency-Key`` is safe either way.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watching(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watching)
+        except asyncio.CancelledError:
+            if started:
+                raise
+            logger.warning("request cancelled at shutdown: %s %s", scope["method"], scope["path"])
+            await send_problem(
+                send,
+                scope,
+                status=503,
+                title="Service Unavailable",
+                code="shutting_down",
+                detail="The server stopped before this request finished; retry it",
+                headers={"retry-after": "1"},
+            )
+
+
+async def send_problem(
+    send: Send,
+    scope: Scope,
+    *,
+    status: int,
+    title: str,
+    code: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """A problem+json response sent below the framework (from ASGI middleware)."""
+    problem: dict[str, Any] = {
+        "type": problem_type(code),
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": scope.get("path", ""),
+        "code": code,
+    }
+    if details:
+        problem["details"] = details
+    body = json.dumps(problem, separators=(",", ":")).encode()
+    raw = [
+        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),
+        *((k.encode(), v.encode()) for k, v in (headers or {}).items()),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -168,6 +232,7 @@ def create_app(
     app.add_exception_handler(StarletteHTTPException, handle_http_exception)
     app.add_exception_handler(Exception, handle_unexpected)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    app.add_middleware(AnswerWhenCancelled)  # the outermost: sees every cancellation
 
     app.include_router(health.router)
     for module in (listing, orders, payments, shipments, statuses, stock, webhooks):

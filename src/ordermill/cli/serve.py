@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -12,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from ordermill.cli.common import DEFAULT_URL, ConfigOption, DatabaseUrl, err
+from ordermill.db.engine import DEFAULT_STATEMENT_TIMEOUT
 
 __all__ = ["register"]
 
@@ -25,17 +28,36 @@ def serve(
     relay: Annotated[
         bool, typer.Option("--relay", help="Also run `ordermill events relay` (child process).")
     ] = False,
+    graceful_timeout: Annotated[
+        int,
+        typer.Option(
+            envvar="ORDERMILL_GRACEFUL_TIMEOUT",
+            help="On SIGTERM, seconds to let requests in flight finish before cancelling them.",
+            min=0,
+        ),
+    ] = 30,
+    statement_timeout: Annotated[
+        float,
+        typer.Option(
+            envvar="ORDERMILL_STATEMENT_TIMEOUT",
+            help="Seconds a database statement may run before it is cancelled (503); 0: none.",
+            min=0,
+        ),
+    ] = DEFAULT_STATEMENT_TIMEOUT,
 ) -> None:
     """Serve the REST API under /api/v1 (and the admin under /admin).
 
-    Each worker builds its own Oms from ORDERMILL_DATABASE_URL and ORDERMILL_CONFIG, which
-    are set from the options here. Run `ordermill migrate` first.
+    Each worker builds its own Oms from ORDERMILL_DATABASE_URL, ORDERMILL_CONFIG and
+    ORDERMILL_STATEMENT_TIMEOUT, which are set from the options here. Run `ordermill
+    migrate` first. SIGTERM (or Ctrl+C) stops taking connections, lets the requests in
+    flight finish (at most --graceful-timeout seconds), then exits 0.
     """
     import uvicorn
 
     _keep_tcp_nodelay(uvicorn.Config)
 
     os.environ["ORDERMILL_DATABASE_URL"] = database_url
+    os.environ["ORDERMILL_STATEMENT_TIMEOUT"] = f"{statement_timeout:g}"
     if config is not None:
         os.environ["ORDERMILL_CONFIG"] = str(config.resolve())
     else:
@@ -52,17 +74,52 @@ def serve(
         " worker(s); Ctrl+C stops."
     )
     try:
-        uvicorn.run(
-            "ordermill.api:app_factory",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
+        code = _run(
+            uvicorn.Config(
+                "ordermill.api:app_factory",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                timeout_graceful_shutdown=graceful_timeout,
+            )
         )
     finally:
         if child is not None:
             child.terminate()
-            child.wait(timeout=10)
+            child.wait(timeout=graceful_timeout + 10)
+    if code:
+        raise typer.Exit(code)
+
+
+def _run(config: Any) -> int:
+    """``uvicorn.run`` for this config, except that with several workers the supervisor
+    closes its listening socket as soon as it is told to stop: otherwise the kernel
+    would go on accepting connections that no worker answers until every worker has
+    drained, where a client (or a proxy trying the next server) must be refused."""
+    from uvicorn import Server
+    from uvicorn.supervisors import Multiprocess
+
+    class Supervisor(Multiprocess):
+        def terminate_all(self) -> None:
+            for sock in self.sockets:
+                sock.close()
+            super().terminate_all()
+
+    if config.workers > 1:
+        Supervisor(config, sockets=[config.bind_socket()]).run()
+        return 0
+    server = Server(config=config)
+    # uvicorn raises the signal that stopped it again once it has shut down; with the
+    # default SIGTERM handler that would end the process with -15 instead of 0.
+    signal.signal(signal.SIGTERM, _stopped)
+    with contextlib.suppress(SystemExit):
+        server.run()
+    return 0 if server.started else 3  # uvicorn's exit code for a failed start
+
+
+def _stopped(_signum: int, _frame: object) -> None:
+    raise SystemExit(0)
 
 
 def _start_relay(database_url: str) -> subprocess.Popen[bytes]:
