@@ -23,6 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ordermill.api.docs_pages import mount_docs
 from ordermill.api.logs import configure_logging
 from ordermill.api.openapi import build_openapi, operation_id
 from ordermill.api.problems import (
@@ -221,7 +222,7 @@ def create_app(
         version=__version__,
         description=_DESCRIPTION,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # both served from package files: api/docs_pages.py
         redoc_url=None,
         generate_unique_id_function=operation_id,
         lifespan=lifespan,
@@ -238,6 +239,7 @@ def create_app(
     for module in (listing, orders, payments, shipments, statuses, stock, webhooks):
         app.include_router(module.router, prefix=API_PREFIX)
     mount_admin(app, oms)  # the staff pages under /admin (HTML, session cookie)
+    mount_docs(app)
 
     def openapi() -> dict[str, Any]:
         return build_openapi(app)
