@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
+import importlib
 import os
 import secrets
 import signal
 import socket
 import subprocess
 import sys
+import threading
 from typing import Annotated, Any
 
 import typer
@@ -73,53 +74,54 @@ def serve(
         f"Serving on http://{host}:{port} (API /api/v1, admin /admin/) with {workers}"
         " worker(s); Ctrl+C stops."
     )
+    _refuse_connections_when_stopping(importlib.import_module("uvicorn.main"))
+    # uvicorn raises the signal that stopped it again once it has shut down; with the
+    # default SIGTERM handler that would end the process with -15 instead of 0.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stopped)
     try:
-        code = _run(
-            uvicorn.Config(
-                "ordermill.api:app_factory",
-                factory=True,
-                host=host,
-                port=port,
-                workers=workers,
-                timeout_graceful_shutdown=graceful_timeout,
-            )
+        uvicorn.run(
+            "ordermill.api:app_factory",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            timeout_graceful_shutdown=graceful_timeout,
         )
+    except _Stopped:
+        pass
     finally:
         if child is not None:
             child.terminate()
             child.wait(timeout=graceful_timeout + 10)
-    if code:
-        raise typer.Exit(code)
 
 
-def _run(config: Any) -> int:
-    """``uvicorn.run`` for this config, except that with several workers the supervisor
-    closes its listening socket as soon as it is told to stop: otherwise the kernel
-    would go on accepting connections that no worker answers until every worker has
-    drained, where a client (or a proxy trying the next server) must be refused."""
-    from uvicorn import Server
-    from uvicorn.supervisors import Multiprocess
+class _Stopped(Exception):
+    """SIGTERM, raised again by uvicorn after its graceful shutdown."""
 
-    class Supervisor(Multiprocess):
+
+def _stopped(_signum: int, _frame: object) -> None:
+    raise _Stopped
+
+
+def _refuse_connections_when_stopping(main_module: Any) -> None:
+    """Have uvicorn's multi-worker supervisor close its listening socket as soon as it is
+    told to stop: otherwise the kernel would go on accepting connections that no worker
+    answers until every worker has drained, where a client (or a proxy trying the next
+    server) must be refused at once."""
+    original = main_module.Multiprocess
+    if getattr(original, "_ordermill_refuses", False):
+        return
+
+    class Supervisor(original):  # type: ignore[misc,valid-type]
+        _ordermill_refuses = True
+
         def terminate_all(self) -> None:
             for sock in self.sockets:
                 sock.close()
             super().terminate_all()
 
-    if config.workers > 1:
-        Supervisor(config, sockets=[config.bind_socket()]).run()
-        return 0
-    server = Server(config=config)
-    # uvicorn raises the signal that stopped it again once it has shut down; with the
-    # default SIGTERM handler that would end the process with -15 instead of 0.
-    signal.signal(signal.SIGTERM, _stopped)
-    with contextlib.suppress(SystemExit):
-        server.run()
-    return 0 if server.started else 3  # uvicorn's exit code for a failed start
-
-
-def _stopped(_signum: int, _frame: object) -> None:
-    raise SystemExit(0)
+    main_module.Multiprocess = Supervisor
 
 
 def _start_relay(database_url: str) -> subprocess.Popen[bytes]:
