@@ -309,22 +309,27 @@ def test_serve_exports_the_environment_and_runs_the_app_factory(
 
     calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
     monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: calls.append((a, kw)))
-    for name in ("ORDERMILL_DATABASE_URL", "ORDERMILL_CONFIG"):
+    for name in ("ORDERMILL_DATABASE_URL", "ORDERMILL_CONFIG", "ORDERMILL_STATEMENT_TIMEOUT"):
         # set first so that the teardown restores the variable's absence
         monkeypatch.setenv(name, "")
         monkeypatch.delenv(name)
     config = tmp_path / "statuses.toml"
-    result = cli("serve", "--port", "8123", "--workers", "3", "--config", str(config))
+    result = cli(
+        *("serve", "--port", "8123", "--workers", "3", "--config", str(config)),
+        *("--graceful-timeout", "12", "--statement-timeout", "4.5"),
+    )
     assert result.exit_code == 0, result.output
     [(args, kwargs)] = calls
     assert args == ("ordermill.api:app_factory",)
     assert kwargs == {
-        "factory": True, "host": "127.0.0.1", "port": 8123, "workers": 3
+        "factory": True, "host": "127.0.0.1", "port": 8123, "workers": 3,
+        "timeout_graceful_shutdown": 12,
     }  # fmt: skip
     import os
 
     assert os.environ["ORDERMILL_DATABASE_URL"] == db_url
     assert os.environ["ORDERMILL_CONFIG"] == str(config.resolve())
+    assert os.environ["ORDERMILL_STATEMENT_TIMEOUT"] == "4.5"  # read by app_factory
     from ordermill.api import app_factory
 
     assert callable(app_factory)

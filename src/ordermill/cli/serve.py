@@ -77,8 +77,8 @@ def serve(
     _refuse_connections_when_stopping(importlib.import_module("uvicorn.main"))
     # uvicorn raises the signal that stopped it again once it has shut down; with the
     # default SIGTERM handler that would end the process with -15 instead of 0.
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _stopped)
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _stopped) if main_thread else None
     try:
         uvicorn.run(
             "ordermill.api:app_factory",
@@ -91,6 +91,8 @@ def serve(
     except _Stopped:
         pass
     finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
         if child is not None:
             child.terminate()
             child.wait(timeout=graceful_timeout + 10)
