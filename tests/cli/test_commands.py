@@ -358,21 +358,31 @@ def test_serve_exports_the_environment_and_runs_the_app_factory(
     monkeypatch.setattr(os, "environ", os.environ.copy())
     # ... and the process's log handlers (caplog needs the ordermill logger to propagate).
     monkeypatch.setattr("ordermill.ops.logs.configure_logging", lambda *_a, **_k: None)
-    for name in ("ORDERMILL_DATABASE_URL", "ORDERMILL_CONFIG", "PROMETHEUS_MULTIPROC_DIR"):
+    for name in (
+        "ORDERMILL_DATABASE_URL",
+        "ORDERMILL_CONFIG",
+        "ORDERMILL_STATEMENT_TIMEOUT",
+        "PROMETHEUS_MULTIPROC_DIR",
+    ):
         os.environ.pop(name, None)
     config = tmp_path / "statuses.toml"
-    result = cli("serve", "--port", "8123", "--workers", "3", "--config", str(config))
+    result = cli(
+        *("serve", "--port", "8123", "--workers", "3", "--config", str(config)),
+        *("--graceful-timeout", "12", "--statement-timeout", "4.5"),
+    )
     assert result.exit_code == 0, result.output
     [(args, kwargs)] = calls
     assert args == ("ordermill.api:app_factory",)
     assert kwargs == {
         "factory": True, "host": "127.0.0.1", "port": 8123, "workers": 3,
         "log_config": None, "access_log": False, "forwarded_allow_ips": None,
+        "timeout_graceful_shutdown": 12,
     }  # fmt: skip
     assert os.environ["ORDERMILL_DATABASE_URL"] == db_url
     assert os.environ["ORDERMILL_PORT"] == "8123"  # every worker reads the same settings
     assert os.environ["PROMETHEUS_MULTIPROC_DIR"]
     assert os.environ["ORDERMILL_CONFIG"] == str(config.resolve())
+    assert os.environ["ORDERMILL_STATEMENT_TIMEOUT"] == "4.5"  # read by app_factory
     from ordermill.api import app_factory
 
     assert callable(app_factory)

@@ -38,6 +38,7 @@ from ordermill.admin.sessions import (
 from ordermill.admin.web import STATIC_DIR, Admin, CsrfRefused, SignInRequired, build_templates
 from ordermill.admin.web import render as render_page
 from ordermill.admin.web import url as admin_url
+from ordermill.db.errors import DatabaseError, unavailable
 from ordermill.domain.errors import MissingScope, NotFound
 from ordermill.oms import Oms
 
@@ -197,9 +198,27 @@ def _add_error_pages(app: FastAPI) -> None:
         )
 
     async def server_error(request: Request, exc: Exception) -> Response:
-        logger.exception("admin page failed: %s %s", request.method, request.url.path)
         if not hasattr(request.state, "session"):
             request.state.session = Session.anonymous()
+        mapped = unavailable(exc)
+        if mapped is not None:
+            logger.warning(
+                "admin page: database unavailable (%s): %s %s: %s",
+                mapped.code,
+                request.method,
+                request.url.path,
+                type(exc).__name__,
+            )
+            response = page(
+                request,
+                503,
+                "Database unavailable",
+                "The database cannot be reached right now (it may be restarting or busy). "
+                "Nothing you submitted was half-applied; try again in a moment.",
+            )
+            response.headers["Retry-After"] = str(mapped.retry_after)
+            return response
+        logger.exception("admin page failed: %s %s", request.method, request.url.path)
         return page(
             request,
             500,
@@ -215,6 +234,9 @@ def _add_error_pages(app: FastAPI) -> None:
     app.add_exception_handler(MissingScope, missing_scope)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
+    # Database errors are handled inside the middleware stack, where a handled error
+    # stays handled: the catch-all (Exception) answers too, but then re-raises it.
+    app.add_exception_handler(DatabaseError, server_error)
     app.add_exception_handler(Exception, server_error)
 
 

@@ -5,11 +5,14 @@
 ``app_factory`` reads the settings (``ordermill.ops.settings``: ``ORDERMILL_*``
 variables over ``$ORDERMILL_SETTINGS_FILE``), which is what ``ordermill serve``
 exports before starting uvicorn, so each worker process builds its own engine.
+Its ``statement_timeout`` (seconds, default 30, 0 for none) bounds every statement.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ordermill.api.observe import Observe, observed
+from ordermill.api.docs_pages import mount_docs
 from ordermill.api.openapi import build_openapi, operation_id
 from ordermill.api.problems import (
     PROBLEM_MEDIA_TYPE,
@@ -31,6 +35,7 @@ from ordermill.api.problems import (
     handle_validation_error,
     problem_type,
 )
+from ordermill.db.engine import DEFAULT_STATEMENT_TIMEOUT
 from ordermill.domain.errors import OmsError
 from ordermill.domain.ratelimit import TokenBuckets
 from ordermill.oms import Oms, connect
@@ -38,6 +43,8 @@ from ordermill.ops.logs import configure_logging
 from ordermill.ops.settings import Settings, load_settings
 
 __all__ = ["API_PREFIX", "DEFAULT_MAX_BODY_BYTES", "app_factory", "create_app"]
+
+logger = logging.getLogger("ordermill.api")
 
 API_PREFIX = "/api/v1"
 # An order of 500 lines with long names stays well under this.
@@ -116,7 +123,81 @@ class BodySizeLimit:
                 ],
             }
         )
-        await send({"type": "http.response.body", "body": body})
+
+
+class AnswerWhenCancelled:
+    """Answer a request that uvicorn cancels at shutdown with a 503 problem.
+
+    On SIGTERM uvicorn lets requests in flight finish for ``--graceful-timeout`` seconds,
+    then cancels the rest; it would answer them a plain-text 500 and log a traceback.
+    This answers 503 (``shutting_down``, ``Retry-After``, ``Connection: close``) instead:
+    the client, or a proxy in front, retries on a server that is up. The request's
+    transaction is rolled back when the process ends, unless it was committing at that
+    instant: a retry with the same ``Idempotency-Key`` is safe either way.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watching(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watching)
+        except asyncio.CancelledError:
+            if started:
+                raise
+            logger.warning("request cancelled at shutdown: %s %s", scope["method"], scope["path"])
+            await send_problem(
+                send,
+                scope,
+                status=503,
+                title="Service Unavailable",
+                code="shutting_down",
+                detail="The server stopped before this request finished; retry it",
+                headers={"retry-after": "1"},
+            )
+
+
+async def send_problem(
+    send: Send,
+    scope: Scope,
+    *,
+    status: int,
+    title: str,
+    code: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """A problem+json response sent below the framework (from ASGI middleware)."""
+    problem: dict[str, Any] = {
+        "type": problem_type(code),
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": scope.get("path", ""),
+        "code": code,
+    }
+    if details:
+        problem["details"] = details
+    body = json.dumps(problem, separators=(",", ":")).encode()
+    raw = [
+        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),
+        *((k.encode(), v.encode()) for k, v in (headers or {}).items()),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -187,7 +268,7 @@ def create_app(
         version=__version__,
         description=_DESCRIPTION,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # both served from package files: api/docs_pages.py
         redoc_url=None,
         generate_unique_id_function=operation_id,
         lifespan=lifespan,
@@ -200,6 +281,7 @@ def create_app(
     app.add_exception_handler(StarletteHTTPException, handle_http_exception)
     app.add_exception_handler(Exception, handle_unexpected)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    app.add_middleware(AnswerWhenCancelled)  # sees every cancellation
     if cors_origins:
         from starlette.middleware.cors import CORSMiddleware
 
@@ -223,6 +305,7 @@ def create_app(
     mount_admin(app, oms)  # the staff pages under /admin (HTML, session cookie)
     # The public guest tracking page under /track (HTML, no sign-in).
     mount_tracking(app, oms, limiter=app.state.tracking_limiter)
+    mount_docs(app)
 
     def openapi() -> dict[str, Any]:
         return build_openapi(app)
@@ -245,6 +328,7 @@ def app_factory(settings: Settings | None = None) -> FastAPI:
         settings.config,
         pool_size=settings.pool_size,
         max_overflow=settings.max_overflow,
+        statement_timeout=settings.statement_timeout,
     )
     app = create_app(
         oms,

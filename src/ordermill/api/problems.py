@@ -32,7 +32,7 @@ from starlette.routing import compile_path
 
 from ordermill.api.observe import observed
 from ordermill.api.validation import describe_validation_errors
-from ordermill.db.errors import DBAPIError, OperationalError
+from ordermill.db.errors import DBAPIError, unavailable
 from ordermill.domain.errors import (
     AccessDenied,
     ConfigError,
@@ -49,6 +49,7 @@ from ordermill.domain.errors import (
     PermissionDenied,
     RateLimited,
     StaleOrder,
+    ServiceUnavailable,
 )
 from ordermill.domain.serialize import to_jsonable
 
@@ -143,6 +144,7 @@ PROBLEMS: Sequence[tuple[type[Exception], int, str]] = (
     (StaleOrder, 412, "Precondition Failed"),
     (InvalidIfMatch, 400, "Invalid If-Match"),
     (RateLimited, 429, "Too Many Requests"),
+    (ServiceUnavailable, 503, "Service Unavailable"),
 )
 _BY_CLASS: Mapping[type[Exception], tuple[int, str]] = {
     cls: (status, title) for cls, status, title in PROBLEMS
@@ -235,9 +237,9 @@ def handle_oms_error(request: Request, exc: Exception) -> Response:
         # A broken configuration or an error class missing from the table is our bug.
         return unexpected_problem(request, exc)
     status, title = found
-    headers = {"WWW-Authenticate": 'Bearer realm="ordermill"'} if status == 401 else None
-    if isinstance(exc, RateLimited):
-        headers = {"Retry-After": str(exc.retry_after)}
+    headers = {"WWW-Authenticate": 'Bearer realm="ordermill"'} if status == 401 else {}
+    if isinstance(exc, (RateLimited, ServiceUnavailable)):
+        headers["Retry-After"] = str(exc.retry_after)
     return _problem(
         request,
         status=status,
@@ -334,14 +336,15 @@ def _allowed_methods(request: Request) -> str:
 
 
 def unexpected_problem(request: Request, exc: BaseException) -> ProblemResponse:
-    """A 500 (or 503 when the database is unreachable) whose id is also in the server log.
+    """A 500 (or a 503 when the database cannot serve now) whose id is also in the server log.
 
     A database error is logged with its error code and the statement's name; its bound
     parameters (token hashes among them) never are: the engine hides them from the
-    error's text (``db.engine``).
+    error's text (``db.engine``). A 503 is logged as a warning without a traceback: it
+    is the database's state, not a bug.
     """
     problem_id = uuid.uuid4().hex
-    unavailable = isinstance(exc, OperationalError)
+    mapped = unavailable(exc)
     db_error_code, statement = _database_error(exc)
     fields = {
         "problem_id": problem_id,
@@ -353,27 +356,30 @@ def unexpected_problem(request: Request, exc: BaseException) -> ProblemResponse:
     }
     seen = observed(request.scope)
     if seen is not None:  # the request's one log line (api/observe.py) carries it all
-        seen.problem_id, seen.error = problem_id, exc
+        seen.problem_id = problem_id
+        if mapped is None:  # a 503 is the database's state, not a bug: no traceback
+            seen.error = exc
         seen.extra = {k: v for k, v in fields.items() if k not in ("http_method", "http_path")}
     else:
-        logger.error(
-            "unexpected error problem_id=%s method=%s path=%s error=%s%s",
+        (logger.warning if mapped else logger.error)(
+            "%s problem_id=%s method=%s path=%s error=%s%s",
+            f"database unavailable ({mapped.code})" if mapped else "unexpected error",
             problem_id,
             request.method,
             request.url.path,
             type(exc).__name__,
             f" db_error_code={db_error_code} statement={statement!r}" if statement else "",
-            exc_info=exc,
+            exc_info=None if mapped else exc,
             extra=fields,
         )
-    if unavailable:
+    if mapped is not None:
         return _problem(
             request,
             status=503,
             title="Service Unavailable",
-            code="service_unavailable",
-            detail=f"The database is unavailable or busy; retry shortly (problem id {problem_id})",
-            headers={"Retry-After": "1"},
+            code=mapped.code,
+            detail=f"{mapped.message} (problem id {problem_id})",
+            headers={"Retry-After": str(mapped.retry_after)},
             problem_id=problem_id,
         )
     return _problem(

@@ -1,8 +1,10 @@
 """Exit codes, and the one place that turns an error into a message without a traceback.
 
-0 success · 1 the operation was refused or failed (not found, conflict, database
-unreachable) · 2 bad usage or bad input (invalid value, invalid file or configuration;
-also what Typer returns for a malformed command line).
+0 success · 1 the operation was refused or failed (not found, conflict, a database
+error) · 2 bad usage or bad input (invalid value, invalid file or configuration;
+also what Typer returns for a malformed command line) · 75 (``EX_TEMPFAIL``) the
+database is unavailable, lost the connection or timed out (``db.errors.unavailable``):
+nothing to fix in the command, run it again shortly.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from rich.console import Console
 from rich.text import Text
 from typer.core import TyperGroup
 
-from ordermill.db.errors import DatabaseError, OperationalError, ProgrammingError
+from ordermill.db.errors import DatabaseError, OperationalError, ProgrammingError, unavailable
 from ordermill.domain.errors import (
     AccessDenied,
     ConfigError,
@@ -23,6 +25,7 @@ from ordermill.domain.errors import (
     InvalidInput,
     NotFound,
     OmsError,
+    ServiceUnavailable,
 )
 
 __all__ = ["EXIT_CODES", "OrdermillGroup", "exit_code", "report_error"]
@@ -34,6 +37,7 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (NotFound, 1),
     (Conflict, 1),
     (AccessDenied, 1),
+    (ServiceUnavailable, 75),
     (OmsError, 1),
     (DatabaseError, 1),
     (OSError, 1),
@@ -61,9 +65,12 @@ def _database_message(error: DatabaseError) -> str:
 
 def report_error(error: BaseException) -> int:
     """Print ``error`` for a person (stderr, no traceback) and return its exit code."""
-    code = exit_code(error)
+    mapped = unavailable(error) if isinstance(error, DatabaseError) else None
+    code = exit_code(mapped or error)
     if isinstance(error, DatabaseError):
         message = _database_message(error)
+        if mapped is not None:
+            message = f"{mapped.message} ({message})"
     elif isinstance(error, OSError) and not isinstance(error, OmsError):
         message = f"{error.strerror or error}: {error.filename}" if error.filename else str(error)
     else:

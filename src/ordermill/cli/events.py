@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
+import signal
+from collections.abc import Coroutine, Iterator
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.table import Table
@@ -23,6 +24,8 @@ from ordermill.events.runner import RelayOptions, run_relay
 from ordermill.events.store import Store
 
 __all__ = ["open_engine", "register"]
+
+T = TypeVar("T")
 
 events_app = typer.Typer(
     help="Deliver outbox events (NATS, webhooks, subscribers).", no_args_is_help=True
@@ -78,7 +81,12 @@ def relay(
     database_url: DatabaseUrl = DEFAULT_URL,
     config: ConfigOption = None,
 ) -> None:
-    """Deliver committed outbox events, at least once, until stopped (Ctrl+C)."""
+    """Deliver committed outbox events, at least once, until stopped (Ctrl+C or SIGTERM).
+
+    SIGTERM abandons the batch in flight and exits 0: the cursor moves only after every
+    event of a batch is acknowledged, so the next start sends that batch again, with
+    the same CloudEvent ids (NATS drops the copies by Nats-Msg-Id).
+    """
     from ordermill.ops.logs import configure_logging
     from ordermill.ops.settings import load_settings
 
@@ -99,12 +107,29 @@ def relay(
     )
     with open_engine(database_url) as engine:
         try:
-            done = asyncio.run(run_relay(engine, options))
-        except KeyboardInterrupt:
+            done = asyncio.run(_until_terminated(run_relay(engine, options)))
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            logging.getLogger("ordermill.events").info("relay stopped")
             return
     if done.failed:
         out.print(f"Not caught up: {', '.join(sorted(done.failed))} failed (see events status).")
         raise typer.Exit(1)
+
+
+async def _until_terminated(work: Coroutine[Any, Any, T]) -> T:
+    """Run ``work``; SIGTERM cancels it (each destination's task stops where it is, its
+    lease released) instead of killing the process where it stands."""
+    task = asyncio.current_task()
+    assert task is not None
+    loop = asyncio.get_running_loop()
+    try:
+        loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    except NotImplementedError:  # Windows: SIGTERM ends the process as before
+        return await work
+    try:
+        return await work
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
 
 
 @events_app.command("status")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -66,6 +69,39 @@ def serve(
     relay: Annotated[
         bool, typer.Option("--relay", help="Also run `ordermill events relay` (child process).")
     ] = False,
+    graceful_timeout: Annotated[
+        int | None,
+        typer.Option(
+            help="On SIGTERM, seconds to let requests in flight finish before cancelling them"
+            " [30].",
+            min=0,
+        ),
+    ] = None,
+    statement_timeout: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds a database statement may run before it is cancelled (503); 0: none"
+            " [30].",
+            min=0,
+            rich_help_panel="Database",
+        ),
+    ] = None,
+    read_database_url: Annotated[
+        str | None,
+        typer.Option(
+            help="A PostgreSQL read replica for listings, exports, reports and the dashboard"
+            " (writes and the reads that follow them stay on the primary).",
+            rich_help_panel="Database",
+        ),
+    ] = None,
+    max_replica_lag: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds the replica may lag behind; further behind (or down), the primary"
+            " serves its reads until it catches up [5].",
+            rich_help_panel="Database",
+        ),
+    ] = None,
 ) -> None:
     """Serve the REST API under /api/v1 (and the admin under /admin).
 
@@ -73,6 +109,8 @@ def serve(
     defaults (`ordermill config show` prints them). Each worker reads the same settings.
     With metrics on, /metrics serves them (admin tokens) or --metrics-bind does; with
     --workers N they are one view over every worker. Run `ordermill migrate` first.
+    SIGTERM (or Ctrl+C) stops taking connections, lets the requests in flight finish (at
+    most --graceful-timeout seconds), then exits 0.
     """
     import uvicorn
 
@@ -90,6 +128,10 @@ def serve(
         log_level=log_level,
         metrics_enabled=metrics,
         metrics_bind=metrics_bind,
+        graceful_timeout=graceful_timeout,
+        statement_timeout=statement_timeout,
+        read_database_url=read_database_url,
+        max_replica_lag=max_replica_lag,
     )
     configure_logging(settings.log_format, settings.log_level, force=True)
     metrics_dir = _metrics_dir() if settings.metrics_enabled else None
@@ -106,6 +148,11 @@ def serve(
         f"Serving on http://{settings.host}:{settings.port} (API /api/v1, admin /admin/)"
         f" with {settings.workers} worker(s); Ctrl+C stops."
     )
+    _refuse_connections_when_stopping(importlib.import_module("uvicorn.main"))
+    # uvicorn raises the signal that stopped it again once it has shut down; with the
+    # default SIGTERM handler that would end the process with -15 instead of 0.
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _stopped) if main_thread else None
     try:
         uvicorn.run(
             "ordermill.api:app_factory",
@@ -116,11 +163,16 @@ def serve(
             log_config=None,  # ordermill.ops.logs, set up by each worker
             access_log=False,  # each request's line is ordermill's own (api/observe.py)
             forwarded_allow_ips=settings.trusted_proxies or None,
+            timeout_graceful_shutdown=settings.graceful_timeout,
         )
+    except _Stopped:
+        pass
     finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
         if child is not None:
             child.terminate()
-            child.wait(timeout=10)
+            child.wait(timeout=settings.graceful_timeout + 10)
         if apart is not None:
             apart.shutdown()
         if metrics_dir is not None:
@@ -162,6 +214,34 @@ def _metrics_apart(settings: Settings) -> Any:
     host, _, port = settings.metrics_bind.rpartition(":")
     engine = create_engine(settings.database_url, pool_size=1, max_overflow=1)
     return serve_apart(host or "127.0.0.1", int(port), engine)
+
+
+class _Stopped(Exception):
+    """SIGTERM, raised again by uvicorn after its graceful shutdown."""
+
+
+def _stopped(_signum: int, _frame: object) -> None:
+    raise _Stopped
+
+
+def _refuse_connections_when_stopping(main_module: Any) -> None:
+    """Have uvicorn's multi-worker supervisor close its listening socket as soon as it is
+    told to stop: otherwise the kernel would go on accepting connections that no worker
+    answers until every worker has drained, where a client (or a proxy trying the next
+    server) must be refused at once."""
+    original = main_module.Multiprocess
+    if getattr(original, "_ordermill_refuses", False):
+        return
+
+    class Supervisor(original):  # type: ignore[misc,valid-type]
+        _ordermill_refuses = True
+
+        def terminate_all(self) -> None:
+            for sock in self.sockets:
+                sock.close()
+            super().terminate_all()
+
+    main_module.Multiprocess = Supervisor
 
 
 def _start_relay(database_url: str) -> subprocess.Popen[bytes]:

@@ -11,6 +11,13 @@
   when it begins, so two writers queue instead of failing at commit, and a
   service's reads inside its transaction are as good as locked. Read-only
   paths ask for ``BEGIN DEFERRED`` (``READ_ONLY``) so they never wait for writers.
+- ``statement_timeout`` (seconds, None for no limit) bounds every statement. On
+  PostgreSQL it is the server's ``statement_timeout``, set once per connection in the
+  startup packet (``options=-c statement_timeout=...``): no round trip per request,
+  where a ``SET LOCAL`` would cost one in every transaction, and none is possible in the
+  autocommit reads (``read_connection``). A statement past it (often one waiting for a
+  row lock) is cancelled with SQLSTATE 57014, which ``db.errors.unavailable`` reports.
+  On SQLite it is the busy timeout, the only wait there (default 30 s).
 """
 
 from __future__ import annotations
@@ -25,9 +32,18 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 
 from ordermill.db.pgcursor import LazyDescriptionCursor
 
-__all__ = ["DEFAULT_URL", "READ_ONLY", "create_engine", "normalize_url", "on_statement"]
+__all__ = [
+    "DEFAULT_STATEMENT_TIMEOUT",
+    "DEFAULT_URL",
+    "READ_ONLY",
+    "create_engine",
+    "normalize_url",
+    "on_statement",
+]
 
 DEFAULT_URL = "sqlite:///ordermill.db"
+# Seconds: what ``ordermill serve`` and ``app_factory`` use unless told otherwise.
+DEFAULT_STATEMENT_TIMEOUT = 30.0
 
 # Execution options for a connection that only reads (no write lock on SQLite).
 READ_ONLY: dict[str, Any] = {"ordermill_read_only": True}
@@ -43,23 +59,37 @@ def normalize_url(url: str | URL) -> URL:
     return parsed
 
 
-def create_engine(url: str | URL, *, pool_size: int = 10, max_overflow: int = 20) -> Engine:
+def create_engine(
+    url: str | URL,
+    *,
+    pool_size: int = 10,
+    max_overflow: int = 20,
+    statement_timeout: float | None = None,
+) -> Engine:
     parsed = normalize_url(url)
+    if statement_timeout is not None and statement_timeout <= 0:
+        statement_timeout = None
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed)
+        return _sqlite_engine(parsed, 30.0 if statement_timeout is None else statement_timeout)
     if parsed.get_backend_name() != "postgresql":
         raise ValueError(
             f"unsupported database URL {parsed.render_as_string(hide_password=True)!r}:"
             " ordermill runs on postgresql:// and sqlite:///"
         )
+    # Column descriptions built only when read: see db/pgcursor.py.
+    connect_args: dict[str, Any] = {"cursor_factory": LazyDescriptionCursor}
+    if statement_timeout is not None:
+        milliseconds = max(1, round(statement_timeout * 1000))
+        options = parsed.query.get("options", "")
+        extra = options if isinstance(options, str) else " ".join(options)
+        connect_args["options"] = f"{extra} -c statement_timeout={milliseconds}".strip()
     engine = sa.create_engine(
         parsed,
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_pre_ping=False,
         hide_parameters=True,
-        # Column descriptions built only when read: see db/pgcursor.py.
-        connect_args={"cursor_factory": LazyDescriptionCursor},
+        connect_args=connect_args,
     )
     # Several rows into one table (status history, outbox events) go as ONE multi-row
     # INSERT, as they already do with RETURNING. psycopg's executemany would send one
@@ -99,11 +129,11 @@ def _readable(fd: int) -> bool:
     return bool(poller.poll(0))
 
 
-def _sqlite_engine(url: URL) -> Engine:
+def _sqlite_engine(url: URL, busy_timeout: float) -> Engine:
     engine = sa.create_engine(
         url,
         # One connection per thread is the sqlite3 rule; the pool hands them out.
-        connect_args={"check_same_thread": False, "timeout": 30},
+        connect_args={"check_same_thread": False, "timeout": busy_timeout},
         hide_parameters=True,
     )
 
@@ -113,7 +143,7 @@ def _sqlite_engine(url: URL) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute(f"PRAGMA busy_timeout = {max(1, round(busy_timeout * 1000))}")
         if url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")

@@ -59,7 +59,13 @@ the families below to HTTP statuses and exit codes in one table each.
     │   ├── NotAuthenticated          401 (no token, or a bad or revoked one)
     │   └── PermissionDenied          403 (the role may not do this)
     │       └── MissingScope          403 (the token lacks the scope the operation needs)
+    ├── ServiceUnavailable            503 + Retry-After / exit 75: the database is
+    │   │                             unreachable or dropped the connection; retry
+    │   └── StatementTimeout          a statement ran past the statement timeout
     └── ConfigError (ValueError)      a broken status configuration
+
+``ServiceUnavailable`` is never raised by a use case: ``db.errors.unavailable`` turns
+the database driver's errors into it for the adapters, in one place.
 """
 
 from __future__ import annotations
@@ -108,10 +114,12 @@ __all__ = [
     "ReturnReceiptExceeded",
     "ReturnTransitionError",
     "SecretKeyMissing",
+    "ServiceUnavailable",
     "ShipmentAlreadyExists",
     "ShipmentNotFound",
     "ShipmentTransitionError",
     "StaleOrder",
+    "StatementTimeout",
     "StatusTransitionError",
     "StockNotFound",
     "TokenNotFound",
@@ -446,3 +454,20 @@ class InvalidIfMatch(InvalidInput):
     """An ``If-Match`` header that is not ``*`` or one quoted order version (``"3"``)."""
 
     code = "invalid_if_match"
+
+
+class ServiceUnavailable(OmsError):
+    """The database cannot be reached now (down, restarting, the connection dropped, no
+    free connection in the pool, a lock it could not get): nothing was changed, and
+    the same request may succeed in ``retry_after`` seconds."""
+
+    code = "service_unavailable"
+    retry_after: ClassVar[int] = 1
+
+
+class StatementTimeout(ServiceUnavailable):
+    """A statement ran longer than the statement timeout (blocked behind a lock, or the
+    database overloaded) and was cancelled; the transaction was rolled back."""
+
+    code = "statement_timeout"
+    retry_after = 2

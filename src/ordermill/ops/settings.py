@@ -29,6 +29,9 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from ordermill.db.engine import DEFAULT_STATEMENT_TIMEOUT
+from ordermill.db.replica import DEFAULT_MAX_REPLICA_LAG
+
 __all__ = [
     "ENV_PREFIX",
     "SETTINGS_FILE_ENV",
@@ -84,14 +87,24 @@ class Settings(BaseSettings):
     read_database_url: str | None = Field(None, description="A read replica for reads")
     pool_size: int = Field(10, ge=1, description="Connections kept per process")
     max_overflow: int = Field(20, ge=0, description="Connections above pool_size at peak")
-    statement_timeout: float | None = Field(
-        None, gt=0, description="Seconds a statement may run (PostgreSQL)"
+    statement_timeout: float = Field(
+        DEFAULT_STATEMENT_TIMEOUT,
+        ge=0,
+        description="Seconds a statement of a request may run before it is cancelled; 0: none",
+    )
+    max_replica_lag: float = Field(
+        DEFAULT_MAX_REPLICA_LAG,
+        gt=0,
+        description="Seconds the read replica may lag; further behind, the primary reads",
     )
     config: Path | None = Field(None, description="Status configuration file (.json or .toml)")
     # -- the service -----------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Interface to listen on")
     port: int = Field(8000, ge=1, le=65535, description="TCP port")
     workers: int = Field(1, ge=1, description="Worker processes")
+    graceful_timeout: int = Field(
+        30, ge=0, description="On SIGTERM, seconds requests in flight get to finish"
+    )
     secret_key: SecretStr | None = Field(
         None, description="Signs admin sessions, encrypts webhook secrets"
     )
