@@ -3,7 +3,8 @@
     uvicorn ordermill.api:app_factory --factory --workers 4
 
 ``app_factory`` reads ``ORDERMILL_DATABASE_URL`` and ``ORDERMILL_CONFIG`` (a
-status configuration file), which is what ``ordermill serve`` exports before
+status configuration file), ``ORDERMILL_READ_DATABASE_URL`` (a read replica) and
+``ORDERMILL_MAX_REPLICA_LAG`` (seconds), which is what ``ordermill serve`` exports before
 starting uvicorn, so each worker process builds its own engine.
 """
 
@@ -31,6 +32,7 @@ from ordermill.api.problems import (
     handle_validation_error,
     problem_type,
 )
+from ordermill.db.replica import DEFAULT_MAX_REPLICA_LAG
 from ordermill.domain.errors import OmsError
 from ordermill.oms import Oms, connect
 
@@ -185,7 +187,11 @@ def app_factory() -> FastAPI:
     It also sets up the process's logging (``ordermill.api.logs``).
     """
     configure_logging()
+    max_lag = os.environ.get("ORDERMILL_MAX_REPLICA_LAG") or None
     oms = connect(
-        os.environ.get("ORDERMILL_DATABASE_URL"), os.environ.get("ORDERMILL_CONFIG") or None
+        os.environ.get("ORDERMILL_DATABASE_URL"),
+        os.environ.get("ORDERMILL_CONFIG") or None,
+        read_url=os.environ.get("ORDERMILL_READ_DATABASE_URL") or None,
+        max_replica_lag=float(max_lag) if max_lag else DEFAULT_MAX_REPLICA_LAG,
     )
     return create_app(oms, close_oms_on_shutdown=True)

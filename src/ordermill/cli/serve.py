@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from ordermill.cli.common import DEFAULT_URL, ConfigOption, DatabaseUrl, err
+from ordermill.db.replica import DEFAULT_MAX_REPLICA_LAG
 
 __all__ = ["register"]
 
@@ -25,17 +26,44 @@ def serve(
     relay: Annotated[
         bool, typer.Option("--relay", help="Also run `ordermill events relay` (child process).")
     ] = False,
+    read_database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--read-database-url",
+            envvar="ORDERMILL_READ_DATABASE_URL",
+            help="A PostgreSQL read replica for listings, exports, reports and the dashboard"
+            " (everything else, and every write, uses --database-url).",
+            rich_help_panel="Database",
+        ),
+    ] = None,
+    max_replica_lag: Annotated[
+        float,
+        typer.Option(
+            "--max-replica-lag",
+            envvar="ORDERMILL_MAX_REPLICA_LAG",
+            help="Seconds the replica may lag behind; further behind (or down), the primary"
+            " serves its reads until it catches up.",
+            min=0.001,
+            rich_help_panel="Database",
+        ),
+    ] = DEFAULT_MAX_REPLICA_LAG,
 ) -> None:
     """Serve the REST API under /api/v1 (and the admin under /admin).
 
-    Each worker builds its own Oms from ORDERMILL_DATABASE_URL and ORDERMILL_CONFIG, which
-    are set from the options here. Run `ordermill migrate` first.
+    Each worker builds its own Oms from ORDERMILL_DATABASE_URL, ORDERMILL_CONFIG,
+    ORDERMILL_READ_DATABASE_URL and ORDERMILL_MAX_REPLICA_LAG, which are set from the
+    options here. Run `ordermill migrate` first.
     """
     import uvicorn
 
     _keep_tcp_nodelay(uvicorn.Config)
 
     os.environ["ORDERMILL_DATABASE_URL"] = database_url
+    if read_database_url:
+        os.environ["ORDERMILL_READ_DATABASE_URL"] = read_database_url
+    else:
+        os.environ.pop("ORDERMILL_READ_DATABASE_URL", None)
+    os.environ["ORDERMILL_MAX_REPLICA_LAG"] = repr(max_replica_lag)
     if config is not None:
         os.environ["ORDERMILL_CONFIG"] = str(config.resolve())
     else:
