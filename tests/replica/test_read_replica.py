@@ -182,3 +182,11 @@ def test_a_stopped_replica_is_bypassed_and_the_service_keeps_answering(
     finally:
         _stop(process)
         oms.close()
+
+
+def test_a_replica_needs_postgresql_and_none_reports_no_status(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="a read replica needs PostgreSQL"):
+        ordermill.connect(f"sqlite:///{tmp_path}/a.db", read_url=f"sqlite:///{tmp_path}/b.db")
+    plain = ordermill.connect(f"sqlite:///{tmp_path}/a.db")
+    assert plain.replica_status() is None
+    plain.close()
