@@ -35,7 +35,12 @@ def _free_port() -> int:
 
 
 def _start(
-    db_url: str, log: Path, *, env: dict[str, str] | None = None
+    db_url: str,
+    log: Path,
+    *,
+    env: dict[str, str] | None = None,
+    extra: list[str] | None = None,
+    workers: int = 2,
 ) -> tuple[subprocess.Popen[bytes], str]:
     """Start the server; its log goes to a file (a pipe nobody reads would fill and block it)."""
     port = _free_port()
@@ -51,9 +56,10 @@ def _start(
             "--port",
             str(port),
             "--workers",
-            "2",
+            str(workers),
             "--database-url",
             db_url,
+            *(extra or []),
         ],
         env={**os.environ, "ORDERMILL_ENV": "test", **(env or {})},
         stdout=log_file,

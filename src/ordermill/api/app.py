@@ -5,7 +5,8 @@
 ``app_factory`` reads the settings (``ordermill.ops.settings``: ``ORDERMILL_*``
 variables over ``$ORDERMILL_SETTINGS_FILE``), which is what ``ordermill serve``
 exports before starting uvicorn, so each worker process builds its own engine.
-Its ``statement_timeout`` (seconds, default 30, 0 for none) bounds every statement.
+Its ``read_database_url`` and ``max_replica_lag`` name a read replica; its
+``statement_timeout`` (seconds, default 30, 0 for none) bounds every statement.
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ from ordermill.api.problems import (
     handle_validation_error,
     problem_type,
 )
-from ordermill.db.engine import DEFAULT_STATEMENT_TIMEOUT
 from ordermill.domain.errors import OmsError
 from ordermill.domain.ratelimit import TokenBuckets
 from ordermill.oms import Oms, connect
@@ -329,6 +329,8 @@ def app_factory(settings: Settings | None = None) -> FastAPI:
         pool_size=settings.pool_size,
         max_overflow=settings.max_overflow,
         statement_timeout=settings.statement_timeout,
+        read_url=settings.read_database_url,
+        max_replica_lag=settings.max_replica_lag,
     )
     app = create_app(
         oms,

@@ -26,10 +26,15 @@ _JSON = "application/json"
 
 
 def json_response(
-    model: BaseModel, *, status: int = 200, headers: Mapping[str, str] | None = None
+    model: BaseModel,
+    *,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+    exclude: set[str] | None = None,
 ) -> Response:
     """The model as JSON, serialised once (FastAPI's response_model is left for the docs)."""
-    return Response(model.model_dump_json(), status_code=status, media_type=_JSON, headers=headers)
+    body = model.model_dump_json(exclude=exclude)
+    return Response(body, status_code=status, media_type=_JSON, headers=headers)
 
 
 def reply(

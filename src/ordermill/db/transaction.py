@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from sqlalchemy.engine import Connection, Engine
 
 from ordermill.db.engine import READ_ONLY
+from ordermill.db.replica import Connectable
 
 __all__ = ["owned_transaction", "read_connection", "transaction"]
 
@@ -55,9 +56,11 @@ def owned_transaction(engine: Engine) -> Iterator[Connection]:
 
 @contextmanager
 def read_connection(
-    engine: Engine, conn: Connection | None = None, *, single_statement: bool = False
+    engine: Connectable, conn: Connection | None = None, *, single_statement: bool = False
 ) -> Iterator[Connection]:
     """A connection for reads: the caller's, or a fresh one that takes no write lock.
+
+    ``engine``: the primary, or a ``ReadEngine`` (a replica while it is fresh).
 
     ``single_statement``: the block runs one statement, which needs no snapshot shared
     with another; on PostgreSQL it runs in autocommit, without the BEGIN and ROLLBACK

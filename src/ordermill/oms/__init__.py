@@ -19,6 +19,7 @@ from os import PathLike
 from typing import Any
 
 from ordermill.db.engine import DEFAULT_URL, create_engine
+from ordermill.db.replica import DEFAULT_MAX_REPLICA_LAG, replica_url
 from ordermill.domain.config import Config, load_config
 from ordermill.oms.back_office import BackOfficeFacade
 from ordermill.oms.money import MoneyFacade
@@ -54,6 +55,8 @@ def connect(
     config: ConfigSource = None,
     *,
     plugins: PluginSource = "entrypoints",
+    read_url: str | None = None,
+    max_replica_lag: float = DEFAULT_MAX_REPLICA_LAG,
     **engine_options: Any,
 ) -> Oms:
     """An ``Oms`` over ``url`` (default: ``$ORDERMILL_DATABASE_URL``, else ``sqlite:///ordermill.db``).
@@ -61,6 +64,17 @@ def connect(
     ``config`` is a status configuration: a JSON or TOML path, a dict, or a ``Config``.
     ``plugins``: by default the plugins installed under the ``ordermill.plugins`` entry
     point group; a list of plugin objects instead; None for none.
+    ``read_url``: a PostgreSQL read replica of ``url`` for the reads that may lag a little
+    (listings, exports, reports: see ``orders/context.py``), used while it answers and
+    is at most ``max_replica_lag`` seconds behind; the primary serves them otherwise.
     """
     resolved = url or os.environ.get("ORDERMILL_DATABASE_URL") or DEFAULT_URL
-    return Oms(create_engine(resolved, **engine_options), load_config(config), plugins=plugins)
+    engine = create_engine(resolved, **engine_options)
+    replica = create_engine(replica_url(read_url), **engine_options) if read_url else None
+    return Oms(
+        engine,
+        load_config(config),
+        plugins=plugins,
+        read_engine=replica,
+        max_replica_lag=max_replica_lag,
+    )

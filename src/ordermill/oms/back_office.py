@@ -135,7 +135,7 @@ class BackOfficeFacade(OmsBase):
         if query is None:
             chosen = filters or OrderFilters()
             chosen = dataclasses.replace(chosen, sort=chosen.sort or "order_id")
-            query = chosen.apply(OrderQuery(self.engine), config=self.config)
+            query = chosen.apply(OrderQuery(self.read_engine), config=self.config)
         return _exports.export_orders(
             self.ctx,
             target,

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from sqlalchemy.engine import Connection, Engine
 
 from ordermill.db.migrate import migrate as _migrate
+from ordermill.db.replica import DEFAULT_MAX_REPLICA_LAG, ReadEngine, ReplicaStatus
 from ordermill.domain.config import Config
 from ordermill.domain.status import resolve_order_status as _resolve
 from ordermill.orders.context import Context
@@ -19,11 +20,20 @@ class OmsBase:
     """What every family of methods of ``Oms`` stands on."""
 
     def __init__(
-        self, engine: Engine, config: Config, *, plugins: PluginSource = "entrypoints"
+        self,
+        engine: Engine,
+        config: Config,
+        *,
+        plugins: PluginSource = "entrypoints",
+        read_engine: Engine | None = None,
+        max_replica_lag: float = DEFAULT_MAX_REPLICA_LAG,
     ) -> None:
         self.engine = engine
         self.config = config
-        self.ctx = Context(engine=engine, config=config)
+        # Reads that may lag (listings, exports, reports) go to ``read_engine``, a replica,
+        # while it is up and at most ``max_replica_lag`` seconds behind; else to ``engine``.
+        self.read_engine = ReadEngine(engine, read_engine, max_lag=max_replica_lag)
+        self.ctx = Context(engine=engine, config=config, read_engine=self.read_engine)
         self.ctx.plugins.add(plugins)
 
     @property
@@ -51,6 +61,12 @@ class OmsBase:
 
     def close(self) -> None:
         self.engine.dispose()
+        self.read_engine.dispose()
+
+    def replica_status(self) -> ReplicaStatus | None:
+        """The read replica's state and lag in seconds (measured at most once a second);
+        None without a replica. What ``/readyz`` shows and metrics export."""
+        return self.read_engine.status()
 
     # -- status rules ---------------------------------------------------------
 

@@ -77,8 +77,12 @@ class OrdersFacade(OmsBase):
         )
 
     def get_orders_base_query(self) -> OrderQuery:
-        """A fresh orders query builder (see ``ordermill.query``): filter, sort, page, load."""
-        return OrderQuery(self.engine)
+        """A fresh orders query builder (see ``ordermill.query``): filter, sort, page, load.
+
+        With a read replica it reads from the replica (which may lag a little behind
+        the writes); pass ``conn=`` to its methods to read in your own transaction.
+        """
+        return OrderQuery(self.read_engine)
 
     def update_payment_status(
         self,

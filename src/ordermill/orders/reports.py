@@ -62,7 +62,7 @@ def sales_report(ctx: Context, *, date_from: date, date_to: date) -> SalesReport
         )
     start = datetime.combine(date_from, time(0), tzinfo=UTC)
     end = datetime.combine(date_to + timedelta(days=1), time(0), tzinfo=UTC)
-    with ctx.reading() as conn:
+    with ctx.lagging_read() as conn:  # a report may lag (a read replica): see Context
         money_rows, status_rows = sales_rows(
             conn, start, end, canceled_status=CANCELED_ORDER_STATUS
         )

@@ -221,7 +221,7 @@ def _writer(stream: IO[str], file_format: FileFormat) -> Callable[[dict[str, Any
 
 
 def _export_on_server(
-    ctx: Context,
+    engine: Engine,
     query: OrderQuery,
     stream: IO[str],
     file_format: FileFormat,
@@ -237,7 +237,7 @@ def _export_on_server(
             on_progress(ExportProgress(orders, total))
 
     written = export_lines(
-        ctx.engine,
+        engine,
         query.statement(),
         stream,
         file_format=file_format,
@@ -275,18 +275,19 @@ def export_orders(
     options: dict[str, Any] = dict(READ_ONLY)
     if ctx.dialect == "postgresql":
         options["isolation_level"] = "REPEATABLE READ"
+    # An export may lag (a read replica, see Context); it reads one snapshot of ONE server,
+    # so the server is chosen once, here.
+    engine = ctx.read_engine.current()
     stream = open_for_writing(target) if isinstance(target, (str, os.PathLike)) else target
     orders = items = 0
     try:
         if ctx.dialect == "postgresql":
             orders, items = _export_on_server(
-                ctx, query, stream, file_format, options, chunk_size, on_progress, total
+                engine, query, stream, file_format, options, chunk_size, on_progress, total
             )
             return ExportResult(orders=orders, items=items, file_format=file_format)
         write = _writer(stream, file_format)
-        records = iter_records(
-            ctx.engine, query.statement(), chunk_size=chunk_size, options=options
-        )
+        records = iter_records(engine, query.statement(), chunk_size=chunk_size, options=options)
         for record in records:
             write(record)
             orders += 1

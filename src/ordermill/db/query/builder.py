@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
 from ordermill.db import rows
 from ordermill.db.query import cursor as _cursor
@@ -30,6 +30,7 @@ from ordermill.db.query.conditions import (
     search,
 )
 from ordermill.db.relations import RELATIONS, load_relations
+from ordermill.db.replica import Connectable
 from ordermill.db.tables import order
 from ordermill.db.transaction import read_connection
 from ordermill.domain.errors import QueryError
@@ -80,7 +81,7 @@ class OrderQuery:
 
     __slots__ = ("_engine", "_spec")
 
-    def __init__(self, engine: Engine, *, _spec: _Spec | None = None) -> None:
+    def __init__(self, engine: Connectable, *, _spec: _Spec | None = None) -> None:
         self._engine = engine
         self._spec = _spec or _Spec()
 
