@@ -22,12 +22,14 @@ from ordermill.admin.web import (
     AdminUser,
     Form,
     admin_of,
+    current_principal,
     error_status,
     field,
     is_htmx,
     redirect,
     render,
 )
+from ordermill.domain.actor import acting_as
 from ordermill.domain.errors import InvalidInput, OmsError, ShipmentNotFound
 from ordermill.domain.order_state import CANCELED, DELIVERED
 from ordermill.domain.records import Order, OrderItem, Shipment
@@ -202,9 +204,12 @@ def _act(
     done: str,
     call: Callable[[], object],
 ) -> Response:
-    """Run one service call on ``order`` and answer as the module docstring says."""
+    """Run one service call on ``order`` as the signed-in token (the history's actor),
+    and answer as the module docstring says."""
+    principal = current_principal(request)
     try:
-        call()
+        with acting_as(None if principal is None else principal.actor):
+            call()
     except OmsError as error:
         values = {name: value for name, value in form.items() if isinstance(value, str)}
         return show(

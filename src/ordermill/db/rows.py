@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from sqlalchemy.engine import Row, RowMapping
 
+from ordermill.domain.actor import Actor
 from ordermill.domain.records import (
     Activity,
     Address,
@@ -76,6 +77,10 @@ def order_from_row(row: AnyRow, **relations: Any) -> Order:
     )
 
 
+def _actor(m: Mapping[str, Any]) -> Actor:
+    return Actor.from_stored(m["actor"], m["actor_name"])
+
+
 def payment_from_row(row: AnyRow) -> Payment:
     m = _m(row)
     return Payment(
@@ -87,7 +92,7 @@ def payment_from_row(row: AnyRow) -> Payment:
         currency=m["currency"],
         gateway=m["gateway"] or None,
         reference=m["reference"],
-        actor=m["actor"],
+        actor=_actor(m),
         note=m["note"],
         created_at=m["created_at"],
     )
@@ -151,6 +156,7 @@ def shipment_from_row(row: AnyRow, items: Sequence[ShipmentItem] = ()) -> Shipme
         canceled_at=m["canceled_at"],
         created_at=m["created_at"],
         items=tuple(items),
+        actor=_actor(m),
     )
 
 
@@ -162,6 +168,7 @@ def activity_from_row(row: AnyRow) -> Activity:
         message=m["message"],
         customer_notified=bool(m["customer_notified"]),
         created_at=m["created_at"],
+        actor=_actor(m),
     )
 
 
@@ -175,6 +182,7 @@ def status_change_from_row(row: AnyRow) -> StatusChange:
         to_status=m["to_status"],
         reason=m["reason"],
         changed_at=m["changed_at"],
+        actor=_actor(m),
     )
 
 

@@ -61,7 +61,9 @@ def revoke_token_row(tx: Connection, token_id: int) -> ApiToken | None:
 
 
 # Every API request runs one of these: prebuilt statements (see db/locks.py).
-_PRINCIPAL = sa.select(api_token.c.token_id, api_token.c.role, api_token.c.customer_id)
+_PRINCIPAL = sa.select(
+    api_token.c.token_id, api_token.c.role, api_token.c.customer_id, api_token.c.label
+)
 _ACTIVE_BY = {
     "token_hash": _PRINCIPAL.where(
         api_token.c.token_hash == sa.bindparam("value"), api_token.c.revoked_at.is_(None)
@@ -77,4 +79,6 @@ def active_principal(conn: Connection, *, by: str, value: object) -> Principal |
     row = conn.execute(_ACTIVE_BY[by], {"value": value}).first()
     if row is None:
         return None
-    return Principal(token_id=row.token_id, role=row.role, customer_id=row.customer_id)
+    return Principal(
+        token_id=row.token_id, role=row.role, customer_id=row.customer_id, label=row.label
+    )

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from ordermill.db.query import OrderQuery
+from ordermill.domain.actor import Actor, acting_as
 from ordermill.domain.new_order import PlaceOrder
 from ordermill.domain.records import Activity, Order
 from ordermill.oms.base import OmsBase
@@ -24,7 +25,7 @@ from ordermill.orders import read as _orders
 from ordermill.orders import shipment_status as _shipment_status
 
 # place_order's locals that are not the order's own values.
-_NOT_ORDER = frozenset({"self", "conn"})
+_NOT_ORDER = frozenset({"self", "conn", "actor"})
 
 
 class OrdersFacade(OmsBase):
@@ -45,6 +46,7 @@ class OrdersFacade(OmsBase):
         shipping_method: str | None = None,
         external_reference: str | None = None,
         conn: Connection | None = None,
+        actor: Actor | None = None,
     ) -> Order:
         """Place an order: validate, take stock, write it with its default statuses.
 
@@ -53,11 +55,15 @@ class OrdersFacade(OmsBase):
         directly.
         """
         arguments = {name: value for name, value in locals().items() if name not in _NOT_ORDER}
-        return self.place(PlaceOrder(**arguments), conn=conn)
+        with acting_as(actor):
+            return self.place(PlaceOrder(**arguments), conn=conn)
 
-    def place(self, command: PlaceOrder, *, conn: Connection | None = None) -> Order:
+    def place(
+        self, command: PlaceOrder, *, conn: Connection | None = None, actor: Actor | None = None
+    ) -> Order:
         """Place the order a ``PlaceOrder`` command describes (see ``orders.place``)."""
-        return _placement.place_order(self.ctx, command, conn=conn)
+        with acting_as(actor):
+            return _placement.place_order(self.ctx, command, conn=conn)
 
     def get_order(
         self,
@@ -81,27 +87,45 @@ class OrdersFacade(OmsBase):
         return OrderQuery(self.engine)
 
     def update_payment_status(
-        self, order_id: int | str, status: str, conn: Connection | None = None
+        self,
+        order_id: int | str,
+        status: str,
+        conn: Connection | None = None,
+        *,
+        actor: Actor | None = None,
     ) -> Order:
         """Set the payment status; the order status follows (forward only).
 
         The same status again changes nothing. A change that resolves the order
         to canceled is a cancellation (cancelable check, shipments, restock).
         """
-        return _payments.update_payment_status(self.ctx, order_id, status, conn=conn)
+        with acting_as(actor):
+            return _payments.update_payment_status(self.ctx, order_id, status, conn=conn)
 
     def update_shipment_status(
-        self, order_id: int | str, status: str, conn: Connection | None = None
+        self,
+        order_id: int | str,
+        status: str,
+        conn: Connection | None = None,
+        *,
+        actor: Actor | None = None,
     ) -> Order:
         """Set the order's shipment status: pending/processing while it has no shipment;
         shipped/delivered/canceled act on its shipments (see ``orders.shipment_status``)."""
-        return _shipment_status.update_shipment_status(self.ctx, order_id, status, conn=conn)
+        with acting_as(actor):
+            return _shipment_status.update_shipment_status(self.ctx, order_id, status, conn=conn)
 
     def cancel_order(
-        self, uuid: int | str, reason: str | None = None, conn: Connection | None = None
+        self,
+        uuid: int | str,
+        reason: str | None = None,
+        conn: Connection | None = None,
+        *,
+        actor: Actor | None = None,
     ) -> Order:
         """Cancel the order: payment and open shipments canceled, activity, restock once."""
-        return _cancel.cancel_order(self.ctx, uuid, reason, conn=conn)
+        with acting_as(actor):
+            return _cancel.cancel_order(self.ctx, uuid, reason, conn=conn)
 
     def add_order_activity_log(
         self,
@@ -109,8 +133,11 @@ class OrdersFacade(OmsBase):
         message: str,
         customer_notified: bool = False,
         conn: Connection | None = None,
+        *,
+        actor: Actor | None = None,
     ) -> Activity:
         """Add a note (1 to 2,000 characters) to the order's activity log."""
-        return _activities.add_order_activity_log(
-            self.ctx, order_id, message, customer_notified, conn=conn
-        )
+        with acting_as(actor):
+            return _activities.add_order_activity_log(
+                self.ctx, order_id, message, customer_notified, conn=conn
+            )

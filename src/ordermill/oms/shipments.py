@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from ordermill.domain.actor import Actor, acting_as
 from ordermill.domain.records import Shipment
 from ordermill.oms.base import OmsBase
 from ordermill.orders import shipment_status as _shipment_status
@@ -21,20 +22,29 @@ class ShipmentsFacade(OmsBase):
         tracking_number: str | None = None,
         conn: Connection | None = None,
         items: Sequence[Mapping[str, Any]] | None = None,
+        *,
+        actor: Actor | None = None,
     ) -> Shipment:
         """Ship ``items`` (``[{"order_item_id": ..., "qty": ...}]``), by default every
         remaining unit of the lines that require shipping."""
-        return _shipments.create_shipment(
-            self.ctx, order_uuid, carrier, tracking_number, items=items, conn=conn
-        )
+        with acting_as(actor):
+            return _shipments.create_shipment(
+                self.ctx, order_uuid, carrier, tracking_number, items=items, conn=conn
+            )
 
-    def mark_delivered(self, shipment_uuid: str, conn: Connection | None = None) -> Shipment:
+    def mark_delivered(
+        self, shipment_uuid: str, conn: Connection | None = None, *, actor: Actor | None = None
+    ) -> Shipment:
         """Mark a shipment delivered; a delivered one is returned unchanged, with no event."""
-        return _shipment_status.mark_delivered(self.ctx, shipment_uuid, conn=conn)
+        with acting_as(actor):
+            return _shipment_status.mark_delivered(self.ctx, shipment_uuid, conn=conn)
 
-    def cancel_shipment(self, shipment_uuid: str, conn: Connection | None = None) -> Shipment:
+    def cancel_shipment(
+        self, shipment_uuid: str, conn: Connection | None = None, *, actor: Actor | None = None
+    ) -> Shipment:
         """Cancel a shipped shipment (its units may be shipped again)."""
-        return _shipment_status.cancel_shipment(self.ctx, shipment_uuid, conn=conn)
+        with acting_as(actor):
+            return _shipment_status.cancel_shipment(self.ctx, shipment_uuid, conn=conn)
 
     def update_shipment(
         self,
@@ -43,15 +53,17 @@ class ShipmentsFacade(OmsBase):
         carrier: str | _shipments.Unset | None = _shipments.UNSET,
         tracking_number: str | _shipments.Unset | None = _shipments.UNSET,
         conn: Connection | None = None,
+        actor: Actor | None = None,
     ) -> Shipment:
         """Correct the carrier and/or tracking number; an argument not given is left as is."""
-        return _shipments.update_shipment(
-            self.ctx,
-            shipment_uuid,
-            carrier=carrier,
-            tracking_number=tracking_number,
-            conn=conn,
-        )
+        with acting_as(actor):
+            return _shipments.update_shipment(
+                self.ctx,
+                shipment_uuid,
+                carrier=carrier,
+                tracking_number=tracking_number,
+                conn=conn,
+            )
 
     def get_shipment(self, shipment_uuid: str, conn: Connection | None = None) -> Shipment:
         return _shipments.get_shipment(self.ctx, shipment_uuid, conn=conn)
