@@ -73,6 +73,7 @@ from ordermill.orders.hooks import hookimpl
 from ordermill.query import OrderFilters, OrderQuery
 from ordermill.records import (
     Activity,
+    Actor,
     Address,
     ApiToken,
     Customer,
@@ -100,6 +101,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AccessDenied",
     "Activity",
+    "Actor",
     "Address",
     "ApiToken",
     "Config",

@@ -43,6 +43,8 @@ EVERY_PART: dict[str, Any] = {
     "b_shipment_status": "canceled",
     "b_status": "canceled",
     "b_reason": "test",
+    "b_actor": "staff:1",
+    "b_actor_name": "Ada",
     "history": json.dumps([{"field": "order", "from_status": "pending", "to_status": "x"}]),
     "activities": json.dumps([{"message": "m", "customer_notified": False}]),
     "events": json.dumps([{"name": "e", "payload": {"order_id": 1}}]),
@@ -57,6 +59,8 @@ SHIPMENT: dict[str, Any] = {
     "delivered_at": None,
     "created_at": NOW,
     "updated_at": NOW,
+    "actor": "staff:1",
+    "actor_name": "Ada",
     "item_ids": [1, 2],
     "item_qtys": [1, 1],
 }
@@ -66,6 +70,9 @@ ACTIVITY: dict[str, Any] = {
     "message": "m",
     "customer_notified": True,
     "created_at": NOW,
+    "actor": "staff:1",
+    "actor_name": "Ada",
+    "actor_json": '{"kind": "staff", "id": "1", "name": "Ada"}',
 }
 
 

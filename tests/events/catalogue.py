@@ -107,6 +107,14 @@ LINES = {
         }
     ),
 }
+# Every event's data ends with the actor of the change (``domain/actor.py``).
+ACTOR = _object(
+    {
+        "kind": {"enum": ["staff", "customer", "api_client", "import", "cli", "system"]},
+        "id": _TEXT_OR_NULL,
+        "name": {"type": "string", "minLength": 1},
+    }
+)
 ITEMS = {
     "ordermill.order.placed": _object(
         {"order_item_id": _ID, "sku": {"type": "string"}, "qty": _QTY, "price": _MONEY}
@@ -127,6 +135,7 @@ def schema_of(kind: EventType) -> dict[str, Any]:
         )
         for name in kind.fields
     }
+    data["actor"] = ACTOR
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"urn:ordermill:event:{kind.type}",
@@ -155,7 +164,7 @@ def section(events: list[dict[str, Any]]) -> str:
     parts = [BEGIN, ""]
     for kind in CATALOGUE:
         example = next(e for e in events if e["type"] == kind.type)
-        fields = ", ".join(f"`{name}`" for name in kind.fields)
+        fields = ", ".join(f"`{name}`" for name in (*kind.fields, "actor"))
         parts += [
             f"### `{kind.type}`",
             "",

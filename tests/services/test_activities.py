@@ -24,6 +24,7 @@ def test_a_note_is_added_and_announced(oms: ordermill.Oms, key: str) -> None:
         "activity_id": added.activity_id,
         "message": "Fraud check completed",
         "customer_notified": False,
+        "actor": {"kind": "system", "id": None, "name": "system"},
     }
 
 

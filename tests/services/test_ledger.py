@@ -56,7 +56,7 @@ def test_each_kind_moves_its_total(oms: ordermill.Oms) -> None:
     recorded = oms.record_payment(order.uuid, "authorization", "30.00", gateway="stripe")
     assert (recorded.kind, recorded.status) == ("authorization", "succeeded")
     assert recorded.amount == Decimal(30)
-    assert (recorded.currency, recorded.gateway, recorded.actor) == ("USD", "stripe", "system")
+    assert (recorded.currency, recorded.gateway, recorded.actor.ref) == ("USD", "stripe", "system")
     assert totals(oms, order) == "30.00 0.00 0.00 0.00 0.00 32.30"
     oms.record_payment(order.order_number, "capture", "20.00")
     assert totals(oms, order) == "30.00 20.00 0.00 0.00 20.00 12.30"

@@ -31,12 +31,14 @@ from ordermill.admin.web import (
     AdminUser,
     Form,
     admin_of,
+    current_principal,
     error_status,
     field,
     is_htmx,
     redirect,
     render,
 )
+from ordermill.domain.actor import acting_as
 from ordermill.domain.carriers import tracking_url
 from ordermill.domain.errors import InvalidInput, OmsError, ShipmentNotFound, StaleOrder
 from ordermill.domain.order_state import CANCELED, DELIVERED
@@ -245,10 +247,13 @@ def act(
     call: Callable[[], object],
     extra: Callable[[Oms, Order], Mapping[str, Any]] | None = None,
 ) -> Response:
-    """Run one service call on ``order`` and answer as the module docstring says
-    (``extra``: more context for the page of a refused action)."""
+    """Run one service call on ``order`` as the signed-in token (the history's actor),
+    and answer as the module docstring says (``extra``: more context for the page of a
+    refused action)."""
+    principal = current_principal(request)
     try:
-        call()
+        with acting_as(None if principal is None else principal.actor):
+            call()
     except StaleOrder:
         return show(request, order.order_number, stale=True, status_code=409)
     except OmsError as error:

@@ -24,8 +24,8 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ordermill.api.observe import Observe, observed
 from ordermill.api.docs_pages import mount_docs
+from ordermill.api.observe import Observe, observed
 from ordermill.api.openapi import build_openapi, operation_id
 from ordermill.api.problems import (
     PROBLEM_MEDIA_TYPE,

@@ -48,8 +48,8 @@ from ordermill.domain.errors import (
     OmsError,
     PermissionDenied,
     RateLimited,
-    StaleOrder,
     ServiceUnavailable,
+    StaleOrder,
 )
 from ordermill.domain.serialize import to_jsonable
 

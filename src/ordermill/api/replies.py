@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from starlette.responses import Response
 
 from ordermill.api.idempotency import StoredResponse, request_fingerprint, run_idempotent
+from ordermill.domain.actor import acting_as
 from ordermill.domain.records import Principal
 from ordermill.oms import Oms
 
@@ -56,16 +57,22 @@ def mutate(
     body: BaseModel | None,
     execute: Callable[[Connection], StoredResponse],
 ) -> Response:
-    """Run ``execute`` in one transaction, at most once per (principal, Idempotency-Key)."""
+    """Run ``execute`` in one transaction, at most once per (principal, Idempotency-Key),
+    as the principal's actor."""
     fingerprint = request_fingerprint(
         request.method,
         request.url.path,
         # Only the fields sent: for PATCH an absent field and an explicit null differ.
         None if body is None else body.model_dump(mode="json", exclude_unset=True),
     )
-    stored, replayed = run_idempotent(
-        oms.ctx, principal=principal, key=idempotency_key, request_hash=fingerprint, execute=execute
-    )
+    with acting_as(principal.actor):  # every write of the request records its caller
+        stored, replayed = run_idempotent(
+            oms.ctx,
+            principal=principal,
+            key=idempotency_key,
+            request_hash=fingerprint,
+            execute=execute,
+        )
     headers = dict(stored.headers)
     if replayed:
         headers[REPLAYED_HEADER] = "true"

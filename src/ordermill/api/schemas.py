@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -29,6 +29,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from ordermill.domain.actor import Actor
 from ordermill.domain.new_order import ADDRESS_MAX_LENGTHS
 from ordermill.domain.order_file import money_text
 from ordermill.orders.activities import MESSAGE_MAX
@@ -261,11 +262,25 @@ class StaffOrderItem(_Response):
     qty_returned: int | None
 
 
+class ActorView(_Response):
+    """Who made a change: a staff token (its id and name as of then), a customer, an API
+    client, the import, the command line or the system."""
+
+    kind: Literal["staff", "customer", "api_client", "import", "cli", "system"]
+    id: str | None
+    name: str
+
+    @classmethod
+    def of(cls, actor: Actor) -> ActorView:
+        return cls(kind=actor.kind, id=actor.id, name=actor.name)
+
+
 class StaffActivity(_Response):
     activity_id: int
     message: str
     customer_notified: bool
     created_at: datetime
+    actor: ActorView
 
 
 class StaffActivityList(_Response):
@@ -278,6 +293,7 @@ class StaffStatusChange(_Response):
     to_status: str
     reason: str | None
     changed_at: datetime
+    actor: ActorView
 
 
 class StaffOrderSummary(_Response):

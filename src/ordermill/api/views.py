@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ordermill.api.schemas import (
+    ActorView,
     AddressView,
     CustomerActivity,
     CustomerActivityList,
@@ -99,6 +100,7 @@ def staff_activity(value: Activity) -> StaffActivity:
         message=value.message,
         customer_notified=value.customer_notified,
         created_at=value.created_at,
+        actor=ActorView.of(value.actor),
     )
 
 
@@ -149,6 +151,7 @@ def _staff_change(value: StatusChange) -> StaffStatusChange:
         to_status=value.to_status,
         reason=value.reason,
         changed_at=value.changed_at,
+        actor=ActorView.of(value.actor),
     )
 
 

@@ -29,7 +29,9 @@ from ordermill.cli import (
     transfer,
     webhooks,
 )
+from ordermill.cli.common import cli_actor
 from ordermill.cli.errors import OrdermillGroup
+from ordermill.domain.actor import acting_as
 
 __all__ = ["app", "main"]
 
@@ -67,8 +69,13 @@ def _print_version(asked: bool) -> None:
         raise typer.Exit()
 
 
+# Commands that serve others: their changes record their callers, not the terminal.
+_SERVERS = frozenset({"serve", "events"})
+
+
 @app.callback()
 def _options(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option(
@@ -77,6 +84,9 @@ def _options(
     ] = False,
 ) -> None:
     """ordermill: an order management system. Operate orders, import and export them."""
+    if ctx.invoked_subcommand not in _SERVERS:
+        # Changes made from a terminal record who ran them (``domain/actor.py``).
+        ctx.with_resource(acting_as(cli_actor()))
 
 
 def main() -> None:

@@ -3,6 +3,7 @@ small renderers for statuses, money and times."""
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from rich.text import Text
 
 import ordermill
 from ordermill.db.engine import DEFAULT_URL
+from ordermill.domain.actor import Actor
 from ordermill.domain.config import Config
 from ordermill.domain.errors import InvalidInput
 from ordermill.domain.order_file import money_text
@@ -30,6 +32,7 @@ __all__ = [
     "DatabaseUrl",
     "JsonOption",
     "OrderKey",
+    "cli_actor",
     "err",
     "money",
     "open_oms",
@@ -121,3 +124,12 @@ def when(value: datetime | None) -> str:
 OrderKey = Annotated[
     str, typer.Argument(metavar="ORDER", help="Order number, uuid or external reference.")
 ]
+
+
+def cli_actor() -> Actor:
+    """The actor of a command run from a terminal: the operating-system user running it."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):  # no user name in the environment or the password database
+        user = "unknown user"
+    return Actor("cli", None, user)

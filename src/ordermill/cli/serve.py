@@ -80,8 +80,7 @@ def serve(
     statement_timeout: Annotated[
         float | None,
         typer.Option(
-            help="Seconds a database statement may run before it is cancelled (503); 0: none"
-            " [30].",
+            help="Seconds a database statement may run before it is cancelled (503); 0: none [30].",
             min=0,
             rich_help_panel="Database",
         ),

@@ -47,6 +47,7 @@ from ordermill.db.tables import (
     shipment,
     status_history,
 )
+from ordermill.domain.actor import Actor, current_actor
 from ordermill.domain.change import ChangePlan
 
 __all__ = ["PARTS", "Part", "change_statement", "insert_events", "write_change"]
@@ -105,6 +106,26 @@ def _now() -> sa.BindParameter[Any]:
     return sa.bindparam("b_now", type_=UtcDateTime())
 
 
+_ACTOR = ("actor", "actor_name")
+
+
+def _actor() -> tuple[sa.BindParameter[Any], sa.BindParameter[Any]]:
+    """The change's actor (one for all its rows): its key and name."""
+    return (
+        sa.bindparam("b_actor", type_=sa.Text()),
+        sa.bindparam("b_actor_name", type_=sa.Text()),
+    )
+
+
+def _actor_params(w: ChangePlan) -> Params:
+    return {"b_actor": w.actor.ref, "b_actor_name": w.actor.name}
+
+
+def _with_actor(payload: Any, actor: Actor) -> Any:
+    """An event's payload with the actor that caused it (``data.actor`` of the event)."""
+    return {**payload, "actor": actor.as_dict()}
+
+
 def _set_shipments(status: str, stamp: str, ids: str) -> sa.Update:
     return (
         shipment.update()
@@ -155,7 +176,7 @@ def _order() -> sa.Update:
 def _history() -> sa.Insert:
     h = _json_rows("history")
     return status_history.insert().from_select(
-        ["order_id", "field", "from_status", "to_status", "reason", "changed_at"],
+        ["order_id", "field", "from_status", "to_status", "reason", "changed_at", *_ACTOR],
         sa.select(
             _order_id(),
             _text(h, "field"),
@@ -163,6 +184,7 @@ def _history() -> sa.Insert:
             _text(h, "to_status"),
             sa.bindparam("b_reason", type_=sa.Text()),
             _now(),
+            *_actor(),
         ).order_by(h.c.n),
     )
 
@@ -170,12 +192,13 @@ def _history() -> sa.Insert:
 def _activities() -> sa.Insert:
     a = _json_rows("activities")
     return activity.insert().from_select(
-        ["order_id", "message", "customer_notified", "created_at"],
+        ["order_id", "message", "customer_notified", "created_at", *_ACTOR],
         sa.select(
             _order_id(),
             _text(a, "message"),
             sa.cast(_text(a, "customer_notified"), sa.Boolean()),
             _now(),
+            *_actor(),
         ).order_by(a.c.n),
     )
 
@@ -285,6 +308,7 @@ _PARTS: dict[Part, _Part] = {
         statement=_history,
         params=lambda w: {
             "b_reason": w.reason,
+            **_actor_params(w),
             "history": json.dumps(
                 [{"field": f, "from_status": b, "to_status": a} for f, b, a in w.history]
             ),
@@ -298,6 +322,8 @@ _PARTS: dict[Part, _Part] = {
                 "to_status": a,
                 "reason": w.reason,
                 "changed_at": w.now,
+                "actor": w.actor.ref,
+                "actor_name": w.actor.name,
             }
             for f, b, a in w.history
         ],
@@ -306,23 +332,36 @@ _PARTS: dict[Part, _Part] = {
         rows=lambda w: w.activities,
         statement=_activities,
         params=lambda w: {
+            **_actor_params(w),
             "activities": json.dumps(
                 [{"message": m, "customer_notified": n} for m, n in w.activities]
-            )
+            ),
         },
         sqlite=activity.insert(),
         sqlite_params=lambda w: [
-            {"order_id": w.order_id, "message": m, "customer_notified": n, "created_at": w.now}
+            {
+                "order_id": w.order_id,
+                "message": m,
+                "customer_notified": n,
+                "created_at": w.now,
+                "actor": w.actor.ref,
+                "actor_name": w.actor.name,
+            }
             for m, n in w.activities
         ],
     ),
     "events": _Part(
         rows=lambda w: w.events,
         statement=_events,
-        params=lambda w: {"events": json.dumps([{"name": n, "payload": p} for n, p in w.events])},
+        params=lambda w: {
+            "events": json.dumps(
+                [{"name": n, "payload": _with_actor(p, w.actor)} for n, p in w.events]
+            )
+        },
         sqlite=_SQLITE_EVENTS,
         sqlite_params=lambda w: _event_rows(
-            [(name, w.order_id, payload) for name, payload in w.events], w.now
+            [(name, w.order_id, _with_actor(payload, w.actor)) for name, payload in w.events],
+            w.now,
         ),
     ),
 }
@@ -369,5 +408,8 @@ def change_statement(parts: Sequence[Part]) -> sa.Insert | sa.Update:
 def insert_events(
     conn: Connection, events: Sequence[tuple[str, int | None, Any]], now: datetime
 ) -> None:
-    """Outbox rows ``(name, order_id, payload)`` in one statement (a multi-row INSERT)."""
-    conn.execute(_SQLITE_EVENTS, _event_rows(events, now))
+    """Outbox rows ``(name, order_id, payload)`` in one statement (a multi-row INSERT),
+    each payload with the actor of the call in progress."""
+    actor = current_actor()
+    rows = [(name, order_id, _with_actor(payload, actor)) for name, order_id, payload in events]
+    conn.execute(_SQLITE_EVENTS, _event_rows(rows, now))

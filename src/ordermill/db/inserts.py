@@ -9,6 +9,7 @@ giving the id to the second.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,7 @@ from sqlalchemy.engine import Connection
 
 from ordermill.db.change_statement import insert_events
 from ordermill.db.tables import UtcDateTime, activity, event, order, shipment, shipment_item
+from ordermill.domain.actor import current_actor
 from ordermill.domain.events import ACTIVITY_ADDED
 
 __all__ = ["insert_activity_with_event", "insert_shipment_with_items"]
@@ -42,6 +44,8 @@ _SHIPMENT_COLUMNS = (
     "delivered_at",
     "created_at",
     "updated_at",
+    "actor",
+    "actor_name",
 )
 
 
@@ -86,7 +90,9 @@ def insert_shipment_with_items(
 ) -> tuple[int, dict[int, int]]:
     """Insert a shipment (``values``: the columns in ``_SHIPMENT_COLUMNS``) with ``units``
     ({order_item_id: qty}, at least one); returns the shipment's id and
-    {order_item_id: shipment_item_id}."""
+    {order_item_id: shipment_item_id}. The shipment records the actor of the call."""
+    actor = current_actor()
+    values = {**values, "actor": actor.ref, "actor_name": actor.name}
     items = sorted(units.items())
     if tx.dialect.name == "postgresql":
         params = {
@@ -117,9 +123,18 @@ def _activity_with_event() -> sa.Select[Any]:
     message = sa.bindparam("message", type_=sa.Text())
     notified = sa.bindparam("customer_notified", type_=sa.Boolean())
     now = sa.bindparam("b_now", type_=UtcDateTime())
+    actor = sa.bindparam("actor", type_=sa.Text())
+    actor_name = sa.bindparam("actor_name", type_=sa.Text())
     new = (
         activity.insert()
-        .values(order_id=order_id, message=message, customer_notified=notified, created_at=now)
+        .values(
+            order_id=order_id,
+            message=message,
+            customer_notified=notified,
+            created_at=now,
+            actor=actor,
+            actor_name=actor_name,
+        )
         .returning(activity.c.activity_id)
         .cte("new_activity")
     )
@@ -134,6 +149,8 @@ def _activity_with_event() -> sa.Select[Any]:
         message,
         sa.literal_column("'customer_notified'"),
         notified,
+        sa.literal_column("'actor'"),
+        sa.cast(sa.bindparam("actor_json", type_=sa.Text()), pg.JSONB()),
     )
     outbox = event.insert().from_select(
         ["name", "order_id", "payload", "created_at"],
@@ -174,13 +191,16 @@ def insert_activity_with_event(
     a change of the order (its version, ``updated_at``); returns the activity's id.
 
     The event's payload: ``order_id``, ``order_uuid``, ``activity_id``, ``message``,
-    ``customer_notified``.
+    ``customer_notified``, ``actor`` (as every event's; SQLite: added by ``insert_events``).
     """
+    actor = current_actor()
     values = {
         "order_id": order_id,
         "message": message,
         "customer_notified": customer_notified,
         "created_at": now,
+        "actor": actor.ref,
+        "actor_name": actor.name,
     }
     if tx.dialect.name == "postgresql":
         activity_id: int = tx.execute(
@@ -191,6 +211,9 @@ def insert_activity_with_event(
                 "message": message,
                 "customer_notified": customer_notified,
                 "b_now": now,
+                "actor": actor.ref,
+                "actor_name": actor.name,
+                "actor_json": json.dumps(actor.as_dict()),
             },
         ).scalar_one()
         return activity_id

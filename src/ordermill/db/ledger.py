@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection, Row
 
 from ordermill.db.errors import IntegrityError
 from ordermill.db.tables import LEDGER_TOTALS, order, payment
+from ordermill.domain.actor import current_actor
 from ordermill.domain.errors import PaymentReferenceConflict
 from ordermill.domain.ledger import LedgerTotals, NewPayment
 from ordermill.domain.order_ref import OrderRef, order_not_found, order_ref_key
@@ -45,7 +46,7 @@ _LIST = {
     for column in ("order_id", "uuid", "order_number")
 }
 _INSERTED = ("order_id", "kind", "status", "amount", "currency", "gateway", "reference", "note",
-             "created_at")  # fmt: skip
+             "created_at", "actor", "actor_name")  # fmt: skip
 # Named parameters (p_...): with the totals update as a CTE, a parameter named like an
 # order column would also be SET on the order.
 _INSERT = (
@@ -77,8 +78,10 @@ def insert_payment(
     now: datetime,
 ) -> Row[Any]:
     """Add ``new`` to the order's ledger and, when it moves money, set the order's
-    ``totals``; returns the row. ``PaymentReferenceConflict`` when another
-    transaction recorded the same (gateway, reference) first."""
+    ``totals``; returns the row, which records the actor of the call.
+    ``PaymentReferenceConflict`` when another transaction recorded the same
+    (gateway, reference) first."""
+    actor = current_actor()
     values = {
         "p_order_id": order_id,
         "p_kind": new.kind,
@@ -89,6 +92,8 @@ def insert_payment(
         "p_reference": new.reference,
         "p_note": new.note,
         "p_created_at": now,
+        "p_actor": actor.ref,
+        "p_actor_name": actor.name,
     }
     try:
         if totals is None:

@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from sqlalchemy.engine import Row, RowMapping
 
+from ordermill.domain.actor import Actor
 from ordermill.domain.records import (
     Activity,
     Address,
@@ -77,6 +78,10 @@ def order_from_row(row: AnyRow, **relations: Any) -> Order:
     )
 
 
+def _actor(m: Mapping[str, Any]) -> Actor:
+    return Actor.from_stored(m["actor"], m["actor_name"])
+
+
 def payment_from_row(row: AnyRow) -> Payment:
     m = _m(row)
     return Payment(
@@ -88,7 +93,7 @@ def payment_from_row(row: AnyRow) -> Payment:
         currency=m["currency"],
         gateway=m["gateway"] or None,
         reference=m["reference"],
-        actor=m["actor"],
+        actor=_actor(m),
         note=m["note"],
         created_at=m["created_at"],
     )
@@ -153,6 +158,7 @@ def shipment_from_row(row: AnyRow, items: Sequence[ShipmentItem] = ()) -> Shipme
         canceled_at=m["canceled_at"],
         created_at=m["created_at"],
         items=tuple(items),
+        actor=_actor(m),
     )
 
 
@@ -164,6 +170,7 @@ def activity_from_row(row: AnyRow) -> Activity:
         message=m["message"],
         customer_notified=bool(m["customer_notified"]),
         created_at=m["created_at"],
+        actor=_actor(m),
     )
 
 
@@ -177,6 +184,7 @@ def status_change_from_row(row: AnyRow) -> StatusChange:
         to_status=m["to_status"],
         reason=m["reason"],
         changed_at=m["changed_at"],
+        actor=_actor(m),
     )
 
 

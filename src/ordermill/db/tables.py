@@ -95,6 +95,15 @@ metadata = sa.MetaData(
 )
 
 
+def _actor_columns() -> tuple[sa.Column[str], sa.Column[str]]:
+    """Who wrote the row (``domain/actor.py``): its key and its name as of then, so that
+    revoking or renaming a token never erases it; rows from before: the system."""
+    return (
+        sa.Column("actor", sa.String(64), nullable=False, server_default="system"),
+        sa.Column("actor_name", sa.String(255), nullable=False, server_default="system"),
+    )
+
+
 def _order_fk(*, index: bool = True) -> sa.Column[int]:
     return sa.Column(
         "order_id",
@@ -238,6 +247,7 @@ shipment = sa.Table(
     sa.Column("canceled_at", UtcDateTime),
     sa.Column("created_at", UtcDateTime, nullable=False, default=utcnow),
     sa.Column("updated_at", UtcDateTime, nullable=False, default=utcnow, onupdate=utcnow),
+    *_actor_columns(),
 )
 
 shipment_item = sa.Table(
@@ -270,6 +280,7 @@ activity = sa.Table(
     sa.Column("message", sa.Text, nullable=False),
     sa.Column("customer_notified", sa.Boolean, nullable=False, default=False),
     sa.Column("created_at", UtcDateTime, nullable=False, default=utcnow),
+    *_actor_columns(),
 )
 
 status_history = sa.Table(
@@ -282,6 +293,7 @@ status_history = sa.Table(
     sa.Column("to_status", Code, nullable=False),
     sa.Column("reason", sa.String(255)),
     sa.Column("changed_at", UtcDateTime, nullable=False, default=utcnow),
+    *_actor_columns(),
     sa.CheckConstraint("field IN ('payment', 'shipment', 'order')", name="field"),
 )
 
@@ -304,6 +316,7 @@ payment = sa.Table(
     sa.Column("gateway", sa.String(64), nullable=False, server_default=""),
     sa.Column("reference", sa.String(255)),
     sa.Column("actor", sa.String(255), nullable=False, server_default="system"),
+    sa.Column("actor_name", sa.String(255), nullable=False, server_default="system"),
     sa.Column("note", sa.Text),
     sa.Column("created_at", UtcDateTime, nullable=False, default=utcnow),
     sa.CheckConstraint("amount > 0", name="amount_positive"),

@@ -74,7 +74,12 @@ def revoke_token_row(tx: Connection, token_id: int) -> ApiToken | None:
 
 # Every API request runs one of these: prebuilt statements (see db/locks.py).
 _PRINCIPAL = sa.select(
-    api_token.c.token_id, api_token.c.role, api_token.c.customer_id, api_token.c.scopes
+    api_token.c.token_id,
+    api_token.c.role,
+    api_token.c.customer_id,
+    api_token.c.scopes,
+    api_token.c.name,
+    api_token.c.label,
 )
 _ACTIVE_BY = {
     "token_hash": _PRINCIPAL.where(
@@ -96,4 +101,5 @@ def active_principal(conn: Connection, *, by: str, value: object) -> Principal |
         role=row.role,
         customer_id=row.customer_id,
         scopes=stored_scopes(row.scopes),
+        label=row.name or row.label,
     )

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from ordermill.domain.actor import Actor, current_actor
 from ordermill.domain.config import Config
 from ordermill.domain.events import STATUS_CHANGED
 from ordermill.domain.status import check_order_transition, resolve_order_status
@@ -52,6 +53,8 @@ class ChangePlan:
     canceled_shipments: list[int] = field(default_factory=list)
     restock_items: list[tuple[int, int]] = field(default_factory=list)  # order_item_id, qty
     restock_inventory: list[tuple[str, int]] = field(default_factory=list)  # sku, qty
+    # Who made the change (``domain/actor.py``): on its history, activities and events.
+    actor: Actor = field(default_factory=current_actor)
 
 
 class Change:

@@ -4,7 +4,8 @@ A type is ``ordermill.<subject>.<what happened>``, the subject being what the ev
 is about (``order``, ``shipment`` or ``return``); the CloudEvents envelope carries it as
 ``type``. Every payload names the order by ``order_id`` and ``order_uuid`` (the
 envelope's ``subject``), and says what changed: statuses from and to, the
-shipment and its items, the items and quantities restocked, the reason.
+shipment and its items, the items and quantities restocked, the reason; and it ends
+with ``actor``, who made the change (``domain/actor.py``: kind, id, name).
 
 Invariant: a writer names an event only by one of the constants below, and
 ``CATALOGUE`` lists each of them exactly once, with its description and the

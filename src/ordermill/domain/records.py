@@ -13,8 +13,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from ordermill.domain.actor import SYSTEM, Actor
+
 __all__ = [
     "Activity",
+    "Actor",
     "Address",
     "ApiToken",
     "Customer",
@@ -103,6 +106,7 @@ class Shipment:
     canceled_at: datetime | None
     created_at: datetime
     items: tuple[ShipmentItem, ...] = ()
+    actor: Actor = SYSTEM  # who created it
 
     @property
     def order_id(self) -> int:
@@ -116,6 +120,7 @@ class Activity:
     message: str
     customer_notified: bool
     created_at: datetime
+    actor: Actor = SYSTEM
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -127,6 +132,7 @@ class StatusChange:
     to_status: str
     reason: str | None
     changed_at: datetime
+    actor: Actor = SYSTEM
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -147,7 +153,7 @@ class Payment:
     currency: str
     gateway: str | None
     reference: str | None
-    actor: str
+    actor: Actor
     note: str | None
     created_at: datetime
 
@@ -349,6 +355,7 @@ class Principal:
     role: Role
     customer_id: int | None
     scopes: frozenset[str] = frozenset()
+    label: str | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -357,6 +364,13 @@ class Principal:
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+    @property
+    def actor(self) -> Actor:
+        """Who this caller is in the history: the customer, or the staff token by name."""
+        if self.role == "customer":
+            return Actor("customer", str(self.customer_id), f"customer {self.customer_id}")
+        return Actor("staff", str(self.token_id), self.label or f"token {self.token_id}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

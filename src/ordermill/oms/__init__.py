@@ -47,6 +47,10 @@ class Oms(
     ``update_payment_status(order_id)``, ``create_shipment(order_uuid)``,
     ``get_order(order_id_or_uuid)``), and inside, in the use cases and ``db/``, it is
     an ``order_ref`` (``domain/order_ref.py``).
+
+    Every mutation takes ``actor=``: who is acting (an ``Actor``: a staff token, a
+    customer, an API client, the import, the command line or the system, the default).
+    Its history rows, activities, shipments, ledger rows and events record it.
     """
 
 

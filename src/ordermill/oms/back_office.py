@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from ordermill.auth import tokens as _tokens
 from ordermill.db.query import OrderFilters, OrderQuery
+from ordermill.domain.actor import Actor, acting_as
 from ordermill.domain.errors import InvalidInput
 from ordermill.domain.records import ApiToken, Principal, SalesReport, StockLevel
 from ordermill.oms.base import OmsBase
@@ -97,6 +98,7 @@ class BackOfficeFacade(OmsBase):
         source_name: str | None = None,
         on_problem: Callable[[_imports.ImportProblem], None] | None = None,
         on_progress: Callable[[_imports.ImportProgress], None] | None = None,
+        actor: Actor | None = None,
     ) -> _imports.ImportResult:
         """Import orders from a JSON Lines or CSV file (``.gz`` too), in batches.
 
@@ -105,18 +107,19 @@ class BackOfficeFacade(OmsBase):
         See ``ordermill.transfer.imports`` for every rule and ``transfer.orderfile``
         for the file layout.
         """
-        return _imports.import_orders(
-            self.ctx,
-            source,
-            file_format=file_format,
-            skip_invalid=skip_invalid,
-            take_stock=take_stock,
-            renumber=renumber,
-            batch_size=batch_size,
-            source_name=source_name,
-            on_problem=on_problem,
-            on_progress=on_progress,
-        )
+        with acting_as(actor or _imports.import_actor(source, source_name)):
+            return _imports.import_orders(
+                self.ctx,
+                source,
+                file_format=file_format,
+                skip_invalid=skip_invalid,
+                take_stock=take_stock,
+                renumber=renumber,
+                batch_size=batch_size,
+                source_name=source_name,
+                on_problem=on_problem,
+                on_progress=on_progress,
+            )
 
     def export_orders(
         self,

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from ordermill.db.query import OrderQuery
+from ordermill.domain.actor import Actor, acting_as
 from ordermill.domain.new_order import PlaceOrder
 from ordermill.domain.records import Activity, Order
 from ordermill.oms.base import OmsBase
@@ -24,7 +25,7 @@ from ordermill.orders import read as _orders
 from ordermill.orders import shipment_status as _shipment_status
 
 # place_order's locals that are not the order's own values.
-_NOT_ORDER = frozenset({"self", "conn"})
+_NOT_ORDER = frozenset({"self", "conn", "actor"})
 
 
 class OrdersFacade(OmsBase):
@@ -45,6 +46,7 @@ class OrdersFacade(OmsBase):
         shipping_method: str | None = None,
         external_reference: str | None = None,
         conn: Connection | None = None,
+        actor: Actor | None = None,
     ) -> Order:
         """Place an order: validate, take stock, write it with its default statuses.
 
@@ -53,11 +55,15 @@ class OrdersFacade(OmsBase):
         directly.
         """
         arguments = {name: value for name, value in locals().items() if name not in _NOT_ORDER}
-        return self.place(PlaceOrder(**arguments), conn=conn)
+        with acting_as(actor):
+            return self.place(PlaceOrder(**arguments), conn=conn)
 
-    def place(self, command: PlaceOrder, *, conn: Connection | None = None) -> Order:
+    def place(
+        self, command: PlaceOrder, *, conn: Connection | None = None, actor: Actor | None = None
+    ) -> Order:
         """Place the order a ``PlaceOrder`` command describes (see ``orders.place``)."""
-        return _placement.place_order(self.ctx, command, conn=conn)
+        with acting_as(actor):
+            return _placement.place_order(self.ctx, command, conn=conn)
 
     def get_order(
         self,
@@ -91,6 +97,7 @@ class OrdersFacade(OmsBase):
         conn: Connection | None = None,
         *,
         expected_version: int | None = None,
+        actor: Actor | None = None,
     ) -> Order:
         """Set the payment status; the order status follows (forward only).
 
@@ -99,9 +106,10 @@ class OrdersFacade(OmsBase):
         ``expected_version``: ``StaleOrder`` (nothing written) unless the order is
         still at that ``Order.version``; the same on every mutation of an order.
         """
-        return _payments.update_payment_status(
-            self.ctx, order_id, status, expected_version=expected_version, conn=conn
-        )
+        with acting_as(actor):
+            return _payments.update_payment_status(
+                self.ctx, order_id, status, expected_version=expected_version, conn=conn
+            )
 
     def update_shipment_status(
         self,
@@ -110,12 +118,14 @@ class OrdersFacade(OmsBase):
         conn: Connection | None = None,
         *,
         expected_version: int | None = None,
+        actor: Actor | None = None,
     ) -> Order:
         """Set the order's shipment status: pending/processing while it has no shipment;
         shipped/delivered/canceled act on its shipments (see ``orders.shipment_status``)."""
-        return _shipment_status.update_shipment_status(
-            self.ctx, order_id, status, expected_version=expected_version, conn=conn
-        )
+        with acting_as(actor):
+            return _shipment_status.update_shipment_status(
+                self.ctx, order_id, status, expected_version=expected_version, conn=conn
+            )
 
     def cancel_order(
         self,
@@ -124,11 +134,13 @@ class OrdersFacade(OmsBase):
         conn: Connection | None = None,
         *,
         expected_version: int | None = None,
+        actor: Actor | None = None,
     ) -> Order:
         """Cancel the order: payment and open shipments canceled, activity, restock once."""
-        return _cancel.cancel_order(
-            self.ctx, uuid, reason, expected_version=expected_version, conn=conn
-        )
+        with acting_as(actor):
+            return _cancel.cancel_order(
+                self.ctx, uuid, reason, expected_version=expected_version, conn=conn
+            )
 
     def add_order_activity_log(
         self,
@@ -138,14 +150,16 @@ class OrdersFacade(OmsBase):
         conn: Connection | None = None,
         *,
         expected_version: int | None = None,
+        actor: Actor | None = None,
     ) -> Activity:
         """Add a note (1 to 2,000 characters) to the order's activity log (a change of
         the order: its version goes up)."""
-        return _activities.add_order_activity_log(
-            self.ctx,
-            order_id,
-            message,
-            customer_notified,
-            expected_version=expected_version,
-            conn=conn,
-        )
+        with acting_as(actor):
+            return _activities.add_order_activity_log(
+                self.ctx,
+                order_id,
+                message,
+                customer_notified,
+                expected_version=expected_version,
+                conn=conn,
+            )

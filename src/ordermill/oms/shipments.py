@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from ordermill.domain.actor import Actor, acting_as
 from ordermill.domain.records import Shipment
 from ordermill.oms.base import OmsBase
 from ordermill.orders import shipment_status as _shipment_status
@@ -23,18 +24,20 @@ class ShipmentsFacade(OmsBase):
         items: Sequence[Mapping[str, Any]] | None = None,
         *,
         expected_version: int | None = None,
+        actor: Actor | None = None,
     ) -> Shipment:
         """Ship ``items`` (``[{"order_item_id": ..., "qty": ...}]``), by default every
         remaining unit of the lines that require shipping."""
-        return _shipments.create_shipment(
-            self.ctx,
-            order_uuid,
-            carrier,
-            tracking_number,
-            items=items,
-            expected_version=expected_version,
-            conn=conn,
-        )
+        with acting_as(actor):
+            return _shipments.create_shipment(
+                self.ctx,
+                order_uuid,
+                carrier,
+                tracking_number,
+                items=items,
+                expected_version=expected_version,
+                conn=conn,
+            )
 
     def mark_delivered(
         self,
@@ -42,12 +45,14 @@ class ShipmentsFacade(OmsBase):
         conn: Connection | None = None,
         *,
         expected_version: int | None = None,
+        actor: Actor | None = None,
     ) -> Shipment:
         """Mark a shipment delivered; a delivered one is returned unchanged, with no event.
         ``expected_version`` is the version of the shipment's order."""
-        return _shipment_status.mark_delivered(
-            self.ctx, shipment_uuid, expected_version=expected_version, conn=conn
-        )
+        with acting_as(actor):
+            return _shipment_status.mark_delivered(
+                self.ctx, shipment_uuid, expected_version=expected_version, conn=conn
+            )
 
     def cancel_shipment(
         self,
@@ -55,11 +60,13 @@ class ShipmentsFacade(OmsBase):
         conn: Connection | None = None,
         *,
         expected_version: int | None = None,
+        actor: Actor | None = None,
     ) -> Shipment:
         """Cancel a shipped shipment (its units may be shipped again)."""
-        return _shipment_status.cancel_shipment(
-            self.ctx, shipment_uuid, expected_version=expected_version, conn=conn
-        )
+        with acting_as(actor):
+            return _shipment_status.cancel_shipment(
+                self.ctx, shipment_uuid, expected_version=expected_version, conn=conn
+            )
 
     def update_shipment(
         self,
@@ -69,16 +76,18 @@ class ShipmentsFacade(OmsBase):
         tracking_number: str | _shipments.Unset | None = _shipments.UNSET,
         conn: Connection | None = None,
         expected_version: int | None = None,
+        actor: Actor | None = None,
     ) -> Shipment:
         """Correct the carrier and/or tracking number; an argument not given is left as is."""
-        return _shipments.update_shipment(
-            self.ctx,
-            shipment_uuid,
-            carrier=carrier,
-            tracking_number=tracking_number,
-            expected_version=expected_version,
-            conn=conn,
-        )
+        with acting_as(actor):
+            return _shipments.update_shipment(
+                self.ctx,
+                shipment_uuid,
+                carrier=carrier,
+                tracking_number=tracking_number,
+                expected_version=expected_version,
+                conn=conn,
+            )
 
     def get_shipment(self, shipment_uuid: str, conn: Connection | None = None) -> Shipment:
         return _shipments.get_shipment(self.ctx, shipment_uuid, conn=conn)

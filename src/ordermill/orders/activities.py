@@ -8,6 +8,7 @@ from ordermill.db.inserts import insert_activity_with_event
 from ordermill.db.locks import lock_order
 from ordermill.db.order_state import lock_order_id_by_ref
 from ordermill.db.tables import utcnow
+from ordermill.domain.actor import current_actor
 from ordermill.domain.errors import InvalidInput
 from ordermill.domain.order_ref import OrderRef
 from ordermill.domain.records import Activity
@@ -78,6 +79,7 @@ def add_order_activity_log(
             message=text,
             customer_notified=customer_notified,
             created_at=now,
+            actor=current_actor(),
         )
         ctx.plugins.call("after_add_activity", conn=tx, order=locked, result=added, **hooked)
     return added

@@ -36,6 +36,7 @@ Decisions (documented for users in the README and ``ordermill import --help``):
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 import queue
 import threading
@@ -46,6 +47,7 @@ from typing import IO
 
 from ordermill.db.errors import IntegrityError
 from ordermill.db.placement import take_stock as _take_stock
+from ordermill.domain.actor import Actor
 from ordermill.domain.errors import Conflict, InvalidImport
 from ordermill.orders.context import Context
 from ordermill.transfer.batch import ImportProblem, ImportRun
@@ -63,6 +65,7 @@ __all__ = [
     "ImportProblem",
     "ImportProgress",
     "ImportResult",
+    "import_actor",
     "import_orders",
 ]
 
@@ -104,6 +107,13 @@ def _batches(
             yield batch
             batch = []
     yield batch
+
+
+def import_actor(source: object, source_name: str | None) -> Actor:
+    """Who an import acts as when its caller names nobody: the import, of its file."""
+    if source_name is None and isinstance(source, (str, os.PathLike)):
+        source_name = Path(source).name
+    return Actor("import", None, f"import of {source_name}" if source_name else "import")
 
 
 def import_orders(
@@ -212,7 +222,12 @@ class _Writer:
         self._queue: queue.Queue[list[ImportRow] | None] = queue.Queue(maxsize=2)
         self._error: BaseException | None = None
         self._commit = False
-        self._thread = threading.Thread(target=self._work, name="ordermill-import", daemon=True)
+        # The writer thread runs in a copy of the caller's context: its rows record the
+        # caller's actor (``domain/actor.py``), which a new thread would not see.
+        context = contextvars.copy_context()
+        self._thread = threading.Thread(
+            target=context.run, args=(self._work,), name="ordermill-import", daemon=True
+        )
         self._thread.start()
 
     def put(self, batch: list[ImportRow]) -> bool:

@@ -27,6 +27,7 @@ from ordermill.db.tables import (
     status_history,
 )
 from ordermill.domain import events
+from ordermill.domain.actor import current_actor
 from ordermill.domain.order_state import CANCELED, DELIVERED
 from ordermill.transfer.records import ImportRow
 
@@ -56,8 +57,11 @@ _PAYMENT_COLUMNS = (
 )  # fmt: skip
 _SHIPMENT_COLUMNS = (
     "shipment_id", "uuid", "order_id", "carrier", "tracking_number", "status", "shipped_at",
-    "delivered_at", "canceled_at", "created_at", "updated_at",
+    "delivered_at", "canceled_at", "created_at", "updated_at", "actor", "actor_name",
 )  # fmt: skip
+
+
+_ACTOR = ("actor", "actor_name")
 
 
 @dataclass
@@ -91,12 +95,12 @@ class BatchRows:
             (payment, _PAYMENT_COLUMNS, self.payments),
             (
                 activity,
-                ("order_id", "message", "customer_notified", "created_at"),
+                ("order_id", "message", "customer_notified", "created_at", *_ACTOR),
                 self.activities,
             ),
             (
                 status_history,
-                ("order_id", "field", "from_status", "to_status", "reason", "changed_at"),
+                ("order_id", "field", "from_status", "to_status", "reason", "changed_at", *_ACTOR),
                 self.history,
             ),
             (event, ("name", "payload", "order_id", "created_at"), self.events),
@@ -113,8 +117,11 @@ def build_rows(
     now: datetime,
 ) -> BatchRows:
     """The rows of ``kept`` (row, order id, order number), given the ids allocated for
-    their items and shipments and enough new uuids for orders and shipments without one."""
+    their items and shipments and enough new uuids for orders and shipments without one.
+    Every row records the actor of the import (``domain/actor.py``)."""
     out = BatchRows()
+    actor = current_actor()
+    by = (actor.ref, actor.name)
     for row, order_id, number in kept:
         new = row.new
         uuid = row.uuid or next(new_uuids)
@@ -159,12 +166,12 @@ def build_rows(
                 (shipment_id, s.uuid or next(new_uuids), order_id, s.carrier,
                  s.tracking_number, s.status, s.shipped_at or made,
                  s.delivered_at or (made if s.status == DELIVERED else None),
-                 s.canceled_at or (made if s.status == CANCELED else None), made, made)
+                 s.canceled_at or (made if s.status == CANCELED else None), made, made, *by)
             )  # fmt: skip
             out.shipment_items.extend((shipment_id, line_ids[index], qty) for index, qty in s.items)
-        out.activities.append((order_id, activity_message, False, now))
+        out.activities.append((order_id, activity_message, False, now, *by))
         out.history.extend(
-            (order_id, kind, None, value, "imported", now)
+            (order_id, kind, None, value, "imported", now, *by)
             for kind, value in (
                 ("payment", row.payment_status),
                 ("shipment", row.shipment_status),
@@ -183,6 +190,7 @@ def build_rows(
             "payment_status": row.payment_status,
             "shipment_status": row.shipment_status,
             "status": row.status,
+            "actor": actor.as_dict(),
         }
         out.events.append((events.ORDER_IMPORTED, payload, order_id, now))
         if new.customer_id is not None and new.customer_id not in out.customers:

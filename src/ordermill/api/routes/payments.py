@@ -18,7 +18,7 @@ from ordermill.api.openapi import ORDER_MUTATION, READ, problems, success_header
 from ordermill.api.problems import ProblemRoute
 from ordermill.api.replies import json_response, mutate, reply
 from ordermill.api.routes.orders import OrderKey, order_url
-from ordermill.api.schemas import Money, _Request, _Response
+from ordermill.api.schemas import ActorView, Money, _Request, _Response
 from ordermill.domain.records import Payment
 
 router = APIRouter(route_class=ProblemRoute, tags=["payments"])
@@ -45,7 +45,7 @@ class PaymentView(_Response):
     currency: str
     gateway: str | None
     reference: str | None
-    actor: str
+    actor: ActorView
     note: str | None
     created_at: datetime
 
@@ -63,7 +63,7 @@ def payment_view(value: Payment) -> PaymentView:
         currency=value.currency,
         gateway=value.gateway,
         reference=value.reference,
-        actor=value.actor,
+        actor=ActorView.of(value.actor),
         note=value.note,
         created_at=value.created_at,
     )
