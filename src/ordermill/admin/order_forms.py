@@ -8,7 +8,7 @@ from ordermill.admin.web import field
 from ordermill.domain.errors import InvalidInput
 from ordermill.domain.records import Order
 
-__all__ = ["required", "shipment_items", "version"]
+__all__ = ["NOTICES", "required", "shipment_items", "version"]
 
 
 def version(form: FormData) -> int | None:
@@ -51,3 +51,23 @@ def shipment_items(order: Order, form: FormData) -> list[dict[str, int]]:
     if not items:
         raise InvalidInput("Choose at least one item to ship.", field="items")
     return items
+
+
+# What the order page says after each action (``?done=`` names one).
+NOTICES = {
+    "payment": "Payment status updated.",
+    "shipment": "Shipment created.",
+    "tracking": "Tracking details saved.",
+    "delivered": "Shipment marked as delivered.",
+    "shipment_canceled": "Shipment canceled; its items can be shipped again.",
+    "canceled": "Order canceled.",
+    "note": "Note added.",
+    "refunded": "Refund recorded.",
+    "canceled_refunded": "Order canceled and refunded.",
+    "return_approve": "Return approved.",
+    "return_decline": "Return declined.",
+    "return_cancel": "Return canceled.",
+    "return_receive": "Return receipt recorded.",
+    "return_refund": "Return refunded.",
+    "tracking_revoked": "Tracking link revoked: its page now answers “not found”.",
+}

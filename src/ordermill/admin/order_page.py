@@ -22,6 +22,7 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from ordermill.admin.formatting import Badge, badge
+from ordermill.admin.order_forms import NOTICES
 from ordermill.admin.order_forms import required as _required
 from ordermill.admin.order_forms import shipment_items as _shipment_items
 from ordermill.admin.order_forms import version as _version
@@ -54,24 +55,6 @@ from ordermill.orders.reports import CANCELED_ORDER_STATUS
 __all__ = ["NOTICES", "LineView", "ShipmentView", "act", "router", "show"]
 
 router = APIRouter()
-
-NOTICES = {
-    "payment": "Payment status updated.",
-    "shipment": "Shipment created.",
-    "tracking": "Tracking details saved.",
-    "delivered": "Shipment marked as delivered.",
-    "shipment_canceled": "Shipment canceled; its items can be shipped again.",
-    "canceled": "Order canceled.",
-    "note": "Note added.",
-    "refunded": "Refund recorded.",
-    "canceled_refunded": "Order canceled and refunded.",
-    "return_approve": "Return approved.",
-    "return_decline": "Return declined.",
-    "return_cancel": "Return canceled.",
-    "return_receive": "Return receipt recorded.",
-    "return_refund": "Return refunded.",
-    "tracking_revoked": "Tracking link revoked: its page now answers “not found”.",
-}
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,9 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ordermill.api.schemas import (
-    ActorView,
-    AddressView,
+from ordermill.api.customer_schemas import (
     CustomerActivity,
     CustomerActivityList,
     CustomerOrder,
@@ -20,6 +18,10 @@ from ordermill.api.schemas import (
     CustomerOrderPage,
     CustomerOrderSummary,
     CustomerStatusChange,
+)
+from ordermill.api.schemas import (
+    ActorView,
+    AddressView,
     OrderPage,
     ShipmentItemView,
     ShipmentView,

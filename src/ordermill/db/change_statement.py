@@ -29,7 +29,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -37,6 +36,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.engine import Connection
 
+from ordermill.db.outbox import SQLITE_EVENTS, event_rows, with_actor
 from ordermill.db.tables import (
     UtcDateTime,
     activity,
@@ -47,10 +47,9 @@ from ordermill.db.tables import (
     shipment,
     status_history,
 )
-from ordermill.domain.actor import Actor, current_actor
 from ordermill.domain.change import ChangePlan
 
-__all__ = ["PARTS", "Part", "change_statement", "insert_events", "write_change"]
+__all__ = ["PARTS", "Part", "change_statement", "write_change"]
 
 # A part's name: one of PARTS.
 Part = str
@@ -119,11 +118,6 @@ def _actor() -> tuple[sa.BindParameter[Any], sa.BindParameter[Any]]:
 
 def _actor_params(w: ChangePlan) -> Params:
     return {"b_actor": w.actor.ref, "b_actor_name": w.actor.name}
-
-
-def _with_actor(payload: Any, actor: Actor) -> Any:
-    """An event's payload with the actor that caused it (``data.actor`` of the event)."""
-    return {**payload, "actor": actor.as_dict()}
 
 
 def _set_shipments(status: str, stamp: str, ids: str) -> sa.Update:
@@ -226,7 +220,6 @@ def _statuses(w: ChangePlan) -> tuple[str, str, str]:
 _SQLITE_SET_SHIPMENTS = shipment.update().where(
     shipment.c.shipment_id.in_(sa.bindparam("b_ids", expanding=True))
 )
-_SQLITE_EVENTS = event.insert()
 
 
 def _shipments_part(
@@ -244,13 +237,6 @@ def _shipments_part(
             "updated_at": w.now,
         },
     )
-
-
-def _event_rows(events: Sequence[tuple[str, int | None, Any]], now: datetime) -> list[Params]:
-    return [
-        {"name": name, "order_id": order_id, "payload": payload, "created_at": now}
-        for name, order_id, payload in events
-    ]
 
 
 # The parts in the order of the statement (and of the SQLite statements: lines before
@@ -355,12 +341,12 @@ _PARTS: dict[Part, _Part] = {
         statement=_events,
         params=lambda w: {
             "events": json.dumps(
-                [{"name": n, "payload": _with_actor(p, w.actor)} for n, p in w.events]
+                [{"name": n, "payload": with_actor(p, w.actor)} for n, p in w.events]
             )
         },
-        sqlite=_SQLITE_EVENTS,
-        sqlite_params=lambda w: _event_rows(
-            [(name, w.order_id, _with_actor(payload, w.actor)) for name, payload in w.events],
+        sqlite=SQLITE_EVENTS,
+        sqlite_params=lambda w: event_rows(
+            [(name, w.order_id, with_actor(payload, w.actor)) for name, payload in w.events],
             w.now,
         ),
     ),
@@ -403,13 +389,3 @@ def change_statement(parts: Sequence[Part]) -> sa.Insert | sa.Update:
     if not wanted or not wanted <= set(PARTS):
         raise ValueError(f"change_statement: parts must be some of {PARTS}, got {parts!r}")
     return _statement(tuple(p for p in PARTS if p in wanted))
-
-
-def insert_events(
-    conn: Connection, events: Sequence[tuple[str, int | None, Any]], now: datetime
-) -> None:
-    """Outbox rows ``(name, order_id, payload)`` in one statement (a multi-row INSERT),
-    each payload with the actor of the call in progress."""
-    actor = current_actor()
-    rows = [(name, order_id, _with_actor(payload, actor)) for name, order_id, payload in events]
-    conn.execute(_SQLITE_EVENTS, _event_rows(rows, now))

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.engine import Connection
 
-from ordermill.db.change_statement import insert_events
+from ordermill.db.outbox import insert_events
 from ordermill.db.tables import UtcDateTime, activity, event, order, shipment, shipment_item
 from ordermill.domain.actor import current_actor
 from ordermill.domain.events import ACTIVITY_ADDED

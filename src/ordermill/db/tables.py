@@ -11,16 +11,16 @@ keys everywhere, ``ON DELETE CASCADE`` from the order); money is
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
-
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.engine import Dialect
+
+from ordermill.db.coltypes import Code, Id, Money, UtcDateTime, utcnow
 
 __all__ = [
     "LEDGER_TOTALS",
     "REFUND_ROWS_SQL",
+    "Code",
+    "Id",
     "Money",
     "UtcDateTime",
     "activity",
@@ -41,45 +41,6 @@ __all__ = [
     "utcnow",
 ]
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class UtcDateTime(sa.TypeDecorator[datetime]):
-    """A timezone-aware UTC timestamp on every database.
-
-    PostgreSQL stores ``timestamptz``; SQLite has no time zones, so values are
-    stored as naive UTC and given their zone back when read. Naive values
-    passed in are taken to be UTC.
-    """
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-        if dialect.name == "sqlite":
-            return value.replace(tzinfo=None)
-        return value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-
-
-def Money() -> sa.Numeric[Any]:
-    return sa.Numeric(12, 4, asdecimal=True)
-
-
-# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets bigint identities.
-Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-Code = sa.String(32)  # a status code
 
 # The order's ledger totals, in the order of domain/ledger.py's LedgerTotals.
 LEDGER_TOTALS = ("amount_authorized", "amount_captured", "amount_voided", "amount_refunded")

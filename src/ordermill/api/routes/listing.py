@@ -8,11 +8,12 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from ordermill.api import access
+from ordermill.api.customer_schemas import CustomerOrderPage
 from ordermill.api.deps import Authorized, OmsDep
 from ordermill.api.openapi import READ, problems
 from ordermill.api.problems import ProblemRoute
 from ordermill.api.replies import json_response
-from ordermill.api.schemas import CustomerOrderPage, OrderPage, StatusCode
+from ordermill.api.schemas import OrderPage, StatusCode
 from ordermill.api.views import order_page
 from ordermill.db.query import OrderFilters
 

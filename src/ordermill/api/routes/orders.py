@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 from starlette.responses import Response
 
 from ordermill.api import access
+from ordermill.api.customer_schemas import CustomerActivityList, CustomerOrder
 from ordermill.api.deps import Authorized, IdempotencyKey, IfMatch, OmsDep
 from ordermill.api.etags import etag, expected_version
 from ordermill.api.idempotency import StoredResponse
@@ -27,8 +28,6 @@ from ordermill.api.schemas import (
     AddActivityRequest,
     CancelOrderRequest,
     CreateShipmentRequest,
-    CustomerActivityList,
-    CustomerOrder,
     PlaceOrderRequest,
     ShipmentList,
     ShipmentView,

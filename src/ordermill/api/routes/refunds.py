@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from starlette.responses import Response
 
 from ordermill.api import access
+from ordermill.api.customer_schemas import CustomerOrder
 from ordermill.api.deps import Authorized, IdempotencyKey, OmsDep
 from ordermill.api.idempotency import StoredResponse
 from ordermill.api.openapi import MUTATION, READ, problems, success_headers
@@ -20,7 +21,6 @@ from ordermill.api.replies import json_response, mutate, reply
 from ordermill.api.routes.orders import OrderKey, order_url
 from ordermill.api.schemas import (
     CancelOrderRequest,
-    CustomerOrder,
     Money,
     MoneyOut,
     StaffOrder,
