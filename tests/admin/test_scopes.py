@@ -54,13 +54,13 @@ def test_a_customer_service_token_sees_no_shipment_controls(
     order = _place(oms)
     admin = _signed_in(anonymous, oms, preset="customer_service")
     forms = _forms(admin.get(f"/admin/orders/{order.order_number}").text)
-    assert forms == {"payment-status", "notes", "cancel"}
+    assert forms == {"payment-status", "notes", "cancel", "tracking-link"}
 
 
 def test_an_admin_token_sees_every_control(admin: Admin, oms: ordermill.Oms) -> None:
     order = _place(oms)
     forms = _forms(admin.get(f"/admin/orders/{order.order_number}").text)
-    assert forms == {"shipments", "payment-status", "notes", "cancel"}
+    assert forms == {"shipments", "payment-status", "notes", "cancel", "tracking-link"}
 
 
 # admin action row -> (path under the order, form fields)
