@@ -123,6 +123,7 @@ class BodySizeLimit:
                 ],
             }
         )
+        await send({"type": "http.response.body", "body": body})
 
 
 class AnswerWhenCancelled:
