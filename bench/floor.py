@@ -38,6 +38,7 @@ import uuid as uuid_lib
 from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import Any, Protocol
+from urllib.parse import quote
 
 import psycopg
 from psycopg.types.json import Jsonb
@@ -107,6 +108,15 @@ _HISTORY = (
     " changed_at) VALUES "
 )
 _HISTORY_ROW = "(%s, %s, %s, %s, %s, now())"
+
+
+def _tracking_url(tracking: str) -> str:
+    """The carrier's tracking link the events carry (the floor ships with UPS only)."""
+    return "https://www.ups.com/track?tracknum=" + quote(tracking, safe="")
+
+
+# Every event names its actor (ordermill.domain.actor); the floor acts as the system.
+_SYSTEM = {"kind": "system", "id": None, "name": "system"}
 _EVENTS = "INSERT INTO event (name, order_id, payload, created_at) VALUES "
 _EVENT_ROW = "(%s, %s, %s, now())"
 _ACTIVITIES = (
@@ -127,7 +137,8 @@ _ACTIVITY_WITH_EVENT = (
     " INSERT INTO event (name, order_id, payload, created_at)"
     f" SELECT '{catalogue.ACTIVITY_ADDED}', %s, jsonb_build_object('order_id', %s::bigint,"
     " 'order_uuid', %s::text, 'activity_id', a.activity_id, 'message', %s::text,"
-    " 'customer_notified', %s::boolean), now() FROM a"
+    " 'customer_notified', %s::boolean, 'actor',"
+    """ '{"kind": "system", "id": null, "name": "system"}'::jsonb), now() FROM a"""
 )
 _DELIVER_SHIPMENTS = (
     "UPDATE shipment SET status = 'delivered', delivered_at = now(), updated_at = now()"
@@ -292,7 +303,7 @@ class FloorClient:
         if events:
             parts.append(_EVENTS + _values(_EVENT_ROW, len(events)))
             for name, payload in events:
-                params += (name, oid, Jsonb(payload))
+                params += (name, oid, Jsonb({**payload, "actor": _SYSTEM}))
         if parts:
             self._x(_with_cached(tuple(parts)), params)
 
@@ -339,6 +350,7 @@ class FloorClient:
             shipment_uuid=shipment_uuid,
             carrier=carrier,
             tracking_number=tracking,
+            tracking_url=_tracking_url(tracking),
             items=[{"order_item_id": i, "qty": q} for i, q in units],
         )
         self._write(
@@ -362,6 +374,7 @@ class FloorClient:
                     "shipment_uuid": str(s_uuid),
                     "carrier": carrier,
                     "tracking_number": tracking,
+                    "tracking_url": _tracking_url(tracking),
                     "items": [],
                 },
             )

@@ -32,12 +32,19 @@ SettingsFile = Annotated[
         exists=True,
     ),
 ]
+def _database_url(value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        raise typer.BadParameter("is empty: give postgresql://... or sqlite:///path.db")
+    return value
+
+
 _Url = Annotated[
     str | None,
     typer.Option(
         "--database-url",
         help="Database URL: postgresql://... or sqlite:///path.db.",
         rich_help_panel="Database",
+        callback=_database_url,
     ),
 ]
 _Config = Annotated[
