@@ -32,6 +32,8 @@ SettingsFile = Annotated[
         exists=True,
     ),
 ]
+
+
 def _database_url(value: str | None) -> str | None:
     if value is not None and not value.strip():
         raise typer.BadParameter("is empty: give postgresql://... or sqlite:///path.db")
