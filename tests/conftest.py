@@ -165,3 +165,14 @@ def snapshot(engine: Engine) -> dict[str, list[dict[str, Any]]]:
 @pytest.fixture
 def db_snapshot() -> Any:
     return snapshot
+
+
+@pytest.fixture(autouse=True)
+def _environment_restored() -> Iterator[None]:
+    """Every test starts with the environment the session started with: a command run
+    in process (``serve`` exports its settings and a metrics folder) must not leak
+    ``ORDERMILL_*`` or ``PROMETHEUS_MULTIPROC_DIR`` into the processes later tests start."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)

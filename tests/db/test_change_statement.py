@@ -73,6 +73,8 @@ ACTIVITY: dict[str, Any] = {
     "actor": "staff:1",
     "actor_name": "Ada",
     "actor_json": '{"kind": "staff", "id": "1", "name": "Ada"}',
+    "b_order_id": 1,
+    "b_now": NOW,
 }
 
 
